@@ -1,0 +1,153 @@
+"""One typed settings object, read from the environment (and an optional .env) once.
+
+A bad value stops start-up with one clear line: `ConfigError` carries it, and the
+CLI prints it without a stack trace.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+LANGUAGES = ("it", "en")
+DB_SCHEMES = ("sqlite", "postgres", "postgresql")
+BROKER_SCHEMES = ("embedded", "redis", "rediss", "amqp", "amqps")
+SMTP_SCHEMES = ("dev", "smtp", "smtps", "smtp+starttls")
+
+
+class ConfigError(Exception):
+    """A configuration value that cannot work; the message is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    database_url: str = ""
+    broker_url: str = "embedded"
+    smtp_url: str = "dev"
+    mail_from: str = "Legami <noreply@farelegami.example>"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    language: str = "it"
+    port: int = 8000
+    var_dir: Path = field(default=ROOT / "var")
+    session_idle_minutes: int = 60
+    session_absolute_hours: int = 12
+    signin_link_minutes: int = 15
+    job_max_retries: int = 5
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def db_engine(self) -> str:
+        return "sqlite" if self.database_url.startswith("sqlite") else "postgres"
+
+    @property
+    def sqlite_path(self) -> str:
+        return self.database_url.split("://", 1)[1]
+
+    @property
+    def broker_kind(self) -> str:
+        scheme = urlsplit(self.broker_url).scheme or self.broker_url
+        return {"rediss": "redis", "amqps": "amqp"}.get(scheme, scheme)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return not self.is_development and self.base_url.startswith("https://")
+
+
+def _env(source: dict[str, str | None]) -> dict[str, str]:
+    return {k: v for k, v in source.items() if v is not None}
+
+
+def _scheme(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    scheme = urlsplit(value).scheme if "://" in value else value
+    if scheme not in allowed:
+        raise ConfigError(
+            f"{name}: unknown scheme '{scheme}' in '{value}'; use one of: {', '.join(allowed)}"
+        )
+    return value
+
+
+def _int(name: str, value: str, minimum: int = 1) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigError(f"{name}: '{value}' is not a whole number") from None
+    if number < minimum:
+        raise ConfigError(f"{name}: {number} is too small (at least {minimum})")
+    return number
+
+
+def _secret(env: dict[str, str], environment: str, var_dir: Path) -> str:
+    secret = env.get("SECRET_KEY", "")
+    if secret:
+        if len(secret) < 32:
+            raise ConfigError("SECRET_KEY: too short; use at least 32 random characters")
+        return secret
+    if environment == "production":
+        raise ConfigError("SECRET_KEY: required in production (at least 32 random characters)")
+    key_file = var_dir / "secret_key"
+    if not key_file.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from `environ` (default: .env overlaid by the process environment)."""
+    if environ is None:
+        environ = {**_env(dotenv_values(ROOT / ".env")), **os.environ}
+    env = {k.upper(): v.strip() for k, v in environ.items()}
+    environment = env.get("LEGAMI_ENV", "development")
+    if environment not in ENVIRONMENTS:
+        raise ConfigError(f"LEGAMI_ENV: unknown value '{environment}'; use one of: "
+                          + ", ".join(ENVIRONMENTS))
+    var_dir = Path(env.get("VAR_DIR", str(ROOT / "var")))
+    database_url = env.get("DATABASE_URL") or f"sqlite://{var_dir / 'legami.sqlite3'}"
+    language = env.get("LANGUAGE", "it") or "it"
+    if language not in LANGUAGES:
+        raise ConfigError(f"LANGUAGE: '{language}' is not available; use one of: it, en")
+    base_url = env.get("BASE_URL", "") or f"http://127.0.0.1:{env.get('PORT', '8000')}"
+    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+        raise ConfigError(f"BASE_URL: '{base_url}' is not an http:// or https:// address")
+    smtp_url = env.get("SMTP_URL", "") or "dev"
+    if environment == "production" and smtp_url == "dev":
+        raise ConfigError("SMTP_URL: required in production (smtp://user:password@host:port)")
+    return Settings(
+        environment=environment,
+        database_url=_scheme("DATABASE_URL", database_url, DB_SCHEMES),
+        broker_url=_scheme("BROKER_URL", env.get("BROKER_URL", "") or "embedded",
+                           BROKER_SCHEMES),
+        smtp_url=_scheme("SMTP_URL", smtp_url, SMTP_SCHEMES),
+        mail_from=env.get("MAIL_FROM", "") or Settings.mail_from,
+        base_url=base_url.rstrip("/"),
+        secret_key=_secret(env, environment, var_dir),
+        language=language,
+        port=_int("PORT", env.get("PORT", "8000")),
+        var_dir=var_dir,
+        session_idle_minutes=_int("SESSION_IDLE_MINUTES", env.get("SESSION_IDLE_MINUTES", "60")),
+        session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS",
+                                    env.get("SESSION_ABSOLUTE_HOURS", "12")),
+        job_max_retries=_int("JOB_MAX_RETRIES", env.get("JOB_MAX_RETRIES", "5"), minimum=0),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,123 @@
+"""The core tables: organizations, people, their roles, audit, jobs and sign-in state."""
+
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+ORG_KINDS = ("program", "company", "school", "civic_center")
+ROLES = (
+    "program_admin",
+    "community_maker",
+    "hr_manager",
+    "employee",
+    "school_coordinator",
+    "civic_center_operator",
+)
+
+
+class Organization(Table, tablename="organizations"):
+    id = UUID(primary_key=True)
+    kind = Varchar(length=20, index=True)
+    name = Varchar(length=200)
+    town = Varchar(length=100, default="")
+    status = Varchar(length=20, default="active")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OrganizationDomain(Table, tablename="organization_domains"):
+    """A verified e-mail domain: it routes sign-in to the organization's provider."""
+
+    id = BigSerial(primary_key=True)
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    domain = Varchar(length=253, unique=True)
+
+
+class User(Table, tablename="users"):
+    id = UUID(primary_key=True)
+    email = Varchar(length=320, null=True, default=None, unique=True)
+    name = Varchar(length=200, default="")
+    language = Varchar(length=5, null=True, default=None)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Membership(Table, tablename="memberships"):
+    id = BigSerial(primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=30)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class AuditEvent(Table, tablename="audit_events"):
+    """Who did what to which organization. Never carries survey answers."""
+
+    id = BigSerial(primary_key=True)
+    occurred_at = Timestamptz(default=TimestamptzNow(), index=True)
+    actor_id = UUID(null=True, default=None)
+    organization_id = UUID(null=True, default=None, index=True)
+    action = Varchar(length=80)
+    detail = JSON(default={})
+
+
+class OutboxJob(Table, tablename="outbox"):
+    """A job recorded in the same transaction as the change that needs it."""
+
+    id = BigSerial(primary_key=True)
+    actor = Varchar(length=80)
+    payload = JSON(default={})
+    status = Varchar(length=12, default="pending", index=True)
+    attempts = Integer(default=0)
+    available_at = Timestamptz(default=TimestamptzNow(), index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    published_at = Timestamptz(null=True, default=None)
+    done_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+
+
+class Session(Table, tablename="sessions"):
+    """A server-side session; the cookie holds a token, the table only its hash."""
+
+    id = Varchar(length=64, primary_key=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_seen_at = Timestamptz(default=TimestamptzNow())
+
+
+class SignInToken(Table, tablename="signin_tokens"):
+    id = BigSerial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class RateLimitBucket(Table, tablename="rate_limits"):
+    """Fixed-window counters, shared by every web process through the database."""
+
+    bucket = Varchar(length=200, primary_key=True)
+    hits = Integer(default=0)
+    expires_at = Timestamptz(index=True)
+
+
+class DevMail(Table, tablename="dev_mail"):
+    """Mail kept by the development mailbox instead of being sent."""
+
+    id = BigSerial(primary_key=True)
+    outbox_id = Integer(null=True, default=None, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    to_address = Varchar(length=320)
+    subject = Varchar(length=300)
+    text = Text()
+    html = Text()

@@ -1,0 +1,1 @@
+"""Schools, Civic Centers, activity offers, families and pupils."""

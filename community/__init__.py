@@ -1,0 +1,1 @@
+"""Needs taxonomy, community labs, conciliation initiatives, program targets (issue 6)."""

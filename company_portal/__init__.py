@@ -1,0 +1,1 @@
+"""The HR manager's façade: onboarding, roster, waves and results views."""

@@ -1,0 +1,22 @@
+"""The roster: the people a company's survey waves are sent to."""
+
+from piccolo.columns import JSON, BigSerial, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from app.tables import Organization
+
+
+class RosterEntry(Table, tablename="roster_entries"):
+    """One employee of a company. E-mail is optional: many shop-floor workers have none."""
+
+    id = BigSerial(primary_key=True)
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    employee_ref = Varchar(length=64)
+    name = Varchar(length=200, default="")
+    email = Varchar(length=320, null=True, default=None)
+    department = Varchar(length=100, default="")
+    site = Varchar(length=100, default="")
+    attributes = JSON(default={})
+    created_at = Timestamptz(default=TimestamptzNow())

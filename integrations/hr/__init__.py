@@ -1,0 +1,1 @@
+"""Roster imports: CSV, SCIM (issue 3)."""

@@ -1,0 +1,1 @@
+"""Outgoing mail: SMTP in production, the development mailbox otherwise."""

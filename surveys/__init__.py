@@ -1,0 +1,1 @@
+"""Needs surveys, waves and anonymous responses (issue 4)."""
