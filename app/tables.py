@@ -99,6 +99,7 @@ class SignInToken(Table, tablename="signin_tokens"):
     id = BigSerial(primary_key=True)
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    outbox_id = Integer(null=True, default=None, unique=True)
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
 

@@ -11,6 +11,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -46,7 +47,7 @@ os.environ.update(
         "VAR_DIR": RUN_DIR,
         "BROKER_URL": "embedded",
         "SMTP_URL": "dev",
-        "BASE_URL": "http://testserver.local",
+        "BASE_URL": "https://testserver.local",
         "SECRET_KEY": "test-secret-key-test-secret-key-0123456789",
         "LANGUAGE": "it",
     }
@@ -91,3 +92,15 @@ def settings():
     from app.settings import get_settings
 
     return get_settings()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[Any]:
+    """A browser on HTTPS; jobs are run by the tests (run_jobs=False)."""
+    from litestar.testing import AsyncTestClient
+
+    from app.web import create_app
+    from tests.factories import BASE_URL
+
+    async with AsyncTestClient(app=create_app(run_jobs=False), base_url=BASE_URL) as test_client:
+        yield test_client

@@ -8,7 +8,7 @@ import dramatiq
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO
 
-from app.settings import Settings, get_settings
+from app.settings import ConfigError, Settings, get_settings
 from worker.registry import load_all
 from worker.runner import JobFailed, run_job
 
@@ -18,10 +18,14 @@ MAX_BACKOFF_MS = 10 * 60_000
 
 
 def make_broker(settings: Settings | None = None, url: str | None = None) -> dramatiq.Broker:
-    """Build the broker: embedded (in-process), Redis or RabbitMQ."""
-    settings = settings or get_settings()
-    url = url or settings.broker_url
-    kind = {"rediss": "redis", "amqps": "amqp"}.get(url.split("://")[0], url.split("://")[0])
+    """Build the broker: embedded (in-process), Redis or RabbitMQ.
+
+    Async actors run on the event loop thread of the AsyncIO middleware, which every
+    broker gets here; the global broker (`dramatiq.set_broker`) is never used.
+    """
+    url = url or (settings or get_settings()).broker_url
+    scheme = url.split("://", 1)[0]
+    kind = {"rediss": "redis", "amqps": "amqp"}.get(scheme, scheme)
     broker: dramatiq.Broker
     if kind == "redis":
         from dramatiq.brokers.redis import RedisBroker
@@ -30,40 +34,53 @@ def make_broker(settings: Settings | None = None, url: str | None = None) -> dra
     elif kind == "amqp":
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
-        broker = RabbitmqBroker(url=url)
-    else:
+        # Confirmed publishing: a send that returns is on the broker, so the relay
+        # never marks as published a job the broker did not take.
+        broker = RabbitmqBroker(url=url, confirm_delivery=True)
+    elif kind == "embedded":
         broker = StubBroker(fail_fast_default=False)
+    else:
+        raise ConfigError(f"BROKER_URL: unknown scheme '{scheme}'; use embedded, redis or amqp")
     broker.add_middleware(AsyncIO())
     return broker
 
 
-def bind(broker: dramatiq.Broker, settings: Settings | None = None) -> dict[str, Any]:
+def bind(
+    broker: dramatiq.Broker, settings: Settings | None = None, *, queue: str = QUEUE
+) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Declare one dramatiq actor per registered job on `broker`; return them by name."""
-    settings = settings or get_settings()
-    actors = {}
-    for name in load_all():
-        actors[name] = dramatiq.actor(
-            _runner(),
+    max_retries = (settings or get_settings()).job_max_retries
+    return {
+        name: dramatiq.actor(
+            _runner(max_retries),
             actor_name=name,
-            queue_name=QUEUE,
+            queue_name=queue,
             broker=broker,
-            max_retries=settings.job_max_retries,
             min_backoff=MIN_BACKOFF_MS,
             max_backoff=MAX_BACKOFF_MS,
-            retry_when=_retry_when(settings.job_max_retries),
+            retry_when=_retry_when(max_retries),
         )
-    return actors
+        for name in load_all()
+    }
 
 
-def _runner() -> Any:
+def _runner(max_retries: int) -> Any:
     async def run(outbox_id: int) -> None:
-        await run_job(outbox_id)
+        await run_job(outbox_id, max_retries=max_retries)
 
     return run
 
 
 def _retry_when(max_retries: int) -> Any:
+    """When dramatiq retries a message (with exponential back-off from MIN_BACKOFF_MS).
+
+    A failed handler (`JobFailed`) is retried for as long as run_job raises it: the row
+    counts the attempts, and run_job stops raising once they pass `max_retries`. Other
+    errors (database unreachable, time limit) are retried `max_retries` times; after
+    that the row stays `published` and the relay sends it again once it is stale.
+    """
+
     def retry(retries_so_far: int, error: BaseException) -> bool:
-        return isinstance(error, JobFailed) and retries_so_far < max_retries
+        return isinstance(error, JobFailed) or retries_so_far < max_retries
 
     return retry

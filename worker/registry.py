@@ -16,7 +16,7 @@ Handler = Callable[[int, dict[str, Any]], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
 
 # Every module that registers jobs; the worker imports them all before binding.
-JOB_MODULES = ("integrations.mail.jobs",)
+JOB_MODULES = ("integrations.mail.jobs", "app.auth.links")
 
 
 def job(name: str) -> Callable[[Handler], Handler]:

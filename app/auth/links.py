@@ -1,0 +1,82 @@
+"""One-time sign-in links by mail, for people whose organization has no identity provider.
+
+The link's token is made by the job that sends it, so it never sits in the outbox;
+only its hash is stored. A link works once, for 15 minutes, for one person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from app.clock import now
+from app.db import transaction
+from app.outbox import enqueue
+from app.settings import get_settings
+from app.tables import SignInToken, User
+from worker.registry import job
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def request_link(email: str, language: str) -> bool:
+    """Queue a sign-in link for an active user with this address; False when there is none.
+
+    Callers must answer the same way in both cases, so addresses cannot be probed.
+    """
+    user = await User.objects().where(
+        (User.email == normalize_email(email)) & (User.is_active.eq(True))
+    ).first()
+    if user is None:
+        return False
+    async with transaction():
+        await enqueue("auth.signin_link", {"user_id": str(user.id), "language": language})
+    return True
+
+
+async def consume(token: str) -> UUID | None:
+    """Use a link: the user it was made for, or None if unknown, used or expired."""
+    moment = now()
+    async with transaction():
+        rows = await (
+            SignInToken.update({SignInToken.used_at: moment})
+            .where(
+                (SignInToken.token_hash == hashlib.sha256(token.encode()).hexdigest())
+                & SignInToken.used_at.is_null()
+                & (SignInToken.expires_at > moment)
+            )
+            .returning(SignInToken.user)
+        )
+    return UUID(str(rows[0]["user"])) if rows else None
+
+
+@job("auth.signin_link")
+async def send_signin_link(outbox_id: int, payload: dict[str, Any]) -> None:
+    from integrations.mail.render import render
+    from integrations.mail.sender import deliver
+
+    user = await User.objects().where(User.id == UUID(payload["user_id"])).first()
+    if user is None or not user.email:
+        return
+    minutes = get_settings().signin_link_minutes
+    token = secrets.token_urlsafe(32)
+    async with transaction():
+        # A retried job replaces its own unused token: one live link per job.
+        await SignInToken.delete().where(SignInToken.outbox_id == outbox_id)
+        await SignInToken(
+            token_hash=hashlib.sha256(token.encode()).hexdigest(),
+            user=user.id,
+            expires_at=now() + timedelta(minutes=minutes),
+            outbox_id=outbox_id,
+        ).save()
+    link = f"{get_settings().base_url}/auth/link/{token}"
+    subject, text, html = render(
+        "signin_link", payload.get("language", "it"),
+        {"name": user.name, "link": link, "minutes": minutes},
+    )
+    await deliver(outbox_id, user.email, subject, text, html)

@@ -1,0 +1,57 @@
+"""Server-side sessions: the cookie carries a random token, the table only its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+from app.auth.caller import Caller, load_caller
+from app.clock import now
+from app.db import transaction
+from app.settings import get_settings
+from app.tables import Session
+
+COOKIE = "legami_session"
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(user_id: UUID) -> str:
+    """A new session (always a new id: sign-in never reuses one); returns the cookie token."""
+    token = secrets.token_urlsafe(32)
+    async with transaction():
+        await Session(id=token_hash(token), user=user_id).save()
+    return token
+
+
+async def end_session(token: str) -> None:
+    async with transaction():
+        await Session.delete().where(Session.id == token_hash(token))
+
+
+async def end_all_sessions(user_id: UUID) -> None:
+    async with transaction():
+        await Session.delete().where(Session.user == user_id)
+
+
+async def resolve(token: str) -> Caller | None:
+    """The caller behind a session token, or None when unknown, idle or too old."""
+    settings = get_settings()
+    session = await Session.objects().where(Session.id == token_hash(token)).first()
+    if session is None:
+        return None
+    moment = now()
+    idle = moment - session.last_seen_at > timedelta(minutes=settings.session_idle_minutes)
+    old = moment - session.created_at > timedelta(hours=settings.session_absolute_hours)
+    if idle or old:
+        await end_session(token)
+        return None
+    if moment - session.last_seen_at > TOUCH_EVERY:
+        async with transaction():
+            await Session.update({Session.last_seen_at: moment}).where(Session.id == session.id)
+    return await load_caller(session.user)

@@ -1,0 +1,124 @@
+"""The `legami` command."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from app.settings import ConfigError, get_settings
+
+
+def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn configuration and input errors into one clear line and exit status 2."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        from app.errors import InvalidInput
+
+        try:
+            return command(*args, **kwargs)
+        except ConfigError as error:
+            click.echo(f"legami: configuration error: {error}", err=True)
+            sys.exit(2)
+        except InvalidInput as error:
+            for field, message in error.errors.items():
+                click.echo(f"legami: {field}: {message}", err=True)
+            sys.exit(2)
+
+    return run
+
+
+@click.group(help="Legami: needs surveys, anonymised results and community action "
+                  "for the FareLegami network.")
+def main() -> None:
+    pass
+
+
+@main.command(help="Serve the web application (PORT, default 8000). With the embedded "
+                   "broker, jobs run in this process.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=int, default=None, help="Port (default: PORT or 8000).")
+@click.option("--workers", type=int, default=1, show_default=True,
+              help="Web processes (only with PostgreSQL and a Redis or RabbitMQ broker).")
+@_friendly
+def serve(host: str, port: int | None, workers: int) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    if workers > 1 and (settings.broker_kind == "embedded" or settings.db_engine == "sqlite"):
+        raise ConfigError("--workers > 1 needs PostgreSQL (DATABASE_URL) and a Redis or "
+                          "RabbitMQ broker (BROKER_URL)")
+    uvicorn.run("app.web:create_app", factory=True, host=host, port=port or settings.port,
+                workers=workers, proxy_headers=True, log_level="info")
+
+
+@main.command(help="Start a job worker (needs BROKER_URL redis://… or amqp://…).")
+@click.option("--threads", type=int, default=4, show_default=True, help="Worker threads.")
+@_friendly
+def worker(threads: int) -> None:
+    from worker.main import run_worker
+
+    run_worker(threads)
+
+
+@main.command(help="Apply database migrations (SQLite file or PostgreSQL).")
+@_friendly
+def migrate() -> None:
+    from app.migrate import migrate as run
+
+    asyncio.run(run())
+    click.echo(f"legami: database up to date ({get_settings().db_engine})")
+
+
+@main.command("seed-demo", help="Create the fictional demo program (safe to run again).")
+@_friendly
+def seed_demo() -> None:
+    from app.demo import seed_demo as run
+
+    counts = asyncio.run(run())
+    click.echo("legami: demo program ready: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@main.command("create-admin", help="Create a program administrator (or grant the role).")
+@click.argument("email")
+@click.option("--name", default="", help="Full name.")
+@_friendly
+def create_admin(email: str, name: str) -> None:
+    from app.bootstrap import create_admin as run
+
+    asyncio.run(run(email, name))
+    click.echo(f"legami: {email} is a program administrator; sign in at "
+               f"{get_settings().base_url}/signin")
+
+
+@main.group(help="Manage organizations.")
+def org() -> None:
+    pass
+
+
+@org.command("add", help="Add an organization: company, school, civic_center or program.")
+@click.option("--kind", required=True,
+              type=click.Choice(["company", "school", "civic_center", "program"]))
+@click.option("--name", required=True, help="Name as people know it.")
+@click.option("--town", default="", help="Town, e.g. Crema.")
+@click.option("--domain", "domains", multiple=True, help="Verified e-mail domain (repeatable).")
+@_friendly
+def org_add(kind: str, name: str, town: str, domains: tuple[str, ...]) -> None:
+    from app.bootstrap import add_organization
+
+    org_id = asyncio.run(add_organization(kind, name, town, list(domains)))
+    click.echo(f"legami: organization {name} created ({kind}, id {org_id})")
+
+
+@org.command("list", help="List organizations.")
+@_friendly
+def org_list() -> None:
+    from app.bootstrap import list_organizations
+
+    for row in asyncio.run(list_organizations()):
+        click.echo(f"{row.id}  {row.kind:<13} {row.name} ({row.town})")

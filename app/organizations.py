@@ -1,0 +1,166 @@
+"""Organizations and their members: the program admin's core service."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+from uuid import UUID
+
+from app import audit
+from app.auth.caller import Caller
+from app.auth.links import normalize_email
+from app.db import transaction
+from app.errors import InvalidInput
+from app.i18n import _, use_language
+from app.schemas import Member, MemberInvite, Organization, OrganizationCreate
+from app.settings import get_settings
+from app.tables import ORG_KINDS, Membership, OrganizationDomain, User
+from app.tables import Organization as OrganizationRow
+from app.tenancy import ensure_reachable, first_or_404, scoped
+from integrations.mail.service import send_mail
+
+ROLES_BY_KIND = {
+    "program": ("program_admin", "community_maker"),
+    "company": ("hr_manager", "employee"),
+    "school": ("school_coordinator",),
+    "civic_center": ("civic_center_operator",),
+}
+DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s]{2,63}$")
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "program": _("Program"),
+        "company": _("Company"),
+        "school": _("School"),
+        "civic_center": _("Civic Center"),
+    }.get(kind, kind)
+
+
+def role_label(role: str) -> str:
+    return {
+        "program_admin": _("Program administrator"),
+        "community_maker": _("Community maker"),
+        "hr_manager": _("HR manager"),
+        "employee": _("Employee"),
+        "school_coordinator": _("School coordinator"),
+        "civic_center_operator": _("Civic Center operator"),
+    }.get(role, role)
+
+
+def _validate_org(data: OrganizationCreate) -> list[str]:
+    errors: dict[str, str] = {}
+    if data.kind not in ORG_KINDS:
+        errors["kind"] = _("Choose a kind: company, school, Civic Center or program.")
+    if not data.name.strip() or len(data.name) > 200:
+        errors["name"] = _("Enter a name (at most 200 characters).")
+    if len(data.town) > 100:
+        errors["town"] = _("The town can be at most 100 characters.")
+    domains = sorted({d.strip().lower() for d in data.domains if d.strip()})
+    bad = [d for d in domains if not DOMAIN_RE.match(d)]
+    if bad:
+        errors["domains"] = _("Not a valid e-mail domain: {domains}").format(domains=", ".join(bad))
+    if errors:
+        raise InvalidInput(errors)
+    return domains
+
+
+async def create_organization(caller: Caller, data: OrganizationCreate) -> Organization:
+    """Create an organization with its verified e-mail domains (program admins only)."""
+    domains = _validate_org(data)
+    taken = await OrganizationDomain.select(OrganizationDomain.domain).where(
+        OrganizationDomain.domain.is_in(domains)
+    ) if domains else []
+    if taken:
+        raise InvalidInput({"domains": _("Already used by another organization: {domains}")
+                            .format(domains=", ".join(r["domain"] for r in taken))})
+    async with transaction():
+        org = OrganizationRow(kind=data.kind, name=data.name.strip(), town=data.town.strip())
+        await org.save()
+        if domains:
+            await OrganizationDomain.insert(
+                *[OrganizationDomain(organization=org.id, domain=d) for d in domains]
+            )
+        await audit.record("organization.created", caller.user_id, org.id,
+                           kind=data.kind, name=org.name, domains=domains)
+    return Organization(org.id, org.kind, org.name, org.town, org.status, domains)
+
+
+async def list_organizations(caller: Caller, kind: str | None = None) -> list[Organization]:
+    query = OrganizationRow.select().order_by(OrganizationRow.kind).order_by(OrganizationRow.name)
+    query = scoped(query, OrganizationRow.id, caller)
+    if kind:
+        query = query.where(OrganizationRow.kind == kind)
+    rows = await query
+    domains = await _domains([row["id"] for row in rows])
+    return [_dto(row, domains.get(row["id"], [])) for row in rows]
+
+
+async def get_organization(caller: Caller, organization_id: UUID) -> Organization:
+    ensure_reachable(caller, organization_id)
+    row = await first_or_404(OrganizationRow.select().where(OrganizationRow.id == organization_id))
+    domains = await _domains([organization_id])
+    return _dto(row, domains.get(organization_id, []))
+
+
+async def list_members(caller: Caller, organization_id: UUID) -> list[Member]:
+    await get_organization(caller, organization_id)
+    rows = await Membership.select(
+        Membership.user.id, Membership.user.email, Membership.user.name, Membership.role
+    ).where(Membership.organization == organization_id).order_by(Membership.user.email)
+    return [Member(r["user.id"], r["user.email"], r["user.name"], r["role"]) for r in rows]
+
+
+async def invite_member(caller: Caller, organization_id: UUID, data: MemberInvite) -> Member:
+    """Add a person to an organization with a role, and mail them an invitation."""
+    org = await get_organization(caller, organization_id)
+    email = normalize_email(data.email)
+    errors = {}
+    if not EMAIL_RE.match(email):
+        errors["email"] = _("Enter a valid e-mail address, like name@example.org.")
+    if data.role not in ROLES_BY_KIND[org.kind]:
+        errors["role"] = _("This role does not exist for this kind of organization.")
+    if errors:
+        raise InvalidInput(errors)
+    async with transaction():
+        user = await User.objects().where(User.email == email).first()
+        if user is None:
+            user = User(email=email, name=data.name.strip())
+            await user.save()
+        exists = await Membership.exists().where(
+            (Membership.user == user.id) & (Membership.organization == organization_id)
+            & (Membership.role == data.role)
+        )
+        if not exists:
+            await Membership(user=user.id, organization=organization_id, role=data.role).save()
+            await audit.record("member.invited", caller.user_id, organization_id,
+                               user_id=str(user.id), role=data.role)
+            await _mail_invitation(user, org, data.role)
+    return Member(user.id, user.email, user.name, data.role)
+
+
+async def _mail_invitation(user: User, org: Organization, role: str) -> None:
+    language = user.language or get_settings().language
+    with use_language(language):
+        label = role_label(role)
+    await send_mail(user.email or "", "invitation", language, {
+        "name": user.name, "organization": org.name, "role_label": label,
+        "link": f"{get_settings().base_url}/signin?email={quote(user.email or '')}",
+    })
+
+
+async def _domains(ids: list[UUID]) -> dict[UUID, list[str]]:
+    if not ids:
+        return {}
+    rows = await OrganizationDomain.select(
+        OrganizationDomain.organization, OrganizationDomain.domain
+    ).where(OrganizationDomain.organization.is_in(ids)).order_by(OrganizationDomain.domain)
+    found: dict[UUID, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["organization"], []).append(row["domain"])
+    return found
+
+
+def _dto(row: dict, domains: list[str]) -> Organization:  # type: ignore[type-arg]
+    return Organization(row["id"], row["kind"], row["name"], row["town"], row["status"], domains)

@@ -1,0 +1,87 @@
+"""Errors as pages in the user's language (JSON under /api); never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect, Template
+
+from app.errors import InvalidInput
+from app.i18n import _
+
+log = logging.getLogger("legami.web")
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        401: (_("Please sign in"), _("This page is for signed-in users.")),
+        403: (_("Not allowed"), _("Your role does not allow this. If you think it should, "
+                                  "ask the program staff.")),
+        404: (_("Page not found"), _("The page does not exist, or you cannot see it. "
+                                     "Check the address or go back to the home page.")),
+        405: (_("Not allowed"), _("This action is not available here.")),
+        422: (_("Check what you entered"), _("Some values are not valid. Correct them and "
+                                             "try again.")),
+        429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
+        500: (_("Something went wrong"), _("It is not your fault. Try again in a few "
+                                           "minutes; if it happens again, tell the program "
+                                           "staff.")),
+        503: (_("Temporarily unavailable"), _("Try again in a few minutes.")),
+    }
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(request: Request, status: int, errors: dict[str, str] | None = None
+                   ) -> Response:
+    title, detail = _messages().get(status, _messages()[500 if status >= 500 else 404])
+    if _is_api(request):
+        body: dict[str, object] = {"status": status, "title": title, "detail": detail}
+        if errors:
+            body["errors"] = errors
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    return Template("error.html", context={"status": status, "title": title, "detail": detail,
+                                           "errors": errors or {}}, status_code=status)
+
+
+def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    status = exc.status_code
+    if status == 401 and not _is_api(request):
+        return Redirect(f"/signin?next={quote(request.url.path)}")
+    if isinstance(exc, ValidationException) or status == 400:
+        return error_response(request, 422, _validation_errors(exc))
+    if status == 403 and "csrf" in str(exc.detail).lower():
+        return error_response(request, 403, {"csrf": _(
+            "The form has expired or did not come from Legami. Reload the page and try again."
+        )})
+    return error_response(request, status)
+
+
+def invalid_input_handler(request: Request, exc: InvalidInput) -> Response:
+    return error_response(request, 422, exc.errors)
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500)
+
+
+def _validation_errors(exc: HTTPException) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            key = str(item.get("key") or "body")
+            errors[key] = _("Missing or not valid.")
+    return errors or {"body": _("The request is not valid JSON of the expected shape.")}
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception_handler,
+    InvalidInput: invalid_input_handler,
+    Exception: internal_error_handler,
+}

@@ -1,0 +1,37 @@
+"""Jinja templates from every domain, with gettext wired to app.i18n."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from app import i18n
+from app.settings import ROOT
+
+TEMPLATE_DIRS = [
+    ROOT / "app" / "templates",
+    ROOT / "integrations" / "mail" / "templates",
+    ROOT / "company_portal" / "templates",
+    ROOT / "surveys" / "templates",
+    ROOT / "community" / "templates",
+    ROOT / "civic" / "templates",
+]
+
+
+def _configure(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
+    )
+    env.globals.update(
+        current_language=i18n.current_language,
+        language_names=i18n.LANGUAGE_NAMES,
+    )
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    dirs: list[Path] = [d for d in TEMPLATE_DIRS if d.is_dir()]
+    return TemplateConfig(directory=dirs, engine=JinjaTemplateEngine, engine_callback=_configure)

@@ -1,0 +1,85 @@
+"""The program admin creates organizations and invites their members."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.tables import AuditEvent, Membership, OrganizationDomain, OutboxJob, User
+from tests.factories import api_post, make_org, make_user, post_form, sign_in
+
+
+@pytest.fixture
+async def admin(client):
+    program = await make_org(kind="program", name="FareLegami", town="Cremona")
+    user = await make_user("admin@farelegami.example", program, "program_admin", "Paola")
+    await sign_in(client, user)
+    return user
+
+
+async def test_admin_creates_a_company_with_its_domains_from_the_page(client, admin) -> None:
+    response = await post_form(client, "/admin/organizations", {
+        "kind": "company", "name": "Latteria Soresina Demo", "town": "Soresina",
+        "domains": "latteria.example, Latteria-Group.example"}, page="/admin/organizations")
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "Latteria Soresina Demo" in page.text
+    domains = await OrganizationDomain.select(OrganizationDomain.domain)
+    assert sorted(d["domain"] for d in domains) == ["latteria-group.example", "latteria.example"]
+    assert await AuditEvent.exists().where(AuditEvent.action == "organization.created")
+
+
+async def test_bad_organization_input_is_explained_and_nothing_is_written(client, admin) -> None:
+    response = await post_form(client, "/admin/organizations", {
+        "kind": "company", "name": "", "domains": "not a domain"}, page="/admin/organizations")
+    assert response.status_code == 422
+    assert "Inserisci un nome" in response.text
+    assert "not" in response.text and 'aria-invalid="true"' in response.text
+    assert await OrganizationDomain.count() == 0
+
+
+async def test_a_domain_belongs_to_one_organization_only(client, admin) -> None:
+    await make_org(name="Officine Rossi", domains=("rossi.example",))
+    response = await api_post(client, "/api/v1/organizations",
+                              {"kind": "company", "name": "Copia", "domains": ["rossi.example"]})
+    assert response.status_code == 422
+    assert "rossi.example" in response.json()["errors"]["domains"]
+
+
+async def test_admin_invites_an_hr_manager_who_gets_a_mail_job(client, admin) -> None:
+    rossi = await make_org(name="Officine Rossi")
+    response = await api_post(client, f"/api/v1/organizations/{rossi}/members",
+                              {"email": "Laura@Rossi.example", "role": "hr_manager",
+                               "name": "Laura"})
+    assert response.status_code == 201
+    assert response.json()["email"] == "laura@rossi.example"
+    user = await User.objects().where(User.email == "laura@rossi.example").first()
+    assert await Membership.exists().where(
+        (Membership.user == user.id) & (Membership.role == "hr_manager"))
+    jobs = await OutboxJob.select(OutboxJob.actor, OutboxJob.payload)
+    assert [job["actor"] for job in jobs] == ["mail.send"]
+    members = (await client.get(f"/api/v1/organizations/{rossi}/members")).json()
+    assert [m["email"] for m in members] == ["laura@rossi.example"]
+
+
+async def test_a_role_that_does_not_fit_the_organization_is_refused(client, admin) -> None:
+    school = await make_org(kind="school", name="IC Cremona Due")
+    response = await api_post(client, f"/api/v1/organizations/{school}/members",
+                              {"email": "x@scuola.example", "role": "hr_manager"})
+    assert response.status_code == 422
+    assert "role" in response.json()["errors"]
+    assert await Membership.count() == 1  # only the admin's
+
+
+async def test_malformed_api_body_answers_422_in_the_users_language(client, admin) -> None:
+    response = await api_post(client, "/api/v1/organizations", {"nome": "x"})
+    assert response.status_code == 422
+    assert response.json()["title"] == "Controlla i dati inseriti"
+
+
+async def test_failed_jobs_are_listed_for_the_admin(client, admin) -> None:
+    await OutboxJob(actor="mail.send", status="failed", attempts=6,
+                    last_error="SMTPServerDisconnected: Connection unexpectedly closed").save()
+    page = await client.get("/admin/jobs")
+    assert "SMTPServerDisconnected" in page.text
+    api = (await client.get("/api/v1/jobs/failed")).json()
+    assert api[0]["attempts"] == 6

@@ -1,0 +1,150 @@
+"""Sign-in by one-time link, sessions and sign-out, as a browser sees them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from app.auth.sessions import COOKIE
+from app.clock import now
+from app.tables import DevMail, OutboxJob, Session, SignInToken
+from tests.factories import csrf_token, make_org, make_user, post_form
+from worker.runner import run_job
+
+
+async def _deliver_jobs() -> None:
+    for row in await OutboxJob.select(OutboxJob.id).where(OutboxJob.status == "pending"):
+        await run_job(row["id"])
+
+
+async def _link_for(client, email: str) -> str:
+    response = await post_form(client, "/signin", {"email": email})
+    assert response.status_code == 200
+    await _deliver_jobs()
+    mail = await DevMail.objects().where(DevMail.to_address == email).first()
+    assert mail is not None, "no sign-in mail was sent"
+    match = re.search(r"https://testserver\.local(/auth/link/[\w-]+)", mail.text)
+    assert match, mail.text
+    return match.group(1)
+
+
+async def _use(client, path: str):
+    token = await csrf_token(client, path)
+    return await client.post(path, data={"_csrf_token": token}, follow_redirects=False)
+
+
+async def test_sign_in_link_signs_in_once_with_a_new_session(client) -> None:
+    org = await make_org(kind="school", name="IC Crema Uno")
+    await make_user("coordinatrice@ic1.example", org, "school_coordinator", "Giulia")
+    client.cookies.set(COOKIE, "a-session-id-planted-before-sign-in", domain="testserver.local")
+    link = await _link_for(client, "coordinatrice@ic1.example")
+
+    first = await _use(client, link)
+    assert first.status_code in (302, 303)
+    session_token = first.cookies.get(COOKIE)
+    assert session_token and session_token != "a-session-id-planted-before-sign-in"
+    assert "Giulia" in (await client.get("/")).text
+
+    client.cookies.clear()
+    second = await _use(client, link)
+    assert second.status_code == 400
+    assert "non funziona più" in second.text
+    assert await Session.count() == 1
+
+
+async def test_sign_in_cookie_is_httponly_lax_and_secure(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    link = await _link_for(client, "hr@rossi.example")
+    response = await _use(client, link)
+    header = response.headers["set-cookie"].lower()
+    assert "httponly" in header and "samesite=lax" in header and "secure" in header
+
+
+async def test_sign_in_link_expires_after_fifteen_minutes(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    link = await _link_for(client, "hr@rossi.example")
+    await SignInToken.update({SignInToken.expires_at: now() - timedelta(seconds=1)}).where(
+        SignInToken.id.is_not_null()
+    )
+    response = await _use(client, link)
+    assert response.status_code == 400
+    assert COOKIE not in response.cookies
+    stored = await SignInToken.select(SignInToken.token_hash)
+    assert [len(row["token_hash"]) for row in stored] == [64]
+    assert link.rsplit("/", 1)[1] not in stored[0]["token_hash"]  # only the hash is kept
+
+
+async def test_link_signs_in_only_the_person_it_was_sent_to(client) -> None:
+    org = await make_org()
+    await make_user("anna@rossi.example", org, "hr_manager", "Anna")
+    await make_user("bruno@rossi.example", org, "employee", "Bruno")
+    link = await _link_for(client, "anna@rossi.example")
+    await _use(client, link)
+    me = (await client.get("/api/v1/me")).json()
+    assert me["email"] == "anna@rossi.example"
+    assert not await DevMail.exists().where(DevMail.to_address == "bruno@rossi.example")
+
+
+async def test_unknown_address_gets_the_same_answer_and_no_mail(client) -> None:
+    response = await post_form(client, "/signin", {"email": "nobody@nowhere.example"})
+    assert response.status_code == 200
+    assert "nobody@nowhere.example" in response.text
+    assert await OutboxJob.count() == 0
+
+
+async def test_sign_in_form_without_an_address_explains_in_italian(client) -> None:
+    response = await post_form(client, "/signin", {"email": "not an address"})
+    assert response.status_code == 422
+    assert "Inserisci il tuo indirizzo e-mail" in response.text
+    assert 'aria-invalid="true"' in response.text
+
+
+async def test_sign_out_ends_the_session_on_the_server(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    link = await _link_for(client, "hr@rossi.example")
+    token = (await _use(client, link)).cookies[COOKIE]
+    response = await post_form(client, "/signout", {}, page="/")
+    assert response.status_code in (302, 303)
+    assert await Session.count() == 0
+
+    client.cookies.set(COOKIE, token, domain="testserver.local")  # the old cookie, replayed
+    assert (await client.get("/api/v1/me")).status_code == 401
+
+
+async def test_idle_and_old_sessions_are_refused(client) -> None:
+    org = await make_org()
+    user = await make_user("hr@rossi.example", org, "hr_manager")
+    from app.auth.sessions import start_session
+
+    idle = await start_session(user)
+    old = await start_session(user)
+    await Session.update({Session.last_seen_at: now() - timedelta(hours=2)}).where(
+        Session.id != "x"
+    )
+    await Session.update({Session.created_at: now() - timedelta(hours=13),
+                          Session.last_seen_at: now()}).where(Session.id == _hash(old))
+    for token in (idle, old):
+        client.cookies.set(COOKIE, token, domain="testserver.local")
+        assert (await client.get("/api/v1/me")).status_code == 401
+    assert await Session.count() == 0
+
+
+def _hash(token: str) -> str:
+    from app.auth.sessions import token_hash
+
+    return token_hash(token)
+
+
+async def test_sign_in_requests_are_rate_limited_per_address(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    statuses = [
+        (await post_form(client, "/signin", {"email": "hr@rossi.example"})).status_code
+        for _ in range(7)
+    ]
+    assert statuses[:5] == [200] * 5
+    assert statuses[-1] == 429
+    assert await OutboxJob.count() == 5

@@ -1,0 +1,50 @@
+"""Health, error pages, security headers and the development mailbox's absence in production."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from litestar.testing import AsyncTestClient
+
+from tests.factories import BASE_URL
+
+
+async def test_health_and_readiness(client) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+async def test_not_found_is_an_italian_page_and_json_under_api(client) -> None:
+    page = await client.get("/nessuna-pagina")
+    assert page.status_code == 404 and "Pagina non trovata" in page.text
+    assert "Traceback" not in page.text
+    api = await client.get("/api/v1/nothing-here")
+    assert api.status_code in (401, 404)
+
+
+async def test_every_answer_carries_security_headers_and_no_store(client) -> None:
+    response = await client.get("/signin")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["referrer-policy"] == "same-origin"
+
+
+async def test_openapi_schema_describes_the_api(client) -> None:
+    schema = (await client.get("/api/schema/openapi.json")).json()
+    assert "/api/v1/organizations" in schema["paths"]
+    assert "/api/v1/organizations/{organization_id}/members" in schema["paths"]
+
+
+async def test_the_development_mailbox_does_not_exist_in_production(monkeypatch) -> None:
+    import app.settings as settings_module
+    import app.web as web
+
+    production = dataclasses.replace(settings_module.get_settings(), environment="production")
+    monkeypatch.setattr(web, "get_settings", lambda: production)
+    app = web.create_app(run_jobs=False)
+    async with AsyncTestClient(app=app, base_url=BASE_URL) as client:
+        assert (await client.get("/dev/mail")).status_code == 404
+        assert (await client.get("/dev/mail.json")).status_code == 404

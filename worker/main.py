@@ -1,0 +1,68 @@
+"""The production worker (`legami worker`): dramatiq consumers and the outbox relay.
+
+The actors run on the event loop thread of dramatiq's AsyncIO middleware, the relay
+on the main thread's loop. Two loops share the database engine, so it must not hold a
+connection pool (a pool belongs to one loop): without one, piccolo opens a connection
+per query on whichever loop runs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Any
+
+import dramatiq
+from dramatiq import Worker
+
+from app.settings import ConfigError, get_settings
+from worker.broker import bind, make_broker
+from worker.relay import relay_forever
+
+log = logging.getLogger("legami.worker")
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def run_worker(processes_threads: int = 4) -> None:
+    """Run jobs from Redis or RabbitMQ with `processes_threads` threads until SIGTERM/SIGINT."""
+    settings = get_settings()
+    if settings.broker_kind not in ("redis", "amqp"):
+        raise ConfigError(
+            f"BROKER_URL: the worker needs a redis:// or amqp:// broker, not "
+            f"'{settings.broker_url}'; set BROKER_URL (with 'embedded' the web process runs jobs)"
+        )
+    broker = make_broker(settings)
+    serve(broker, bind(broker, settings), processes_threads)
+
+
+def serve(broker: dramatiq.Broker, actors: dict[str, Any], threads: int) -> None:
+    """Consume `broker` and relay the outbox to `actors` until a stop signal."""
+    worker = Worker(broker, worker_threads=threads)
+    worker.start()
+    try:
+        asyncio.run(_relay_until_stopped(actors))
+    finally:
+        # Waits for the jobs in progress; unstarted messages go back to the broker.
+        worker.stop()
+        broker.close()
+        log.info("worker: stopped")
+
+
+async def _relay_until_stopped(actors: dict[str, Any]) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in STOP_SIGNALS:
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker: running %d job types, relaying the outbox", len(actors))
+    relay = asyncio.create_task(relay_forever(actors))
+    try:
+        await stop.wait()
+    finally:
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
