@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := app surveys company_portal community civic integrations worker
 
-.PHONY: run test test-sqlite test-postgres lint bench messages clean
+.PHONY: run test test-deps test-sqlite test-postgres lint bench messages clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }

@@ -52,14 +52,13 @@ def bind(
     max_retries = (settings or get_settings()).job_max_retries
     return {
         name: dramatiq.actor(
-            _runner(max_retries),
             actor_name=name,
             queue_name=queue,
             broker=broker,
             min_backoff=MIN_BACKOFF_MS,
             max_backoff=MAX_BACKOFF_MS,
             retry_when=_retry_when(max_retries),
-        )
+        )(_runner(max_retries))
         for name in load_all()
     }
 

