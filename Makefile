@@ -50,6 +50,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k ngettext:1,2 -k pgettext:1c,2 \
 		--no-location --sort-output -o app/locale/messages.pot $(SOURCES)
 	$(BIN)/pybabel -q update --no-fuzzy-matching -i app/locale/messages.pot -d app/locale -D messages
+	$(BIN)/python app/locale/complete_en.py
 
 clean:
 	rm -rf $(VENV) var

@@ -41,7 +41,7 @@ async def run_job(outbox_id: int, max_retries: int | None = None) -> None:
     if handler is None:
         await _record_failure(row, f"no handler for job {row.actor!r}", final=True)
         return
-    if not (await _start(outbox_id, row.status) or True):
+    if not await _start(outbox_id, row.status):
         return
     try:
         await handler(outbox_id, json.loads(row.payload))  # piccolo hands JSON over as text

@@ -50,6 +50,7 @@ async def record(outbox_id: int, payload: dict[str, Any]) -> None:
     """Leave one audit row per job, however often it runs."""
     if await _effects(outbox_id):
         return
+    await asyncio.sleep(payload.get("pause", 0))  # widens the window for a second delivery
     await AuditEvent(
         action="test.record", detail={"outbox_id": outbox_id, "payload": payload}
     ).save()
@@ -71,9 +72,9 @@ async def _effects(outbox_id: int, action: str = "test.record") -> list[dict[str
     return [row for row in rows if row["detail"]["outbox_id"] == outbox_id]
 
 
-async def _committed(actor: str = "test.record") -> int:
+async def _committed(actor: str = "test.record", **extra: Any) -> int:
     async with transaction():
-        return await enqueue(actor, {"survey_id": 7, "language": "it"})
+        return await enqueue(actor, {"survey_id": 7, "language": "it", **extra})
 
 
 async def _row(outbox_id: int) -> dict[str, Any]:
@@ -193,9 +194,9 @@ async def test_job_waits_while_broker_is_down_and_is_delivered_when_it_is_back(u
 
 async def test_job_delivered_twice_has_one_effect() -> None:
     with _worker("embedded") as actors:
-        outbox_id = await _committed()
+        outbox_id = await _committed(pause=0.3)
         assert await relay_once(actors) == 1
-        actors["test.record"].send(outbox_id)  # the broker delivers the message again
+        actors["test.record"].send(outbox_id)  # delivered again while the first one runs
         await _eventually(_done(outbox_id))
         actors["test.record"].send(outbox_id)
         actor = actors["test.record"]
