@@ -122,3 +122,12 @@ def org_list() -> None:
 
     for row in asyncio.run(list_organizations()):
         click.echo(f"{row.id}  {row.kind:<13} {row.name} ({row.town})")
+
+
+def _register_domain_commands() -> None:
+    from company_portal.cli import company
+
+    main.add_command(company)
+
+
+_register_domain_commands()

@@ -347,6 +347,7 @@ def _employee(
     return RosterEntry(
         company=org.id,
         employee_ref=f"MAT-{number:04d}",
+        roster_key=f"{org.id}:MAT-{number:04d}",
         name=f"{first} {last}",
         email=email,
         department=department,

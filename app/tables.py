@@ -60,6 +60,62 @@ class Membership(Table, tablename="memberships"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class IdentityProvider(Table, tablename="identity_providers"):
+    """An organization's OpenID Connect provider. The client secret is encrypted at rest.
+
+    `version` grows at each change, so every process picks up new settings at once.
+    """
+
+    id = BigSerial(primary_key=True)
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, unique=True)
+    issuer = Varchar(length=500)
+    discovery_url = Varchar(length=500, default="")
+    client_id = Varchar(length=255)
+    client_secret_encrypted = Text(default="")
+    scopes = Varchar(length=255, default="openid email profile")
+    hr_claim = Varchar(length=100, default="")
+    hr_claim_value = Varchar(length=255, default="")
+    version = Integer(default=1)
+    last_test_at = Timestamptz(null=True, default=None)
+    last_test_ok = Boolean(default=False)
+    last_test_message = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ExternalIdentity(Table, tablename="external_identities"):
+    """An account at a company's identity provider: keyed on (company, issuer, subject).
+
+    Never on e-mail: an address can change at the provider, the subject does not.
+    `identity_key` is the SHA-256 of the three, unique, as piccolo has no composite keys.
+    """
+
+    id = BigSerial(primary_key=True)
+    identity_key = Varchar(length=64, unique=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    issuer = Varchar(length=500)
+    subject = Varchar(length=255)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_signin_at = Timestamptz(default=TimestamptzNow())
+
+
+class OIDCLoginAttempt(Table, tablename="oidc_login_attempts"):
+    """State, nonce and PKCE verifier of one authorization request, kept server-side.
+
+    Bound to the browser by the hash of a cookie set when the request starts; single use.
+    """
+
+    state_hash = Varchar(length=64, primary_key=True)
+    organization = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    browser_hash = Varchar(length=64)
+    purpose = Varchar(length=20, default="signin")
+    nonce = Varchar(length=100)
+    code_verifier = Varchar(length=128)
+    next_path = Varchar(length=500, default="/")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    used_at = Timestamptz(null=True, default=None)
+
+
 class AuditEvent(Table, tablename="audit_events"):
     """Who did what to which organization. Never carries survey answers."""
 

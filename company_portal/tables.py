@@ -1,6 +1,13 @@
 """The roster: the people a company's survey waves are sent to."""
 
-from piccolo.columns import JSON, BigSerial, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
@@ -19,4 +26,20 @@ class RosterEntry(Table, tablename="roster_entries"):
     department = Varchar(length=100, default="")
     site = Varchar(length=100, default="")
     attributes = JSON(default={})
+    active = Boolean(default=True, index=True)
+    # "<company id>:<employee_ref>": one entry per person per company.
+    roster_key = Varchar(length=120, unique=True)
+    scim_id = Varchar(length=64, null=True, default=None, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+    deactivated_at = Timestamptz(null=True, default=None)
+
+
+class ScimToken(Table, tablename="scim_tokens"):
+    """A company's bearer token for SCIM provisioning; only its hash is kept."""
+
+    id = BigSerial(primary_key=True)
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)

@@ -34,6 +34,8 @@ def run_worker(processes_threads: int = 4) -> None:
             f"BROKER_URL: the worker needs a redis:// or amqp:// broker, not "
             f"'{settings.broker_url}'; set BROKER_URL (with 'embedded' the web process runs jobs)"
         )
+    # Unless the caller set up logging, show what the worker and dramatiq report.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     broker = make_broker(settings)
     serve(broker, bind(broker, settings), processes_threads)
 

@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from app.settings import ROOT, get_settings
+from company_portal.routes import ROUTES as company_portal_routes
 from app.web.admin_pages import AdminPages
 from app.web.api import api_router
 from app.web.auth_pages import AuthPages
@@ -26,6 +27,7 @@ def _route_handlers(development: bool) -> list[Any]:
     handlers: list[Any] = [
         home, healthz, readyz, AuthPages, AdminPages, api_router,
         create_static_files_router(path="/static", directories=[ROOT / "app" / "static"]),
+        *company_portal_routes,
     ]
     if development:
         from integrations.mail.pages import DevMailController

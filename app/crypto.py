@@ -1,0 +1,39 @@
+"""Secrets at rest (identity-provider client secrets), encrypted with a key from SECRET_KEY.
+
+Fernet (AES-128-CBC with HMAC-SHA256) from `cryptography`; the key is derived with HKDF
+so the same SECRET_KEY never serves two purposes as-is. Rotating SECRET_KEY means
+entering the providers' secrets again.
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from app.settings import get_settings
+
+
+class SecretUnreadable(Exception):
+    """A stored secret cannot be decrypted (SECRET_KEY changed, or the value is damaged)."""
+
+
+@cache
+def _fernet(secret_key: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"legami-secrets-at-rest",
+               info=b"fernet").derive(secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def encrypt(plaintext: str) -> str:
+    return _fernet(get_settings().secret_key).encrypt(plaintext.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return _fernet(get_settings().secret_key).decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise SecretUnreadable("stored secret cannot be decrypted with this SECRET_KEY") from None
