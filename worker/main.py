@@ -24,6 +24,7 @@ from worker.relay import relay_forever
 log = logging.getLogger("legami.worker")
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def run_worker(processes_threads: int = 4) -> None:
@@ -35,7 +36,7 @@ def run_worker(processes_threads: int = 4) -> None:
             f"'{settings.broker_url}'; set BROKER_URL (with 'embedded' the web process runs jobs)"
         )
     # Unless the caller set up logging, show what the worker and dramatiq report.
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     broker = make_broker(settings)
     serve(broker, bind(broker, settings), processes_threads)
 
