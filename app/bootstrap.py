@@ -10,7 +10,8 @@ from app.auth.links import normalize_email
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
-from app.organizations import EMAIL_RE, create_organization, list_organizations as _list
+from app.organizations import EMAIL_RE, create_organization
+from app.organizations import list_organizations as _list
 from app.schemas import Organization, OrganizationCreate
 from app.tables import Membership, User
 from app.tables import Organization as OrganizationRow

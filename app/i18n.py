@@ -39,7 +39,10 @@ def _compile_if_stale(language: str) -> None:
 @cache
 def translations(language: str) -> Translations:
     _compile_if_stale(language)
-    return Translations.load(str(LOCALE_DIR), [language], DOMAIN)
+    loaded = Translations.load(str(LOCALE_DIR), [language], DOMAIN)
+    if not isinstance(loaded, Translations):
+        raise FileNotFoundError(f"no '{language}' catalog under {LOCALE_DIR}")
+    return loaded
 
 
 def current_language() -> str:
@@ -68,7 +71,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def pgettext(context: str, message: str) -> str:
-    return translations(current_language()).pgettext(context, message)
+    return str(translations(current_language()).pgettext(context, message))
 
 
 _ = gettext

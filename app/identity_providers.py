@@ -7,6 +7,7 @@ wizard and the CLI write them through `save_provider`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from app import audit
@@ -41,7 +42,7 @@ async def get_provider(organization_id: UUID) -> ProviderConfig | None:
     return ProviderConfig(
         organization_id=organization_id,
         issuer=row.issuer,
-        discovery_url=row.discovery_url or f"{row.issuer.rstrip('/')}/.well-known/openid-configuration",
+        discovery_url=row.discovery_url or _well_known(row.issuer),
         client_id=row.client_id,
         client_secret=decrypt(row.client_secret_encrypted) if row.client_secret_encrypted else "",
         scopes=row.scopes,
@@ -49,6 +50,10 @@ async def get_provider(organization_id: UUID) -> ProviderConfig | None:
         hr_claim_value=row.hr_claim_value,
         version=row.version,
     )
+
+
+def _well_known(issuer: str) -> str:
+    return f"{issuer.rstrip('/')}/.well-known/openid-configuration"
 
 
 async def save_provider(
@@ -61,7 +66,7 @@ async def save_provider(
     scopes: str = "openid email profile",
 ) -> None:
     """Create or change the provider; `client_secret=None` keeps the stored one."""
-    values = {
+    values: dict[Any, Any] = {
         IdentityProvider.issuer: issuer.strip(),
         IdentityProvider.discovery_url: discovery_url.strip(),
         IdentityProvider.client_id: client_id.strip(),
@@ -76,9 +81,10 @@ async def save_provider(
             IdentityProvider.organization == organization_id
         ).first()
         if existing is None:
-            await IdentityProvider(organization=organization_id, **{
-                column._meta.name: value for column, value in values.items()
-            }).save()
+            row = IdentityProvider(organization=organization_id)
+            for column, value in values.items():
+                setattr(row, column._meta.name, value)
+            await row.save()
         else:
             values[IdentityProvider.version] = existing.version + 1
             await IdentityProvider.update(values).where(IdentityProvider.id == existing.id)

@@ -1,8 +1,8 @@
 """Families and pupils of the partner schools, with as little data as possible."""
 
 from piccolo.columns import UUID, ForeignKey, Integer, Timestamptz, Varchar
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from app.tables import Organization

@@ -8,8 +8,8 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
-from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from app.tables import Organization
@@ -43,3 +43,17 @@ class ScimToken(Table, tablename="scim_tokens"):
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class CompanyOnboarding(Table, tablename="company_onboarding"):
+    """What a company's onboarding wizard decided that the kernel tables do not hold."""
+
+    id = BigSerial(primary_key=True)
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, unique=True)
+    # "provider" (its identity provider) or "links" (sign-in links by mail); "" undecided.
+    signin_method = Varchar(length=10, default="")
+    # The secret itself is never shown again; the wizard shows when it was stored.
+    secret_stored_at = Timestamptz(null=True, default=None)
+    # Reactivation puts a suspended company back where it was.
+    status_before_suspension = Varchar(length=20, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())

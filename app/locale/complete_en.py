@@ -14,7 +14,7 @@ def main() -> None:
         if not message.id:
             continue
         if isinstance(message.id, tuple):
-            if not all(message.string):
+            if not all(message.string or ()):
                 message.string = (message.id[0], message.id[1])
         elif not message.string:
             message.string = message.id

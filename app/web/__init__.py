@@ -12,7 +12,6 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from app.settings import ROOT, get_settings
-from company_portal.routes import ROUTES as company_portal_routes
 from app.web.admin_pages import AdminPages
 from app.web.api import api_router
 from app.web.auth_pages import AuthPages
@@ -21,6 +20,7 @@ from app.web.health import healthz, readyz
 from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from app.web.templating import template_config
+from company_portal.routes import ROUTES as company_portal_routes
 
 
 def _route_handlers(development: bool) -> list[Any]:

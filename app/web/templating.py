@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
@@ -34,5 +36,5 @@ def _configure(engine: JinjaTemplateEngine) -> None:
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
-    dirs: list[Path] = [d for d in TEMPLATE_DIRS if d.is_dir()]
+    dirs: list[Path | PathLike[Any] | str] = [d for d in TEMPLATE_DIRS if d.is_dir()]
     return TemplateConfig(directory=dirs, engine=JinjaTemplateEngine, engine_callback=_configure)
