@@ -21,6 +21,7 @@ from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from app.web.templating import template_config
 from company_portal.routes import ROUTES as company_portal_routes
+from surveys.routes import ROUTES as surveys_routes
 
 
 def _route_handlers(development: bool) -> list[Any]:
@@ -28,6 +29,7 @@ def _route_handlers(development: bool) -> list[Any]:
         home, healthz, readyz, AuthPages, AdminPages, api_router,
         create_static_files_router(path="/static", directories=[ROOT / "app" / "static"]),
         *company_portal_routes,
+        *surveys_routes,
     ]
     if development:
         from integrations.mail.pages import DevMailController
