@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.response import Redirect, Template
 
 from app import organizations
@@ -34,7 +34,7 @@ class AdminPages(Controller):
         return Template("admin/organizations.html",
                         context={**_common(), "organizations": orgs, "form": {}, "errors": {}})
 
-    @post("/organizations")
+    @post("/organizations", media_type=MediaType.HTML)
     async def organization_create(self, request: Request[Any, Any, Any]) -> Any:
         caller = caller_of(request)
         form = await form_of(request)
@@ -55,7 +55,7 @@ class AdminPages(Controller):
                                 organization_id: UUID) -> Template:
         return await self._organization(request, organization_id, {}, {})
 
-    @post("/organizations/{organization_id:uuid}/members")
+    @post("/organizations/{organization_id:uuid}/members", media_type=MediaType.HTML)
     async def member_invite(self, request: Request[Any, Any, Any], organization_id: UUID) -> Any:
         form = await form_of(request)
         data = MemberInvite(email=form.get("email", ""), role=form.get("role", ""),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
@@ -41,7 +41,7 @@ class AuthPages(Controller):
         return Template("signin.html", context={"email": email, "next": _safe_next(next),
                                                 "errors": {}})
 
-    @post("/signin")
+    @post("/signin", media_type=MediaType.HTML)
     async def signin_request(self, request: Request[Any, Any, Any]) -> Any:
         form = await form_of(request)
         email = normalize_email(form.get("email", ""))
@@ -64,7 +64,7 @@ class AuthPages(Controller):
         # Mail scanners open links; only the button below (a POST) uses the link.
         return Template("signin_confirm.html", context={"token": token})
 
-    @post("/auth/link/{token:str}")
+    @post("/auth/link/{token:str}", media_type=MediaType.HTML)
     async def link_use(self, request: Request[Any, Any, Any], token: str) -> Any:
         if not await allow(f"link:ip:{client_ip(request)}", SIGNIN_LIMIT_PER_IP, WINDOW_SECONDS):
             return error_response(request, 429)

@@ -32,6 +32,7 @@ async def test_bad_organization_input_is_explained_and_nothing_is_written(client
     response = await post_form(client, "/admin/organizations", {
         "kind": "company", "name": "", "domains": "not a domain"}, page="/admin/organizations")
     assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
     assert "Inserisci un nome" in response.text
     assert "not" in response.text and 'aria-invalid="true"' in response.text
     assert await OrganizationDomain.count() == 0

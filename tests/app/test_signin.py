@@ -20,6 +20,7 @@ async def _deliver_jobs() -> None:
 async def _link_for(client, email: str) -> str:
     response = await post_form(client, "/signin", {"email": email})
     assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
     await _deliver_jobs()
     mail = await DevMail.objects().where(DevMail.to_address == email).first()
     assert mail is not None, "no sign-in mail was sent"
@@ -97,6 +98,7 @@ async def test_unknown_address_gets_the_same_answer_and_no_mail(client) -> None:
 async def test_sign_in_form_without_an_address_explains_in_italian(client) -> None:
     response = await post_form(client, "/signin", {"email": "not an address"})
     assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
     assert "Inserisci il tuo indirizzo e-mail" in response.text
     assert 'aria-invalid="true"' in response.text
 
