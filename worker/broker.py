@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO
+from dramatiq.middleware import AsyncIO, Middleware
 
 from app.settings import ConfigError, Settings, get_settings
 from worker.registry import load_all
@@ -15,6 +16,26 @@ from worker.runner import JobFailed, run_job
 QUEUE = "legami"
 MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 10 * 60_000
+
+
+class DatabasePool(Middleware):
+    """Open a PostgreSQL pool on the worker's event loop (added after AsyncIO)."""
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        from app.db import open_pool
+
+        _on_worker_loop(open_pool)
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: Any) -> None:
+        from app.db import close_pool
+
+        _on_worker_loop(close_pool)
+
+
+def _on_worker_loop(coroutine: Any) -> None:
+    loop_thread = get_event_loop_thread()
+    if loop_thread is not None:
+        loop_thread.run_coroutine(coroutine())
 
 
 def make_broker(settings: Settings | None = None, url: str | None = None) -> dramatiq.Broker:
@@ -42,6 +63,7 @@ def make_broker(settings: Settings | None = None, url: str | None = None) -> dra
     else:
         raise ConfigError(f"BROKER_URL: unknown scheme '{scheme}'; use embedded, redis or amqp")
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(DatabasePool())
     return broker
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import dramatiq
 from dramatiq import Worker
 
+from app.db import close_pool, open_pool
 from app.settings import ConfigError, get_settings
 from worker.broker import bind, make_broker
 from worker.relay import relay_forever
@@ -60,6 +61,7 @@ async def _relay_until_stopped(actors: dict[str, Any]) -> None:
     for sig in STOP_SIGNALS:
         loop.add_signal_handler(sig, stop.set)
     log.info("worker: running %d job types, relaying the outbox", len(actors))
+    await open_pool()
     relay = asyncio.create_task(relay_forever(actors))
     try:
         await stop.wait()
@@ -69,3 +71,4 @@ async def _relay_until_stopped(actors: dict[str, Any]) -> None:
         relay.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await relay
+        await close_pool()

@@ -44,40 +44,52 @@ async def relay_once(actors: dict[str, Any]) -> int:
         .order_by(OutboxJob.id)
         .limit(BATCH)
     )
-    loop = asyncio.get_running_loop()
-    sent = 0
+    runnable = []
     for row in due:
-        actor = actors.get(row["actor"])
-        if actor is None:
+        if row["actor"] in actors:
+            runnable.append(row)
+        else:
             # Nothing could ever run it; left pending it would hold up every later row.
             await _fail(row["id"], row["status"], f"no job registered as {row['actor']!r}")
-            continue
-        if not await _claim(row["id"], row["status"], moment):
-            continue
+    claimed = await _claim(runnable, moment)
+    sent = await asyncio.get_running_loop().run_in_executor(_SENDER, _send, actors, claimed)
+    if len(sent) < len(claimed):
+        await _release([row["id"] for row in claimed[len(sent):]])
+    return len(sent)
+
+
+def _send(actors: dict[str, Any], rows: list[dict[str, Any]]) -> list[int]:
+    """Send rows in order until the broker refuses one; return the ids sent."""
+    sent: list[int] = []
+    for row in rows:
         try:
-            await loop.run_in_executor(_SENDER, actor.send, row["id"])
+            actors[row["actor"]].send(row["id"])
         except Exception as error:
-            await _release(row["id"])
             log.warning("relay: broker unavailable, job #%s waits (%s)", row["id"], error)
             break
-        sent += 1
+        sent.append(row["id"])
     return sent
 
 
-async def _claim(outbox_id: int, status: str, moment: Any) -> bool:
-    async with transaction():
-        claimed = await (
-            OutboxJob.update({OutboxJob.status: "published", OutboxJob.published_at: moment})
-            .where((OutboxJob.id == outbox_id) & (OutboxJob.status == status))
-            .returning(OutboxJob.id)
-        )
-    return bool(claimed)
+async def _claim(rows: list[dict[str, Any]], moment: Any) -> list[dict[str, Any]]:
+    """Claim rows in one statement per status; another relay's claims are skipped."""
+    claimed: set[int] = set()
+    for status in {row["status"] for row in rows}:
+        ids = [row["id"] for row in rows if row["status"] == status]
+        async with transaction():
+            updated = await (
+                OutboxJob.update({OutboxJob.status: "published", OutboxJob.published_at: moment})
+                .where(OutboxJob.id.is_in(ids) & (OutboxJob.status == status))
+                .returning(OutboxJob.id)
+            )
+        claimed.update(row["id"] for row in updated)
+    return [row for row in rows if row["id"] in claimed]
 
 
-async def _release(outbox_id: int) -> None:
+async def _release(ids: list[int]) -> None:
     async with transaction():
         await OutboxJob.update({OutboxJob.status: "pending"}).where(
-            (OutboxJob.id == outbox_id) & (OutboxJob.status == "published")
+            OutboxJob.id.is_in(ids) & (OutboxJob.status == "published")
         )
 
 
@@ -92,10 +104,12 @@ async def _fail(outbox_id: int, status: str, reason: str) -> None:
 async def relay_forever(actors: dict[str, Any], interval: float = 0.5) -> None:
     """Run the relay until cancelled; errors are logged, never fatal."""
     while True:
+        sent = 0
         try:
-            await relay_once(actors)
+            sent = await relay_once(actors)
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("relay: pass failed")
-        await asyncio.sleep(interval)
+        if sent < BATCH:  # a full batch means more may be waiting: go on at once
+            await asyncio.sleep(interval)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,7 +13,8 @@ from litestar.config.csrf import CSRFConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
-from app.settings import ROOT, get_settings
+from app.db import close_pool, open_pool
+from app.settings import ROOT, Settings, get_settings
 from app.web.admin_pages import AdminPages
 from app.web.api import api_router
 from app.web.auth_pages import AuthPages
@@ -41,37 +44,44 @@ def _route_handlers(development: bool) -> list[Any]:
 def _lifespan(run_jobs: bool) -> Any:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        from worker.broker import bind, make_broker
-        from worker.embedded import EmbeddedWorker
-        from worker.relay import relay_forever
-
-        settings = get_settings()
-        if settings.broker_kind == "embedded":
-            embedded = EmbeddedWorker()
-            app.state.broker = embedded.broker
-            if run_jobs:
-                await embedded.start()
-            try:
+        await open_pool()
+        try:
+            async with _jobs(app, get_settings(), run_jobs):
                 yield
-            finally:
-                if run_jobs:
-                    await embedded.stop()
-            return
-        import asyncio
-        import contextlib
+        finally:
+            await close_pool()
 
-        broker = make_broker(settings)
-        app.state.broker = broker
-        relay = asyncio.create_task(relay_forever(bind(broker, settings), interval=1.0))
+    return lifespan
+
+
+@asynccontextmanager
+async def _jobs(app: Litestar, settings: Settings, run_jobs: bool) -> AsyncIterator[None]:
+    """The embedded worker, or a relay that sends committed jobs to Redis or RabbitMQ."""
+    from worker.broker import bind, make_broker
+    from worker.embedded import EmbeddedWorker
+    from worker.relay import relay_forever
+
+    if settings.broker_kind == "embedded":
+        embedded = EmbeddedWorker()
+        app.state.broker = embedded.broker
+        if run_jobs:
+            await embedded.start()
         try:
             yield
         finally:
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay
-            broker.close()
-
-    return lifespan
+            if run_jobs:
+                await embedded.stop()
+        return
+    broker = make_broker(settings)
+    app.state.broker = broker
+    relay = asyncio.create_task(relay_forever(bind(broker, settings), interval=1.0))
+    try:
+        yield
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+        broker.close()
 
 
 def create_app(run_jobs: bool = True) -> Litestar:
@@ -84,7 +94,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="legami_csrf", cookie_httponly=False,
             cookie_secure=not settings.is_development, cookie_samesite="lax",
-            exclude=["/healthz", "/readyz", "/static"],
+            exclude=["/healthz", "/readyz", "/static", "^/scim/"],
         ),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
