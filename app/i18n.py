@@ -8,6 +8,7 @@ by the worker (`use_language`).
 from __future__ import annotations
 
 import contextlib
+import os
 import contextvars
 from collections.abc import Iterator
 from functools import cache
@@ -32,8 +33,11 @@ def _compile_if_stale(language: str) -> None:
     if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
         with po.open("rb") as source:
             catalog = read_po(source, locale=language)
-        with mo.open("wb") as target:
+        # Written aside and renamed: another process may be reading the catalog.
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as target:
             write_mo(target, catalog)
+        os.replace(partial, mo)
 
 
 @cache

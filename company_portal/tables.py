@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     JSON,
+    UUID,
     BigSerial,
     Boolean,
     ForeignKey,
@@ -57,3 +58,34 @@ class CompanyOnboarding(Table, tablename="company_onboarding"):
     # Reactivation puts a suspended company back where it was.
     status_before_suspension = Varchar(length=20, default="")
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ScimIdentity(Table, tablename="scim_identities"):
+    """How a company's identity provider names a roster entry it provisions over SCIM."""
+
+    id = BigSerial(primary_key=True)
+    entry = ForeignKey(RosterEntry, on_delete=OnDelete.cascade, unique=True)
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    # "<company id>:<userName in lower case>": SCIM userNames are unique and case-insensitive.
+    user_name_key = Varchar(length=400, unique=True)
+    user_name = Varchar(length=320)
+    external_id = Varchar(length=255, null=True, default=None, index=True)
+
+
+class RosterImport(Table, tablename="roster_imports"):
+    """An uploaded roster file, checked and waiting for confirmation.
+
+    Kept in the database, not in memory, so any web process can confirm it. Once applied
+    only the counts stay: the rows are cleared.
+    """
+
+    id = BigSerial(primary_key=True)
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    status = Varchar(length=12, default="pending")
+    filename = Varchar(length=255, default="")
+    rows = JSON(default=[])
+    problems = JSON(default=[])
+    summary = JSON(default={})
+    applied_at = Timestamptz(null=True, default=None)

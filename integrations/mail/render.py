@@ -16,7 +16,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from app.i18n import _, gettext, ngettext, use_language
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATES = ("signin_link", "invitation")
+TEMPLATES = ("signin_link", "invitation", "company_invitation", "wave_invitation",
+             "wave_reminder")
 
 
 def _subjects() -> dict[str, str]:
@@ -24,6 +25,9 @@ def _subjects() -> dict[str, str]:
     return {
         "signin_link": _("Your sign-in link for Legami"),
         "invitation": _("You are invited to Legami for {organization}"),
+        "company_invitation": _("{organization} joins FareLegami: start on Legami"),
+        "wave_invitation": _("{company}: a short anonymous survey for you"),
+        "wave_reminder": _("Reminder: the anonymous survey closes on {closes_on}"),
     }
 
 

@@ -40,7 +40,7 @@ async def test_openapi_schema_describes_the_api(client) -> None:
 
 async def test_the_development_mailbox_does_not_exist_in_production(monkeypatch) -> None:
     import app.settings as settings_module
-    import app.web as web
+    import app.web.application as web
 
     production = dataclasses.replace(settings_module.get_settings(), environment="production")
     monkeypatch.setattr(web, "get_settings", lambda: production)

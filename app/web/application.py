@@ -1,0 +1,105 @@
+"""The web application: create_app() wires every domain's pages and API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+
+from app.db import close_pool, open_pool
+from app.settings import ROOT, Settings, get_settings
+from app.web.admin_pages import AdminPages
+from app.web.api import api_router
+from app.web.auth_pages import AuthPages
+from app.web.errors import EXCEPTION_HANDLERS
+from app.web.health import healthz, readyz
+from app.web.home import home
+from app.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from app.web.sso_pages import SSOPages
+from app.web.templating import template_config
+from company_portal.routes import ROUTES as company_portal_routes
+from surveys.routes import ROUTES as surveys_routes
+
+
+def _route_handlers(development: bool) -> list[Any]:
+    handlers: list[Any] = [
+        home, healthz, readyz, AuthPages, SSOPages, AdminPages, api_router,
+        create_static_files_router(path="/static", directories=[ROOT / "app" / "static"]),
+        *company_portal_routes,
+        *surveys_routes,
+    ]
+    if development:
+        from integrations.mail.pages import DevMailController
+
+        handlers.append(DevMailController)
+    return handlers
+
+
+def _lifespan(run_jobs: bool) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_pool()
+        try:
+            async with _jobs(app, get_settings(), run_jobs):
+                yield
+        finally:
+            await close_pool()
+
+    return lifespan
+
+
+@asynccontextmanager
+async def _jobs(app: Litestar, settings: Settings, run_jobs: bool) -> AsyncIterator[None]:
+    """The embedded worker, or a relay that sends committed jobs to Redis or RabbitMQ."""
+    from worker.broker import bind, make_broker
+    from worker.embedded import EmbeddedWorker
+    from worker.relay import relay_forever
+
+    if settings.broker_kind == "embedded":
+        embedded = EmbeddedWorker()
+        app.state.broker = embedded.broker
+        if run_jobs:
+            await embedded.start()
+        try:
+            yield
+        finally:
+            if run_jobs:
+                await embedded.stop()
+        return
+    broker = make_broker(settings)
+    app.state.broker = broker
+    relay = asyncio.create_task(relay_forever(bind(broker, settings), interval=1.0))
+    try:
+        yield
+    finally:
+        relay.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await relay
+        broker.close()
+
+
+def create_app(run_jobs: bool = True) -> Litestar:
+    """Build the app; `run_jobs=False` keeps the embedded worker off (tests drive jobs)."""
+    settings = get_settings()
+    development = settings.environment in ("development", "test")
+    return Litestar(
+        route_handlers=_route_handlers(development),
+        middleware=[SecurityHeadersMiddleware(), RequestContextMiddleware()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name="legami_csrf", cookie_httponly=False,
+            cookie_secure=not settings.is_development, cookie_samesite="lax",
+            exclude=["/healthz", "/readyz", "/static", "^/scim/"],
+        ),
+        template_config=template_config(),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(title="Legami API", version="1", path="/api/schema"),
+        lifespan=[_lifespan(run_jobs)],
+        debug=False,
+    )
