@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from app.clock import now
@@ -24,10 +25,11 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-async def request_link(email: str, language: str) -> bool:
+async def request_link(email: str, language: str, next_path: str = "/") -> bool:
     """Queue a sign-in link for an active user with this address; False when there is none.
 
     Callers must answer the same way in both cases, so addresses cannot be probed.
+    `next_path` (a local path) is where the link leads after sign-in.
     """
     user = await User.objects().where(
         (User.email == normalize_email(email)) & (User.is_active.eq(True))
@@ -35,7 +37,8 @@ async def request_link(email: str, language: str) -> bool:
     if user is None:
         return False
     async with transaction():
-        await enqueue("auth.signin_link", {"user_id": str(user.id), "language": language})
+        await enqueue("auth.signin_link", {"user_id": str(user.id), "language": language,
+                                           "next": next_path})
     return True
 
 
@@ -75,6 +78,8 @@ async def send_signin_link(outbox_id: int, payload: dict[str, Any]) -> None:
             outbox_id=outbox_id,
         ).save()
     link = f"{get_settings().base_url}/auth/link/{token}"
+    if payload.get("next", "/") != "/":
+        link += f"?next={quote(payload['next'])}"
     subject, text, html = render(
         "signin_link", payload.get("language", "it"),
         {"name": user.name, "link": link, "minutes": minutes},

@@ -106,14 +106,15 @@ class AuthPages(Controller):
         if routed is not None:
             url, cookie = routed
             return _moving_on("sso_continue.html", url, [cookie])
-        await links.request_link(email, current_language())
+        await links.request_link(email, current_language(), next_path)
         return Template("signin_sent.html", context={"email": email,
                                                      "minutes": get_settings().signin_link_minutes})
 
     @get("/auth/link/{token:str}")
-    async def link_confirm(self, token: str) -> Template:
+    async def link_confirm(self, token: str, next: str = "/") -> Template:
         # Mail scanners open links; only the button below (a POST) uses the link.
-        return Template("signin_confirm.html", context={"token": token})
+        return Template("signin_confirm.html", context={"token": token,
+                                                        "next": _safe_next(next)})
 
     @post("/auth/link/{token:str}", media_type=MediaType.HTML)
     async def link_use(self, request: Request[Any, Any, Any], token: str) -> Any:
@@ -126,7 +127,8 @@ class AuthPages(Controller):
         if old:
             await sessions.end_session(old)
         new = await sessions.start_session(user_id)
-        return Redirect("/", cookies=[session_cookie(new, None)], status_code=303)
+        target = _safe_next((await form_of(request)).get("next"))
+        return Redirect(target, cookies=[session_cookie(new, None)], status_code=303)
 
     @post("/signout", media_type=MediaType.HTML)
     async def signout(self, request: Request[Any, Any, Any]) -> Any:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from app.auth.sessions import COOKIE
 from app.clock import now
 from app.tables import DevMail, OutboxJob, Session, SignInToken
-from tests.factories import csrf_token, make_org, make_user, post_form
+from tests.factories import make_org, make_user, post_form
 from worker.runner import run_job
 
 
@@ -30,8 +30,12 @@ async def _link_for(client, email: str) -> str:
 
 
 async def _use(client, path: str):
-    token = await csrf_token(client, path)
-    return await client.post(path, data={"_csrf_token": token}, follow_redirects=False)
+    """Press the button on the link's page, sending its hidden fields as a browser would."""
+    page = (await client.get(path)).text
+    fields = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page))
+    fields.update(re.findall(r'name="(_csrf_token)" value="([^"]+)"', page))
+    action = re.search(r'<form method="post" action="([^"]+)"', page.split("<main")[1])
+    return await client.post(action.group(1), data=fields, follow_redirects=False)
 
 
 async def test_sign_in_link_signs_in_once_with_a_new_session(client) -> None:
@@ -150,3 +154,27 @@ async def test_sign_in_requests_are_rate_limited_per_address(client) -> None:
     assert statuses[:5] == [200] * 5
     assert statuses[-1] == 429
     assert await OutboxJob.count() == 5
+
+
+async def test_the_link_leads_back_to_the_page_that_asked_for_sign_in(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    response = await post_form(client, "/signin", {"email": "hr@rossi.example",
+                                                   "next": f"/portal/{org}/onboarding"})
+    assert response.status_code == 200
+    await _deliver_jobs()
+    mail = await DevMail.objects().first()
+    match = re.search(r"https://testserver\.local(/auth/link/[\w-]+\?next=[^\s]+)", mail.text)
+    assert match, mail.text
+    used = await _use(client, match.group(1))
+    assert used.headers["location"] == f"/portal/{org}/onboarding"
+
+
+async def test_a_link_never_leads_off_site(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    await post_form(client, "/signin", {"email": "hr@rossi.example",
+                                        "next": "//evil.example/phish"})
+    await _deliver_jobs()
+    mail = await DevMail.objects().first()
+    assert "evil.example" not in mail.text
