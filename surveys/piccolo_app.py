@@ -7,7 +7,8 @@ CURRENT_DIRECTORY = os.path.dirname(os.path.abspath(__file__))
 APP_CONFIG = AppConfig(
     app_name="surveys",
     migrations_folder_path=os.path.join(CURRENT_DIRECTORY, "piccolo_migrations"),
-    table_classes=table_finder(modules=["surveys.tables"], exclude_imported=True),
+    table_classes=table_finder(modules=["surveys.tables", "surveys.results.tables"],
+                                 exclude_imported=True),
     migration_dependencies=["app.piccolo_app", "company_portal.piccolo_app"],
     commands=[],
 )

@@ -13,6 +13,7 @@ from piccolo.columns import (
     UUID,
     BigSerial,
     Boolean,
+    Bytea,
     Date,
     ForeignKey,
     Integer,
@@ -135,3 +136,25 @@ class Answer(Table, tablename="answers"):
     option_key = Varchar(length=64, default="")
     number = Integer(null=True, default=None)
     text = Text(default="")
+
+
+class ReportRequest(Table, tablename="report_requests"):
+    """A Word report asked for by someone, made by the `surveys.report` job.
+
+    The file lives in `content` so that any web process can hand it over. It holds
+    only what the results service shows (suppressed figures stay suppressed).
+    """
+
+    id = UUID(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20)  # company, territory
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, null=True, index=True)
+    language = Varchar(length=5, default="it")
+    requested_by = ForeignKey(User, on_delete=OnDelete.set_null, null=True)
+    status = Varchar(length=20, default="queued")  # queued, running, done, failed
+    progress = Integer(default=0)  # percent
+    filename = Varchar(length=200, default="")
+    content = Bytea(null=True, default=None)
+    error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    finished_at = Timestamptz(null=True, default=None)

@@ -1,0 +1,306 @@
+"""Results of a wave at scale: 10,000 to 1,000,000 responses × 30 questions, 1,000 companies.
+
+On a throw-away PostgreSQL database, each size is one closed wave generated in SQL
+(`INSERT … SELECT generate_series`): responses spread unevenly over 1,000 companies in
+30 towns (many small companies), three reporting groups, invitations for the response
+rates. For each size it times, with peak Python memory (tracemalloc) and the process's
+peak RSS:
+
+- the floor: one plain `SELECT question, option_key, count(*) … GROUP BY` over the
+  wave's answers (the least any exact count must read);
+- the first fold of the wave's answers into `result_counts` (once per wave; afterwards
+  only responses stored since the last read are folded);
+- program staff's results page data (`program_results`: rates, heat maps, every
+  question for the program and each town, every company's figures), read from the
+  folded counts;
+- the largest company's results (`company_results`: its town, reporting groups,
+  cross-tabulations).
+
+    .venv/bin/python bench/results_scale.py [--sizes 10000 100000 1000000]
+
+Goal (issue 5): results for 1,000,000 responses in under 5 s, growing linearly or
+better. Nothing is asserted: the figures are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import secrets
+import sys
+import time
+import tracemalloc
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+DB_NAME = f"legami_bench_results_{secrets.token_hex(4)}"
+COMPANIES, TOWNS = 1000, 30
+AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
+         "housing", "health", "social_ties", "participation"]
+
+
+def _options(*keys: str) -> list[dict[str, Any]]:
+    return [{"key": k, "text": {"it": k, "en": k}} for k in keys]
+
+
+def _question(key: str, kind: str, area: str, **extra: Any) -> dict[str, Any]:
+    return {"key": key, "type": kind, "area": area, "text": {"it": key, "en": key}, **extra}
+
+
+def survey() -> dict[str, Any]:
+    """30 questions: 8 single choice (three of them cross-tabulation attributes), 8
+    multiple, 6 scales, 3 numbers, 3 grids of 3 rows, 2 free texts."""
+    four = _options("o1", "o2", "o3", "o4")
+    questions = [
+        _question("has_children_u14", "single", "children", reporting_attribute=True,
+                  options=_options("yes", "no", "no_answer")),
+        _question("cares_for_relative", "single", "elder_care", options=_options("yes", "no")),
+        _question("work_schedule", "single", "working_time", options=four),
+        *(_question(f"single_{i}", "single", AREAS[i % 10], options=four) for i in range(4, 9)),
+        *(_question(f"multi_{i}", "multiple", AREAS[i % 10],
+                    options=_options("o1", "o2", "o3", "o4", "o5", "nothing"))
+          for i in range(1, 9)),
+        *(_question(f"scale_{i}", "scale", AREAS[i % 10], options=_options(*"12345"))
+          for i in range(1, 7)),
+        *(_question(f"number_{i}", "number", AREAS[i % 10], minimum=0, maximum=59)
+          for i in range(1, 4)),
+        *(_question(f"grid_{i}", "grid", AREAS[i % 10], options=_options(*"abcde"),
+                    rows=_options("r1", "r2", "r3")) for i in range(1, 4)),
+        *(_question(f"text_{i}", "text", "participation") for i in range(1, 3)),
+    ]
+    return {"title": {"it": "Banco di prova"}, "languages": ["it", "en"],
+            "sections": [{"key": "all", "title": {"it": "Tutto"}, "questions": questions}]}
+
+
+GROUPS = [{"key": "department", "source": "roster"}, {"key": "site", "source": "roster"},
+          {"key": "has_children_u14", "source": "question"}]
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def _execute(*statements: str) -> None:
+    """Run `statements` on one connection (they share its temporary tables)."""
+    import asyncpg
+
+    connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        for sql in statements:
+            await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def prepare() -> tuple[UUID, UUID]:
+    """Migrate; make the program, its staff member, 1,000 companies and the survey."""
+    from app.migrate import migrate
+    from app.tables import Membership, Organization, User
+    from surveys.tables import Survey, SurveyVersion
+
+    await migrate()
+    program = Organization(kind="program", name="FareLegami", town="Cremona")
+    await program.save()
+    staff = User(email="staff@farelegami.example")
+    await staff.save()
+    await Membership(user=staff.id, organization=program.id, role="program_admin").save()
+    await _execute(
+        "INSERT INTO organizations (id, kind, name, town, status, created_at) "
+        f"SELECT gen_random_uuid(), 'company', 'Azienda ' || i, 'Comune ' || (i % {TOWNS}), "
+        f"'active', now() FROM generate_series(1, {COMPANIES}) i")
+    owner = Survey(owner=program.id, title="Banco di prova")
+    await owner.save()
+    version = SurveyVersion(survey=owner.id, number=1, definition=survey())
+    await version.save()
+    return staff.id, version.id
+
+
+async def generate(version: UUID, size: int, opens_on: date) -> UUID:
+    """One closed wave of `size` responses over every company, in SQL."""
+    from surveys.tables import Wave
+
+    wave = Wave(version=version, owner=(await _program()), title=f"{size} risposte",
+                program_wide=True, opens_on=opens_on, closes_on=opens_on + timedelta(days=14),
+                status="closed", reporting_groups=GROUPS)
+    await wave.save()
+    await _execute(*_generation(str(wave.id), size))
+    return wave.id
+
+
+async def _program() -> UUID:
+    from app.tables import Organization
+
+    row = await Organization.select(Organization.id).where(
+        Organization.kind == "program").first()
+    return row["id"]  # type: ignore[no-any-return]
+
+
+def _generation(wave: str, size: int) -> list[str]:
+    # Skewed company sizes: a few large companies, many with a handful of people.
+    companies = ("CREATE TEMP TABLE IF NOT EXISTS bench_companies AS SELECT id, "
+                 "row_number() OVER (ORDER BY name) AS i FROM organizations "
+                 "WHERE kind = 'company'")
+    responses = (
+        f"INSERT INTO responses (id, wave, company, submitted_on, group_values) "
+        f"SELECT gen_random_uuid(), '{wave}', c.id, '2026-03-02', json_build_object("
+        "'department', 'Reparto ' || (1 + floor(random() * 6))::int, "
+        "'site', 'Sede ' || (1 + floor(random() * 2))::int, "
+        "'has_children_u14', (ARRAY['yes','no','no_answer'])[1 + floor(random() * 3)::int]) "
+        f"FROM (SELECT 1 + least({COMPANIES - 1}, floor({COMPANIES} * power(random(), 1.6))::int)"
+        f" AS i FROM generate_series(1, {size})) g JOIN bench_companies c ON c.i = g.i")
+    mine = f"FROM responses r WHERE r.wave = '{wave}'"
+
+    def answers(select: str, joins: str = "", where: str = "") -> str:
+        return ("INSERT INTO answers (response, question, row_key, option_key, number, text) "
+                f"SELECT r.id, {select} FROM responses r {joins} WHERE r.wave = '{wave}' "
+                f"{where}")
+
+    return [
+        companies, responses,
+        answers("'has_children_u14', '', r.group_values ->> 'has_children_u14', NULL, ''"),
+        answers("'cares_for_relative', '', (ARRAY['yes','no'])[1 + floor(random() * 2)::int],"
+                " NULL, ''"),
+        answers("k, '', 'o' || (1 + floor(random() * 4))::int, NULL, ''",
+                "CROSS JOIN unnest(ARRAY['work_schedule','single_4','single_5','single_6',"
+                "'single_7','single_8']) k"),
+        answers("'multi_' || k, '', CASE WHEN o = 6 THEN 'nothing' ELSE 'o' || o END, NULL, ''",
+                "CROSS JOIN generate_series(1, 8) k CROSS JOIN generate_series(1, 6) o",
+                "AND random() < 0.25"),
+        answers("'scale_' || k, '', '', 1 + floor(random() * 5)::int, ''",
+                "CROSS JOIN generate_series(1, 6) k"),
+        answers("'number_' || k, '', '', floor(random() * 60)::int, ''",
+                "CROSS JOIN generate_series(1, 3) k"),
+        answers("'grid_' || k, 'r' || w, chr(97 + floor(random() * 5)::int), NULL, ''",
+                "CROSS JOIN generate_series(1, 3) k CROSS JOIN generate_series(1, 3) w"),
+        answers("'text_' || k, '', '', NULL, 'Un orario più flessibile'",
+                "CROSS JOIN generate_series(1, 2) k", "AND random() < 0.3"),
+        # Invitations: everyone who answered, and three in ten more who did not.
+        "INSERT INTO invitations (wave, company, channel, group_values, answered, "
+        "reminders_sent, created_at) SELECT r.wave, r.company, 'code', json_build_object("
+        "'department', r.group_values ->> 'department', 'site', r.group_values ->> 'site'), "
+        f"true, 0, now() {mine}",
+        "INSERT INTO invitations (wave, company, channel, group_values, answered, "
+        "reminders_sent, created_at) SELECT r.wave, r.company, 'code', json_build_object("
+        "'department', r.group_values ->> 'department', 'site', r.group_values ->> 'site'), "
+        f"false, 0, now() {mine} AND random() < 0.3",
+        "INSERT INTO wave_companies (wave, company) SELECT DISTINCT r.wave, r.company "
+        f"{mine}",
+        "ANALYZE responses", "ANALYZE answers", "ANALYZE invitations",
+    ]
+
+
+# Measuring ---------------------------------------------------------------------------
+
+
+async def timed(work: Any) -> tuple[float, float, Any]:
+    """Seconds and peak Python memory (MB) of awaiting `work()`."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    result = await work()
+    elapsed = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return elapsed, peak, result
+
+
+async def floor(wave: UUID) -> float:
+    import asyncpg
+
+    connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        started = time.perf_counter()
+        await connection.fetch(
+            "SELECT a.question, a.option_key, count(*) FROM answers a JOIN responses r "
+            "ON r.id = a.response WHERE r.wave = $1 GROUP BY 1, 2", wave)
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
+    from app.auth.caller import load_caller
+    from surveys.definition import questions
+    from surveys.results import cache, service
+    from surveys.results.release import WaveContext
+    from surveys.results.service import _context
+
+    caller = await load_caller(staff)
+    assert caller is not None
+    base = await floor(wave)
+    ctx: WaveContext = await _context(wave)
+    fold, fold_mb, _ = await timed(lambda: cache.sync(wave, questions(ctx.definition)))
+    program, program_mb, found = await timed(lambda: service.program_results(caller, wave))
+    largest = max(found.rates[1 + len(found.towns):], key=lambda r: r.invited or 0)
+    company, company_mb, _ = await timed(lambda: service.company_results(
+        caller, largest.group.company_id, wave))
+    return {"size": size, "floor": base, "fold": fold, "program": program,
+            "company": company, "mb": max(fold_mb, program_mb, company_mb)}
+
+
+def report(rows: list[dict[str, float]]) -> None:
+    print(f"\n{'responses':>10} {'floor s':>8} {'fold s':>8} {'×floor':>7} "
+          f"{'program s':>10} {'×floor':>7} {'company s':>10} {'peak MB':>8}")
+    for row in rows:
+        print(f"{int(row['size']):>10,} {row['floor']:>8.2f} {row['fold']:>8.2f} "
+              f"{row['fold'] / row['floor']:>7.2f} {row['program']:>10.2f} "
+              f"{row['program'] / row['floor']:>7.2f} {row['company']:>10.2f} "
+              f"{row['mb']:>8.1f}")
+    first, last = rows[0], rows[-1]
+    growth = last["size"] / first["size"]
+    print(f"\nFrom {int(first['size']):,} to {int(last['size']):,} responses (×{growth:g}): "
+          f"floor ×{last['floor'] / first['floor']:.1f}, fold ×{last['fold'] / first['fold']:.1f}"
+          f", program page ×{last['program'] / first['program']:.1f}, company page "
+          f"×{last['company'] / first['company']:.1f}.")
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+    print(f"Peak RSS of this process: {rss:.0f} MB.")
+
+
+async def run(sizes: list[int]) -> None:
+    from app.db import close_pool, open_pool
+
+    staff, version = await prepare()
+    await open_pool()
+    try:
+        rows = []
+        for index, size in enumerate(sizes):
+            started = time.perf_counter()
+            wave = await generate(version, size, date(2026, 1, 5) + timedelta(days=30 * index))
+            print(f"{size:,} responses generated in {time.perf_counter() - started:.0f} s",
+                  flush=True)
+            rows.append(await measure(staff, wave, size))
+            print(json.dumps(rows[-1]), flush=True)
+        report(rows)
+    finally:
+        await close_pool()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    args = parser.parse_args()
+    asyncio.run(_admin(f'CREATE DATABASE "{DB_NAME}"'))
+    os.environ.update({"DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
+                       "LEGAMI_ENV": "test", "SECRET_KEY": secrets.token_hex(32),
+                       "BROKER_URL": "embedded", "SMTP_URL": "dev"})
+    try:
+        asyncio.run(run(args.sizes))
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,375 @@
+"""How invitations reach people: personal links by mail, reminders, printed access codes.
+
+Only the SHA-256 of a link or code is stored (`Invitation.token_hash`). A link's token is
+made by the job that mails it, so it never sits in the outbox or passes through the
+broker; a code exists only in the Word sheet it is printed on.
+
+Mail jobs are idempotent and resumable: each invitation is claimed by a conditional
+update that stores the new hash only if the invitation still holds the one that was
+read, then mailed; a failed delivery puts the previous hash back, so a retried job
+picks the invitation up again and no two live links are ever mailed for it. (A worker
+killed between storing a hash and the mail server's answer leaves that one person
+without an invitation mail; the first reminder, which makes a new link, reaches them.)
+A job works through the invitations in batches and hands what is left after
+MAX_PER_RUN to a new job of its own, so a large wave never runs into the worker's time
+limit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import smtplib
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import segno
+from babel.dates import format_date
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement
+from docx.oxml.shape import CT_Inline
+from docx.parts.image import ImagePart
+from docx.shared import Cm, Pt
+from docx.table import _Cell, _Row
+from docx.text.run import Run
+from litestar.exceptions import NotFoundException
+from piccolo.columns.combination import Where
+
+from app import audit
+from app.auth.caller import Caller
+from app.db import transaction
+from app.errors import InvalidInput
+from app.i18n import _
+from app.outbox import enqueue
+from app.settings import LANGUAGES, get_settings
+from app.tables import Organization, User
+from integrations.mail.render import render
+from integrations.mail.sender import deliver
+from surveys import waves
+from surveys.definition import text_in
+from surveys.tables import Invitation, Wave, WaveCompany
+from surveys.tokens import LINK_PREFIX, format_code, new_access_code, new_link_token, token_hash
+
+log = logging.getLogger("legami.surveys")
+
+BATCH = 100
+CONCURRENCY = 8  # SMTP conversations at once; the default thread pool runs them
+MAX_PER_RUN = 2000
+CODE_PAGE = "/codice"
+QR_SHAPE_IDS = 1000
+
+
+@dataclass(frozen=True)
+class Mailing:
+    """One round of mail of a wave: the invitation (round 0) or the n-th reminder."""
+
+    wave_id: UUID
+    job: str
+    template: str
+    round: int
+    titles: dict[str, str]
+    companies: dict[UUID, str]
+    closes_on: date
+
+    def payload(self) -> dict[str, Any]:
+        """The payload of the job that carries this round on."""
+        extra = {"round": self.round} if self.round else {}
+        return {"wave_id": str(self.wave_id), **extra}
+
+
+# Mail ---------------------------------------------------------------------------------
+
+
+async def send_invitations(wave_id: UUID) -> int:
+    """Mail a personal link to each mail invitation of the wave that has no link yet.
+
+    Returns how many mails were sent; nothing is sent for a closed wave.
+    """
+    mailing = await _mailing(wave_id, waves.MAIL_JOB, "wave_invitation", 0)
+    if mailing is None:
+        return 0
+    return await _run(mailing, Invitation.token_hash.is_null())
+
+
+async def send_reminders(wave_id: UUID, round_: int) -> int:
+    """Mail reminder `round_` to the mail invitations that have not answered.
+
+    Only the hash of the first link was kept, so a reminder cannot repeat it: it makes
+    a new token, stores its hash in place of the old one (the earlier link stops
+    working) and mails the new link. `reminders_sent` records the round, so a job that
+    runs twice mails nobody twice. Nothing is sent unless the wave is open.
+    """
+    mailing = await _mailing(wave_id, waves.REMINDER_JOB, "wave_reminder", round_)
+    if mailing is None or round_ < 1:
+        return 0
+    return await _run(mailing, Invitation.reminders_sent < round_)
+
+
+async def _mailing(wave_id: UUID, job: str, template: str, round_: int) -> Mailing | None:
+    wave = await Wave.objects().where(Wave.id == wave_id).first()
+    if wave is None or wave.status != "open":
+        return None
+    state = waves.wave_state(wave).state
+    if state == "closed" or (round_ and state != "open"):
+        return None
+    names = await Organization.select(Organization.id, Organization.name).where(
+        Organization.id.is_in(
+            WaveCompany.select(WaveCompany.company).where(WaveCompany.wave == wave_id)))
+    return Mailing(wave_id, job, template, round_, await waves.survey_titles(wave.version),
+                   {row["id"]: row["name"] for row in names}, wave.closes_on)
+
+
+async def _run(mailing: Mailing, due: Where) -> int:
+    """Mail the due invitations in batches; raise after a batch with a failed delivery."""
+    sent, processed, after = 0, 0, 0
+    limit = asyncio.Semaphore(CONCURRENCY)
+    while processed < MAX_PER_RUN:
+        rows = await _pending(mailing.wave_id, due, after)
+        if not rows:
+            return sent
+        after, processed = rows[-1]["id"], processed + len(rows)
+        languages = await _languages(rows)
+        outcomes = await asyncio.gather(
+            *(_send_one(mailing, row, languages[row["id"]], limit) for row in rows),
+            return_exceptions=True)
+        sent += sum(outcome is True for outcome in outcomes)
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        if failures:
+            # The failed invitations hold their previous hash again: the retry takes them.
+            raise failures[0]
+    async with transaction():
+        await enqueue(mailing.job, mailing.payload())
+    return sent
+
+
+async def _pending(wave_id: UUID, due: Where, after: int) -> list[dict[str, Any]]:
+    return await Invitation.select(
+        Invitation.id, Invitation.company, Invitation.token_hash, Invitation.reminders_sent,
+        Invitation.roster_entry.email, Invitation.roster_entry.name,
+        Invitation.roster_entry.attributes,
+    ).where(
+        (Invitation.wave == wave_id) & (Invitation.channel == "mail")
+        & Invitation.answered.eq(False) & Invitation.roster_entry.email.is_not_null()
+        & Invitation.roster_entry._.active.eq(True)  # who left the company gets no mail
+        & (Invitation.id > after) & due
+    ).order_by(Invitation.id).limit(BATCH).output(load_json=True)
+
+
+async def _languages(rows: list[dict[str, Any]]) -> dict[int, str]:
+    """The person's language: the roster's `language` attribute, their account's, else it."""
+    emails = [row["roster_entry.email"] for row in rows]
+    users = await User.select(User.email, User.language).where(
+        User.email.is_in(emails) & User.language.is_not_null())
+    known = {user["email"]: user["language"] for user in users}
+    result = {}
+    for row in rows:
+        attributes = row["roster_entry.attributes"] or {}
+        choice = str(attributes.get("language") or known.get(row["roster_entry.email"]))
+        result[row["id"]] = choice.lower() if choice.lower() in LANGUAGES else "it"
+    return result
+
+
+async def _send_one(mailing: Mailing, row: dict[str, Any], language: str,
+                    limit: asyncio.Semaphore) -> bool:
+    async with limit:
+        token = new_link_token()
+        subject, text, html = render(mailing.template, language,
+                                     _context(mailing, row, language, token))
+        new_hash = token_hash(token)
+        if not await _swap(row, new_hash, mailing.round or row["reminders_sent"]):
+            return False  # answered, or taken by another run of the job meanwhile
+        try:
+            await deliver(None, row["roster_entry.email"], subject, text, html)
+        except smtplib.SMTPRecipientsRefused:
+            # A refused address will not work on a retry: keep the claim, go on.
+            log.warning("wave %s: invitation %s refused by the mail server",
+                        mailing.wave_id, row["id"])
+            return False
+        except BaseException:
+            await _release(row, new_hash)
+            raise
+        return True
+
+
+def _holds(value: str | None) -> Where:
+    return Invitation.token_hash.is_null() if value is None else (Invitation.token_hash == value)
+
+
+async def _swap(row: dict[str, Any], new_hash: str, round_: int) -> bool:
+    """Store `new_hash` if the invitation is still as it was read; True when it was."""
+    changed = await Invitation.update(
+        {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_}
+    ).where(
+        (Invitation.id == row["id"]) & _holds(row["token_hash"])
+        & (Invitation.reminders_sent == row["reminders_sent"])
+        & Invitation.answered.eq(False) & (Invitation.channel == "mail")
+    ).returning(Invitation.id)
+    return bool(changed)
+
+
+async def _release(row: dict[str, Any], new_hash: str) -> None:
+    await Invitation.update(
+        {Invitation.token_hash: row["token_hash"],
+         Invitation.reminders_sent: row["reminders_sent"]}
+    ).where((Invitation.id == row["id"]) & (Invitation.token_hash == new_hash))
+
+
+def _context(mailing: Mailing, row: dict[str, Any], language: str,
+             token: str) -> dict[str, Any]:
+    return {
+        "name": row["roster_entry.name"] or "",
+        "company": mailing.companies.get(row["company"], ""),
+        "survey": text_in(mailing.titles, language),
+        "closes_on": format_date(mailing.closes_on, format="long", locale=language),
+        "link": link_for(token),
+    }
+
+
+def link_for(token: str) -> str:
+    """The short personal link: BASE_URL, then `/r/` and 22 characters."""
+    return f"{get_settings().base_url}{LINK_PREFIX}{token}"
+
+
+# Access codes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Card:
+    name: str
+    department: str
+    site: str
+    code: str
+
+
+async def codes_sheet(caller: Caller, wave_id: UUID, company_id: UUID,
+                      everyone: bool = False) -> tuple[str, bytes]:
+    """Make new access codes for a company's people in an open wave; return the Word sheet.
+
+    Codes go to the invitations reached by code (people without e-mail), or with
+    `everyone` to every person who has not answered (their e-mailed links stop working).
+    Each generation replaces the previous codes of those people: only the new sheet
+    works. Returns (file name, .docx bytes).
+    """
+    wave = await waves.get_wave(caller, wave_id)
+    company = next((c for c in wave.companies if c.id == company_id), None)
+    if company is None:
+        raise NotFoundException()
+    if "code" not in wave.channels:
+        raise InvalidInput({"codes": _("This wave does not use access codes.")})
+    if wave.state == "closed" or wave.status != "open":
+        raise InvalidInput({"codes": _("Codes can be printed only while the wave is open.")})
+    async with transaction():
+        cards = await _new_codes(wave_id, company_id, everyone)
+        await audit.record("wave.codes_generated", caller.user_id, company_id,
+                           wave_id=str(wave_id), codes=len(cards), everyone=everyone)
+    data = await asyncio.to_thread(_sheet, wave.title, company.name, cards)
+    return f"codici-{_slug(company.name)}.docx", data
+
+
+async def _new_codes(wave_id: UUID, company_id: UUID, everyone: bool) -> list[Card]:
+    query = Invitation.select(
+        Invitation.id, Invitation.roster_entry.name, Invitation.roster_entry.department,
+        Invitation.roster_entry.site,
+    ).where(
+        (Invitation.wave == wave_id) & (Invitation.company == company_id)
+        & Invitation.answered.eq(False) & Invitation.roster_entry.is_not_null()
+    )
+    if not everyone:
+        query = query.where(Invitation.channel == "code")
+    cards = []
+    for row in await query:
+        code = new_access_code()
+        # The channel becomes "code", so reminders never replace a printed code.
+        await Invitation.update({Invitation.token_hash: token_hash(code),
+                                 Invitation.channel: "code"}).where(Invitation.id == row["id"])
+        cards.append(Card(row["roster_entry.name"] or "", row["roster_entry.department"] or "",
+                          row["roster_entry.site"] or "", code))
+    return sorted(cards, key=lambda c: (c.department.casefold(), c.name.casefold()))
+
+
+def _slug(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "azienda"
+
+
+# The printed sheet: bilingual for the people, in the HR manager's language around it.
+INSTRUCTIONS_IT = ("Inquadra il codice QR con il telefono, oppure apri {address} e scrivi il "
+                   "codice. Vale per una sola compilazione. Le risposte sono anonime: l'azienda "
+                   "vede solo dati di gruppi di almeno 5 persone.")
+INSTRUCTIONS_EN = ("Scan the QR code with your phone, or open {address} and type the code. It "
+                   "works for one set of answers. Answers are anonymous: the company only sees "
+                   "figures for groups of at least 5 people.")
+
+
+def _sheet(title: str, company: str, cards: list[Card]) -> bytes:
+    """The Word sheet: one card per person, with QR code, name, department and code."""
+    base = get_settings().base_url
+    address = base.split("://", 1)[-1] + CODE_PAGE
+    document = Document()
+    for section in document.sections:
+        section.top_margin = section.bottom_margin = Cm(1.5)
+        section.left_margin = section.right_margin = Cm(1.5)
+    document.add_heading(_("Access codes: {title}").format(title=title), level=1)
+    document.add_paragraph(_("{company}: {count} codes. Cut along the lines and give each "
+                             "person their own card. A code works once; printing a new "
+                             "sheet cancels these codes.").format(company=company,
+                                                                  count=len(cards)))
+    table = document.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for number, card in enumerate(cards, start=1):
+        row = table.add_row()
+        _keep_together(row)
+        qr_cell, text_cell = row.cells
+        qr_cell.width, text_cell.width = Cm(4), Cm(14)
+        _add_qr(document, qr_cell.paragraphs[0].add_run(), f"{base}{LINK_PREFIX}{card.code}",
+                number)
+        _card_text(text_cell, card, address)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_qr(document: Any, run: Run, url: str, number: int) -> None:
+    """Put the QR code of `url` in `run` as picture `number`.
+
+    `run.add_picture` looks for a free image name and shape id by scanning every image
+    already there, which makes a sheet of 1,000 cards take minutes; the numbers are
+    known here, so the picture is added directly.
+    """
+    png = io.BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=5, border=2)
+    image = Image.from_blob(png.getvalue())
+    part = ImagePart.from_image(image, PackURI(f"/word/media/qr{number}.png"))
+    relation = document.part.relate_to(part, RT.IMAGE)
+    width, height = image.scaled_dimensions(Cm(3.5), None)
+    shape_id = QR_SHAPE_IDS + number  # above the ids of the few other shapes of the sheet
+    run._r.add_drawing(CT_Inline.new_pic_inline(shape_id, relation, f"qr{number}.png",
+                                                width, height))
+
+
+def _card_text(cell: _Cell, card: Card, address: str) -> None:
+    first = cell.paragraphs[0]
+    first.add_run(card.name or "—").bold = True
+    where = " · ".join(part for part in (card.department, card.site) if part)
+    if where:
+        first.add_run().add_break(WD_BREAK.LINE)
+        first.add_run(where)
+    code = cell.add_paragraph().add_run(f"Codice / Code: {format_code(card.code)}")
+    code.bold, code.font.size, code.font.name = True, Pt(16), "Courier New"
+    cell.add_paragraph(INSTRUCTIONS_IT.format(address=address)).runs[0].font.size = Pt(9)
+    english = cell.add_paragraph(INSTRUCTIONS_EN.format(address=address)).runs[0]
+    english.italic, english.font.size = True, Pt(9)
+
+
+def _keep_together(row: _Row) -> None:
+    # A card split across two pages would be cut in half.
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))

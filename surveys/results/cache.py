@@ -1,0 +1,270 @@
+"""A wave's answers folded into counts per company, so results read thousands of rows.
+
+`sync(wave_id, questions)` folds into `result_counts` the responses stored since the
+last fold, in one transaction that one process at a time runs per wave: one SQL
+aggregate per company, question, grid row and option. A change of the questions'
+shape, or a response that disappeared, rebuilds the wave's counts from scratch.
+
+`read` adds the folds up, and in the same statement (so from the same snapshot) counts
+the reporting groups of one company live from its folded responses: the groups of one
+company are few rows, those of every company would be millions. Each fold holds whole
+ballot-box batches (5 responses or more, except the last of a wave); folds are
+compacted once a wave has `MAX_FOLDS` of them.
+"""
+# ruff: noqa: S608  (statements built from placeholders and checked identifiers only)
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from app.db import is_sqlite, transaction
+from surveys.definition import Question
+from surveys.results.queries import OPTION, Dimension, question_table, value_sql
+from surveys.results.tables import ResultState
+from surveys.tables import Answer
+
+MAX_FOLDS = 16
+WORK_MEM = "128MB"  # a million responses fold into ~150,000 groups: keep them in memory
+CountsByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
+Cell = tuple[UUID, str, str]  # company, dimension ("" for the whole company), value
+
+
+@dataclass
+class Folded:
+    """Counts read back, per (company, dimension, value)."""
+
+    respondents: dict[Cell, int] = field(default_factory=dict)
+    counts: dict[Cell, CountsByQuestion] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(dict)))
+    multiple: dict[Cell, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+
+
+async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return await Answer.raw(sql, *args)  # type: ignore[no-any-return]
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _literal(value: UUID) -> str:
+    # A UUID's text is hex digits and dashes: safe to write into the statement, and it
+    # spares typing a bound parameter in an INSERT … SELECT list on both databases.
+    return f"'{UUID(str(value))}'"
+
+
+def signature(questions: list[Question]) -> str:
+    """What the counts were folded for: a different one means rebuilding them."""
+    text = "|".join(f"{q.key}:{q.type}:{q.minimum}:{q.maximum}" for q in questions)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+# Folding -------------------------------------------------------------------------------
+
+
+async def sync(wave_id: UUID, questions: list[Question]) -> None:
+    """Bring the wave's counts up to date with its stored responses."""
+    wanted = signature(questions)
+    if await _up_to_date(wave_id, wanted):
+        return
+    async with transaction():
+        await _lock(wave_id)
+        state = await _state(wave_id)
+        responses = await _count_responses(wave_id)
+        if state["dimensions"] != wanted or state["folded"] > responses:
+            await _clear(wave_id)
+            state = {**state, "folded": 0, "folds": 0}
+        if responses > state["folded"]:
+            state["folded"] += await _fold(wave_id, questions)
+            state["folds"] += 1
+        if state["folds"] > MAX_FOLDS:
+            await _compact(wave_id)
+            state["folds"] = 1
+        await ResultState.update({ResultState.dimensions: wanted,
+                                  ResultState.folded: state["folded"],
+                                  ResultState.folds: state["folds"]}).where(
+            ResultState.wave == wave_id)
+
+
+async def _up_to_date(wave_id: UUID, wanted: str) -> bool:
+    rows = await _raw(
+        "SELECT (SELECT COUNT(*) FROM responses WHERE wave = {}) AS responses, "
+        "s.folded AS folded, s.dimensions AS dimensions FROM result_states s "
+        "WHERE s.wave = {}", wave_id, wave_id)
+    return bool(rows) and rows[0]["dimensions"] == wanted and (
+        rows[0]["responses"] == rows[0]["folded"])
+
+
+async def _lock(wave_id: UUID) -> None:
+    # One fold per wave at a time; SQLite's IMMEDIATE transactions already queue.
+    if not is_sqlite():
+        key = int.from_bytes(hashlib.sha256(f"results:{wave_id}".encode()).digest()[:8], "big",
+                             signed=True)
+        await _raw("SELECT pg_advisory_xact_lock({})", key)
+        await _raw(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
+
+async def _state(wave_id: UUID) -> dict[str, Any]:
+    row = await ResultState.select().where(ResultState.wave == wave_id).first()
+    if row is None:
+        await ResultState(wave=wave_id).save()
+        row = await ResultState.select().where(ResultState.wave == wave_id).first()
+    return dict(row)
+
+
+async def _count_responses(wave_id: UUID) -> int:
+    rows = await _raw("SELECT COUNT(*) AS n FROM responses WHERE wave = {}", wave_id)
+    return int(rows[0]["n"])
+
+
+async def _clear(wave_id: UUID) -> None:
+    await _raw("DELETE FROM result_counts WHERE wave = {}", wave_id)
+    await _raw("DELETE FROM result_folded WHERE wave = {}", wave_id)
+
+
+async def _fold(wave_id: UUID, questions: list[Question]) -> int:
+    """Fold the responses not folded yet; return how many."""
+    # Marking them first fixes the set: responses stored meanwhile wait for the next fold.
+    await _raw("INSERT INTO result_folded (response, wave, pending) SELECT r.id, r.wave, {} "
+               "FROM responses r WHERE r.wave = {} AND NOT EXISTS "
+               "(SELECT 1 FROM result_folded f WHERE f.response = r.id)", True, wave_id)
+    pending = int((await _raw("SELECT COUNT(*) AS n FROM result_folded WHERE wave = {} "
+                              "AND pending = {}", wave_id, True))[0]["n"])
+    if not is_sqlite() and pending > 1000:
+        await _raw("ANALYZE result_folded")  # fresh rows: let the planner see them
+    chosen = ("SELECT r.id AS id, r.company AS company FROM responses r "
+              "JOIN result_folded f ON f.response = r.id "
+              f"WHERE f.wave = {_literal(wave_id)} AND f.pending = {_true()}")
+    ctes, union = _aggregates(chosen, [], questions, whole=True)
+    await _raw(f"WITH {ctes} INSERT INTO result_counts (wave, company, dimension, value, "
+               f"question, row_key, option, n, total) SELECT {_literal(wave_id)}, g.c0, g.c1, "
+               f"g.c2, g.k0, g.k1, g.k2, g.n, g.total FROM ({union}) g")
+    await _raw("UPDATE result_folded SET pending = {} WHERE wave = {} AND pending = {}",
+               False, wave_id, True)
+    return pending
+
+
+def _true() -> str:
+    return "1" if is_sqlite() else "TRUE"
+
+
+def _aggregates(chosen: str, dimensions: list[Dimension], questions: list[Question],
+                whole: bool) -> tuple[str, str]:
+    """CTEs and a UNION ALL of the counts of the responses `chosen` selects (id,
+    company and the dimensions' joins), for the whole company (`whole`) and for each
+    dimension: answers per option, respondents, respondents of multiple choices.
+
+    Rows: c0 company, c1 dimension, c2 value, k0 question, k1 row_key, k2 option, n, total.
+    """
+    values = []
+    for index, dimension in enumerate(dimensions):
+        value, join = value_sql(dimension, f"b{index}")
+        values.append(f"{value} AS d{index}")
+        chosen = chosen.replace(" FROM responses r ", f" FROM responses r{join} ", 1)
+    columns = "".join(f", {v}" for v in values)
+    ctes = [f"r AS ({chosen.replace('r.company AS company', 'r.company AS company' + columns, 1)})"]
+    parts = []
+    counted = [q for q in questions if q.type != "text"]
+    if counted:
+        ctes.insert(0, question_table(counted))
+        parts.append(_grouping(dimensions, ("x.question", "x.row_key", "x.option"),
+                               ("COUNT(*)", "COALESCE(SUM(x.number), 0)"),
+                               "SELECT r.*, a.question AS question, a.row_key AS row_key, "
+                               f"{OPTION} AS option, a.number AS number FROM answers a "
+                               "JOIN r ON r.id = a.response JOIN q ON q.question = a.question",
+                               whole))
+    parts.append(_grouping(dimensions, ("''", "''", "''"), ("COUNT(*)", "0"),
+                           "SELECT * FROM r", whole))
+    multiple = [q.key for q in questions if q.type == "multiple"]
+    if multiple:
+        keys = ", ".join(f"'{key}'" for key in multiple if key.replace("_", "").isalnum())
+        parts.append(_grouping(dimensions, ("x.question", "''", "'*'"), ("COUNT(*)", "0"),
+                               "SELECT DISTINCT r.*, a.question AS question FROM answers a "
+                               f"JOIN r ON r.id = a.response WHERE a.question IN ({keys})",
+                               whole))
+    return ", ".join(ctes), " UNION ALL ".join(parts)
+
+
+def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
+              measures: tuple[str, str], source: str, whole: bool) -> str:
+    """Aggregates of `source` (as x) for the whole company and for each dimension."""
+    selected = "".join(f", {key} AS k{i}" for i, key in enumerate(keys))
+    measure = f"{measures[0]} AS n, {measures[1]} AS total"
+    grouped = [key for key in keys if not key.startswith("'")]
+    columns = [f"x.d{i}" for i in range(len(dimensions))]
+    sets = ([["x.company", *grouped]] if whole else []) + [
+        ["x.company", c, *grouped] for c in columns]
+    if is_sqlite() or len(sets) == 1:
+        names = ([("''", "''")] if whole else []) + [
+            (f"'{d.key}'", c) for c, d in zip(columns, dimensions, strict=True)]
+        return " UNION ALL ".join(
+            f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
+            f"FROM ({source}) x GROUP BY {', '.join(by)}"
+            for (name, value), by in zip(names, sets, strict=True))
+    name = ("CASE " + " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d.key}'"
+                               for c, d in zip(columns, dimensions, strict=True))
+            + " ELSE '' END")
+    value = f"COALESCE({', '.join(columns)}, '')"
+    return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
+            f"FROM ({source}) x GROUP BY GROUPING SETS ("
+            + ", ".join(f"({', '.join(s)})" for s in sets) + ")")
+
+
+async def _compact(wave_id: UUID) -> None:
+    """Add the folds up into one set of counts, then drop the folds."""
+    last = (await _raw("SELECT MAX(id) AS id FROM result_counts WHERE wave = {}",
+                       wave_id))[0]["id"]
+    if last is None:
+        return
+    columns = "wave, company, dimension, value, question, row_key, option"
+    await _raw(f"INSERT INTO result_counts ({columns}, n, total) "
+               f"SELECT {columns}, SUM(n), SUM(total) FROM result_counts WHERE wave = {{}} "
+               f"GROUP BY {columns}", wave_id)
+    await _raw("DELETE FROM result_counts WHERE wave = {} AND id <= {}", wave_id, last)
+
+
+# Reading -----------------------------------------------------------------------------
+
+
+async def read(wave_id: UUID, companies: Iterable[UUID] | None = None,
+               groups_of: UUID | None = None, dimensions: list[Dimension] | None = None,
+               questions: list[Question] | None = None) -> Folded:
+    """The folded counts of `companies` (all when None) in the wave and, with
+    `groups_of`, that company's reporting groups in `dimensions`, from one snapshot."""
+    args: list[Any] = [wave_id]
+    where = "wave = {}"
+    if companies is not None:
+        listed = list(companies)
+        if not listed:
+            return Folded()
+        where += " AND company IN (" + ", ".join("{}" for _ in listed) + ")"
+        args += listed
+    sql = ("SELECT company AS c0, dimension AS c1, value AS c2, question AS k0, "
+           "row_key AS k1, option AS k2, SUM(n) AS n, SUM(total) AS total FROM result_counts "
+           f"WHERE {where} GROUP BY company, dimension, value, question, row_key, option")
+    if groups_of is not None and dimensions:
+        chosen = ("SELECT r.id AS id, r.company AS company FROM responses r "
+                  "JOIN result_folded f ON f.response = r.id "
+                  f"WHERE f.wave = {_literal(wave_id)} AND r.company = {_literal(groups_of)}")
+        ctes, union = _aggregates(chosen, dimensions, questions or [], whole=False)
+        sql = f"WITH {ctes} {sql} UNION ALL {union}"
+    return _collect(await _raw(sql, *args))
+
+
+def _collect(rows: list[dict[str, Any]]) -> Folded:
+    found = Folded()
+    for row in rows:
+        cell = (_uuid(row["c0"]), row["c1"], row["c2"])
+        n = int(row["n"])
+        if not row["k0"]:
+            found.respondents[cell] = n
+        elif row["k2"] == "*" and not row["k1"]:
+            found.multiple[cell][row["k0"]] = n
+        else:
+            found.counts[cell][row["k0"]][(row["k1"], row["k2"])] = (n, int(row["total"] or 0))
+    return found

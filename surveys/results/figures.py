@@ -1,0 +1,180 @@
+"""From counts to figures: shares, means, needs and heat-map cells (pure functions).
+
+Counts come from `queries` keyed by (question, row, option); a figure is built only for
+a group whose cell is shown, and a hidden one carries its reason in words instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from app.i18n import _
+from surveys.definition import Question, text_in
+from surveys.results.model import (
+    AreaCell,
+    Figure,
+    GridRow,
+    Group,
+    Need,
+    QuestionInfo,
+    Rate,
+    Share,
+)
+from surveys.results.queries import Counts, buckets
+from surveys.results.suppression import Sizes, Thresholds
+
+# Answers that say "no need": left out of the needs and the heat map.
+OPT_OUT = frozenset({"nothing", "none", "no_answer", "dont_know", "not_relevant"})
+NEED_POINTS = ("4", "5")  # a 1–5 scale expresses a need at 4 or 5
+SCALE_POINTS = ("1", "2", "3", "4", "5")
+
+ByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
+
+
+def note(reason: str, thresholds: Thresholds) -> str:
+    """A hidden figure's reason, in words."""
+    if reason == "small":
+        return _("fewer than {count} responses").format(count=thresholds.group)
+    if reason == "few_for_text":
+        return _("fewer than {count} responses").format(count=thresholds.text)
+    if reason == "not_closed":
+        return _("comments are shown when the wave has closed")
+    if reason == "no_comparison":
+        return _("no comparison: the company's figure is not shown")
+    if reason == "across_waves":
+        return _("hidden: it differs by fewer than {count} responses from another "
+                 "wave").format(count=thresholds.group)
+    return _("hidden to protect a smaller group")
+
+
+def by_question(counts: Counts) -> ByQuestion:
+    found: ByQuestion = defaultdict(dict)
+    for (question, row, option), value in counts.items():
+        found[question][(row, option)] = value
+    return found
+
+
+def add_counts(parts: Iterable[Mapping[Any, tuple[int, int]]]) -> dict[Any, tuple[int, int]]:
+    """Counts and sums added key by key."""
+    total: dict[Any, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for part in parts:
+        for key, (n, s) in part.items():
+            before = total[key]
+            total[key] = (before[0] + n, before[1] + s)
+    return dict(total)
+
+
+def base(question: Question, counts: Mapping[tuple[str, str], tuple[int, int]],
+         multiple: Mapping[str, int]) -> Sizes:
+    """How many answered `question`: one size per grid row, else one size."""
+    if question.type == "multiple":
+        return (multiple.get(question.key, 0),)
+    if question.type == "grid":
+        return tuple(sum(n for (r, _o), (n, _s) in counts.items() if r == row.key)
+                     for row in question.rows) or (0,)
+    return (sum(n for n, _s in counts.values()),)
+
+
+def info(question: Question, section: str, areas: Mapping[str, Mapping[str, str]],
+         language: str) -> QuestionInfo:
+    area = areas.get(question.area, {})
+    return QuestionInfo(question.key, question.type, text_in(question.text, language),
+                        question.area, text_in(dict(area), language) if area else "",
+                        section)
+
+
+def hidden_figure(group: Group, reason: str, thresholds: Thresholds) -> Figure:
+    return Figure(group, hidden=reason, note=note(reason, thresholds))
+
+
+def figure(group: Group, question: Question,
+           counts: Mapping[tuple[str, str], tuple[int, int]], size: Sizes,
+           language: str, labels: list[tuple[str, str]] | None = None) -> Figure:
+    """The shown figure of `question` for `group` from its counts and base `size`;
+    `labels` (from `option_labels`) spare working them out for every group."""
+    labels = labels if labels is not None else option_labels(question, language)
+    n = size[0] if question.type != "grid" else max(size)
+    if question.type == "grid":
+        rows = [GridRow(row.key, text_in(row.text, language), count,
+                        _shares(labels, counts, row.key, count))
+                for row, count in zip(question.rows, size, strict=False)]
+        return Figure(group, n=n, rows=rows)
+    mean = None
+    if question.type in ("scale", "number") and n:
+        mean = round(sum(total for _n, total in counts.values()) / n, 2)
+    return Figure(group, n=n, shares=_shares(labels, counts, "", n), mean=mean)
+
+
+def _shares(labels: list[tuple[str, str]], counts: Mapping[tuple[str, str], tuple[int, int]],
+            row: str, n: int) -> list[Share]:
+    return [Share(key, label, count, count / n if n else 0.0)
+            for key, label in labels for count in [counts.get((row, key), (0, 0))[0]]]
+
+
+def option_labels(question: Question, language: str) -> list[tuple[str, str]]:
+    """The (key, label) pairs of a question's answers as `queries` folds them."""
+    if question.type == "number":
+        bucket = buckets(question)
+        return [(str(i), _range(bucket.low + i * bucket.width,
+                                min(bucket.low + (i + 1) * bucket.width - 1,
+                                    question.maximum or 0)))
+                for i in range(-(-((question.maximum or 0) - bucket.low + 1) // bucket.width))]
+    if question.type == "scale":
+        labels = {o.key: text_in(o.text, language) for o in question.options}
+        return [(p, f"{p} · {labels[p]}" if labels.get(p) else p) for p in SCALE_POINTS]
+    return [(o.key, text_in(o.text, language)) for o in question.options]
+
+
+def _range(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}–{high}"
+
+
+# Needs and the heat map -----------------------------------------------------------------
+
+
+def needs(questions: Iterable[Question], figures: Mapping[str, Figure],
+          areas: Mapping[str, Mapping[str, str]], language: str) -> list[Need]:
+    """The needs in a group's shown figures, most shared first (see `model.Need`)."""
+    found = []
+    for question in questions:
+        shown = figures.get(question.key)
+        if not question.area or question.reporting_attribute or shown is None or not shown.n:
+            continue
+        area = text_in(dict(areas.get(question.area, {})), language) or question.area
+        text = text_in(question.text, language)
+        if question.type == "multiple":
+            found += [Need(question.key, s.key, s.label, text, question.area, area, s.count,
+                           shown.n, s.share)
+                      for s in shown.shares if s.key not in OPT_OUT and s.count]
+        elif question.type == "scale":
+            count = sum(s.count for s in shown.shares if s.key in NEED_POINTS)
+            if count:
+                found.append(Need(question.key, "4-5", text, text, question.area, area,
+                                  count, shown.n, count / shown.n))
+    return sorted(found, key=lambda need: (-need.count, -need.share, need.label))
+
+
+def area_cells(areas: Iterable[str], group_needs: list[Need], hidden: str,
+               thresholds: Thresholds) -> list[AreaCell]:
+    """One heat-map cell per area: its most shared need, or why there is none."""
+    cells = []
+    for area in areas:
+        mine = [need for need in group_needs if need.area == area]
+        if hidden:
+            cells.append(AreaCell(area, hidden=hidden, note=note(hidden, thresholds)))
+        elif mine:
+            top = max(mine, key=lambda need: (need.share, need.count))
+            cells.append(AreaCell(area, top.share, top.n, top.label))
+        else:
+            cells.append(AreaCell(area))
+    return cells
+
+
+def rate(group: Group, sizes: Sizes, hidden: str, thresholds: Thresholds) -> Rate:
+    """A response rate from (invited, answered) sizes."""
+    if hidden:
+        return Rate(group, hidden=hidden, note=note(hidden, thresholds))
+    invited, answered = sizes
+    return Rate(group, invited, answered, answered / invited if invited else None)

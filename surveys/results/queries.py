@@ -1,0 +1,194 @@
+"""The SQL aggregates behind the results: counts in the database, never rows in Python.
+
+Every query is scoped to one wave, grouped by company (and, for one company, by a
+reporting group), and returns counts only. The same SQL runs on SQLite and PostgreSQL
+apart from reading a JSON field. Scale points and number ranges are folded into
+`option` in SQL, so each figure is a count per (question, row, option). Statements are
+built from `{}` placeholders and from keys checked to be identifiers (hence the
+`noqa: S608`).
+"""
+# ruff: noqa: S608  (statements built from placeholders and checked identifiers only)
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from app.db import is_sqlite
+from surveys.definition import Question
+from surveys.tables import Answer
+
+# Cross-tabulations the program defined in advance: an attribute question, split by its
+# answer, against the questions of these need areas. No other cross-tabulation exists.
+CROSSTABS: dict[str, tuple[str, ...]] = {
+    "has_children_u14": ("children",),
+    "cares_for_relative": ("elder_care",),
+    "work_schedule": ("working_time",),
+}
+NUMBER_BUCKETS = 5
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A reporting group: a roster field or self-reported attribute kept in the
+    response's `group_values`, or (`from_answers`) a cross-tabulation attribute read
+    from the answers."""
+
+    key: str
+    roster: bool = False
+    from_answers: bool = False
+
+
+@dataclass(frozen=True)
+class Bucket:
+    low: int
+    width: int
+
+
+def buckets(question: Question) -> Bucket:
+    """Five ranges of equal width covering the question's minimum to maximum."""
+    low, high = question.minimum or 0, question.maximum or 0
+    return Bucket(low, max(1, -(-(high - low + 1) // NUMBER_BUCKETS)))
+
+
+Counts = dict[tuple[str, str, str], tuple[int, int]]  # (question, row, option) -> count, sum
+
+
+async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return await Answer.raw(sql, *args)  # type: ignore[no-any-return]
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _group_value(key: str, alias: str = "r") -> str:
+    """SQL for a response's value of reporting group `key` ('' when unset).
+
+    `key` is a checked identifier (`definition.KEY_RE` or a roster field name), so it
+    is written into the statement rather than bound.
+    """
+    if not key.replace("_", "").isalnum():
+        raise ValueError(key)
+    if is_sqlite():
+        return f"COALESCE(CAST(json_extract({alias}.group_values, '$.{key}') AS TEXT), '')"
+    return f"COALESCE({alias}.group_values ->> '{key}', '')"
+
+
+def question_table(questions: Iterable[Question]) -> str:
+    """A VALUES list (question, kind, low, width): how each question's answers fold into
+    `option`: the option key (o), the scale point (s) or the range of a number (n)."""
+    rows = []
+    for q in questions:
+        if not q.key.replace("_", "").isalnum():
+            raise ValueError(q.key)
+        kind, bucket = {"scale": "s", "number": "n"}.get(q.type, "o"), buckets(q)
+        rows.append(f"('{q.key}', '{kind}', {bucket.low}, {bucket.width})")
+    return "q(question, kind, low, width) AS (VALUES " + ", ".join(rows) + ")"
+
+
+OPTION = ("CASE q.kind WHEN 's' THEN CAST(a.number AS TEXT) "
+          "WHEN 'n' THEN CAST((a.number - q.low) / q.width AS TEXT) ELSE a.option_key END")
+
+
+def _company_filter(companies: list[UUID] | None, args: list[Any]) -> str:
+    if companies is None:
+        return ""
+    args.extend(companies)
+    return " AND r.company IN (" + ", ".join("{}" for _ in companies) + ")"
+
+
+# Company level ---------------------------------------------------------------------
+
+
+async def respondents(wave_ids: list[UUID], companies: list[UUID] | None
+                      ) -> dict[UUID, dict[UUID, int]]:
+    """Responses per wave and company."""
+    if not wave_ids:
+        return {}
+    args: list[Any] = list(wave_ids)
+    sql = ("SELECT r.wave AS wave, r.company AS company, COUNT(*) AS n FROM responses r "
+           "WHERE r.wave IN (" + ", ".join("{}" for _ in wave_ids) + ")"
+           + _company_filter(companies, args) + " GROUP BY r.wave, r.company")
+    found: dict[UUID, dict[UUID, int]] = defaultdict(dict)
+    for row in await _raw(sql, *args):
+        found[_uuid(row["wave"])][_uuid(row["company"])] = int(row["n"])
+    return found
+
+
+async def invitations(wave_id: UUID, companies: list[UUID] | None
+                      ) -> dict[UUID, tuple[int, int]]:
+    """Invited and answered per company."""
+    args: list[Any] = [wave_id]
+    sql = ("SELECT r.company AS company, COUNT(*) AS invited, "
+           "SUM(CASE WHEN r.answered THEN 1 ELSE 0 END) AS answered FROM invitations r "
+           "WHERE r.wave = {}" + _company_filter(companies, args) + " GROUP BY r.company")
+    return {_uuid(row["company"]): (int(row["invited"]), int(row["answered"] or 0))
+            for row in await _raw(sql, *args)}
+
+
+# Reporting groups inside one company ---------------------------------------------------
+
+
+def value_sql(dimension: Dimension, alias: str = "b") -> tuple[str, str]:
+    """The SQL for a response `r`'s value in `dimension`, and the join it needs."""
+    if not dimension.from_answers:
+        return _group_value(dimension.key), ""
+    if not dimension.key.replace("_", "").isalnum() or not alias.isalnum():
+        raise ValueError(dimension.key)
+    return (f"COALESCE({alias}.option_key, '')",
+            f" LEFT JOIN answers {alias} ON {alias}.response = r.id "
+            f"AND {alias}.question = '{dimension.key}'")
+
+
+async def group_respondents(wave_ids: list[UUID], company: UUID, dimension: Dimension
+                            ) -> dict[UUID, dict[str, int]]:
+    """Responses per wave and value of `dimension` in one company."""
+    if not wave_ids:
+        return {}
+    value, join = value_sql(dimension)
+    sql = (f"SELECT r.wave AS wave, {value} AS value, COUNT(*) AS n FROM responses r{join} "
+           "WHERE r.company = {} AND r.wave IN (" + ", ".join("{}" for _ in wave_ids)
+           + ") GROUP BY 1, 2")
+    found: dict[UUID, dict[str, int]] = defaultdict(dict)
+    for row in await _raw(sql, company, *wave_ids):
+        found[_uuid(row["wave"])][str(row["value"])] = int(row["n"])
+    return found
+
+
+async def group_invitations(wave_id: UUID, company: UUID, key: str
+                            ) -> dict[str, tuple[int, int]]:
+    """Invited and answered per value of roster field `key` in one company."""
+    sql = (f"SELECT {_group_value(key)} AS value, COUNT(*) AS invited, "
+           "SUM(CASE WHEN r.answered THEN 1 ELSE 0 END) AS answered FROM invitations r "
+           "WHERE r.wave = {} AND r.company = {} GROUP BY 1")
+    return {str(row["value"]): (int(row["invited"]), int(row["answered"] or 0))
+            for row in await _raw(sql, wave_id, company)}
+
+
+# Free text ---------------------------------------------------------------------------
+
+
+async def texts(wave_id: UUID, keys: list[str], company: UUID | None, limit: int
+                ) -> list[tuple[str, str]]:
+    """Up to `limit` (question, text) pairs in random order, of a company or the wave."""
+    if not keys:
+        return []
+    args: list[Any] = [wave_id, *keys]
+    where = "r.wave = {} AND a.question IN (" + ", ".join("{}" for _ in keys) + ")"
+    if company is not None:
+        where += " AND r.company = {}"
+        args.append(company)
+    sql = (f"SELECT a.question AS question, a.text AS text FROM answers a "
+           f"JOIN responses r ON r.id = a.response WHERE {where} AND a.text <> '' "
+           f"ORDER BY random() LIMIT {int(limit)}")
+    return [(row["question"], row["text"]) for row in await _raw(sql, *args)]
+
+
+def loaded(value: Any) -> Any:
+    """Raw queries hand JSON columns back as text."""
+    return json.loads(value) if isinstance(value, str) else value

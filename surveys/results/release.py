@@ -1,0 +1,313 @@
+"""What of a wave may be shown: the suppression decisions, before any DTO is built.
+
+`company_release` decides for the companies of a wave (all of them, or one town's) and
+for their towns and the program; `group_release` for the reporting groups inside one
+company. Both read counts through `cache` and `queries` and decide through
+`suppression`, so pages, the API, reports and exports all show the same cells.
+
+Three layers, each hiding at least what the one before hides: response rates (sizes
+invited and answered), respondents (the people behind the figures), and each question
+(the people who answered it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from surveys.definition import Definition, Question, questions
+from surveys.results import cache, queries
+from surveys.results.figures import base
+from surveys.results.queries import CROSSTABS, Dimension
+from surveys.results.suppression import (
+    Reason,
+    Sizes,
+    Sum,
+    Territory,
+    Thresholds,
+    across_waves,
+    is_small,
+    protect,
+    territory,
+)
+
+PARENT = "company"  # the company's own cell among its groups' cells
+ByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
+
+
+@dataclass
+class WaveContext:
+    """A wave and what its results need: definition, companies, earlier waves."""
+
+    wave: dict[str, Any]
+    definition: Definition
+    towns: dict[UUID, str]  # company -> town
+    names: dict[UUID, str]
+    earlier: list[UUID]  # waves sharing a company and opened before, oldest first
+    dimensions: list[Dimension]  # the wave's reporting groups
+
+    @property
+    def id(self) -> UUID:
+        return self.wave["id"]  # type: ignore[no-any-return]
+
+    @property
+    def counted(self) -> list[Question]:
+        """The questions with counts (free text has none)."""
+        return [q for q in questions(self.definition) if q.type != "text"]
+
+    def crosstabs(self) -> list[tuple[Question, list[Question]]]:
+        """The predefined cross-tabulations this wave's survey can show."""
+        found = []
+        by_key = {q.key: q for q in questions(self.definition)}
+        for key, areas in CROSSTABS.items():
+            attribute = by_key.get(key)
+            targets = [q for q in self.counted if q.area in areas and q.key != key]
+            if attribute is not None and attribute.type == "single" and targets:
+                found.append((attribute, targets))
+        return found
+
+    def split_by(self) -> list[tuple[Dimension, list[Question]]]:
+        """Every dimension with the questions shown for it: the reporting groups for
+        all questions, the cross-tabulation attributes that are not reporting groups
+        for their questions only."""
+        dims = [(d, self.counted) for d in self.dimensions]
+        reporting = {d.key for d in self.dimensions}
+        dims += [(Dimension(attribute.key, from_answers=True), targets)
+                 for attribute, targets in self.crosstabs() if attribute.key not in reporting]
+        return dims
+
+
+@dataclass
+class CompanyRelease:
+    """Company-level cells of a wave, with its towns and the program, in three layers.
+
+    `rate_*` have sizes (invited, answered), the respondents layer (`sizes`,
+    `hidden`, `territory`) has (respondents,), `q_*` the question's base. Each layer's
+    territory says which companies each town and the program include.
+    """
+
+    thresholds: Thresholds
+    rate_sizes: dict[UUID, Sizes]
+    rate_hidden: dict[UUID, Reason]
+    rate_territory: Territory
+    sizes: dict[UUID, Sizes] = field(default_factory=dict)
+    hidden: dict[UUID, Reason] = field(default_factory=dict)
+    territory: Territory = field(default_factory=Territory)
+    counts: dict[UUID, ByQuestion] = field(default_factory=dict)
+    multiple: dict[UUID, dict[str, int]] = field(default_factory=dict)
+    q_sizes: dict[str, dict[UUID, Sizes]] = field(default_factory=dict)
+    q_hidden: dict[str, dict[UUID, Reason]] = field(default_factory=dict)
+    q_territory: dict[str, Territory] = field(default_factory=dict)
+    folded: cache.Folded = field(default_factory=cache.Folded)
+    labels: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+
+
+async def rate_release(ctx: WaveContext, companies: list[UUID],
+                       thresholds: Thresholds) -> CompanyRelease:
+    """Decide the response rates of `companies` and their territory."""
+    k = thresholds.group
+    invited = await queries.invitations(ctx.id, companies)
+    sizes = {c: invited.get(c, (0, 0)) for c in companies}
+    hidden = protect(sizes, [], k)
+    return CompanyRelease(thresholds, sizes, hidden,
+                          territory(sizes, hidden, _town_members(ctx, companies), k))
+
+
+async def company_release(ctx: WaveContext, companies: list[UUID], thresholds: Thresholds,
+                          groups_of: UUID | None = None) -> CompanyRelease:
+    """Decide every company-level cell of `companies` in the wave, and their territory;
+    with `groups_of`, read that company's reporting groups too (for `group_release`)."""
+    k = thresholds.group
+    release = await rate_release(ctx, companies, thresholds)
+    await cache.sync(ctx.id, questions(ctx.definition))
+    release.folded = folded = await cache.read(
+        ctx.id, None if set(companies) >= set(ctx.towns) else companies, groups_of,
+        [d for d, _asked in ctx.split_by()], ctx.counted)
+    now = {c: folded.respondents.get((c, "", ""), 0) for c in companies}
+    history = await queries.respondents(ctx.earlier, companies)
+    earlier = [history.get(w, {}) for w in ctx.earlier]
+    release.sizes = {c: (now[c],) for c in companies}
+    release.hidden, release.territory = decide_companies(
+        now, earlier, release.rate_hidden, _town_members(ctx, companies), k)
+    release.counts = {c: folded.counts.get((c, "", ""), {}) for c in companies}
+    release.multiple = {c: folded.multiple.get((c, "", ""), {}) for c in companies}
+    for question in ctx.counted:
+        _decide_question(release, question)
+    return release
+
+
+def _town_members(ctx: WaveContext, companies: Iterable[UUID]) -> dict[str, list[UUID]]:
+    towns: dict[str, list[UUID]] = {}
+    for company in companies:
+        towns.setdefault(ctx.towns.get(company, ""), []).append(company)
+    return towns
+
+
+def decide_companies(now: Mapping[Any, int], earlier: list[Mapping[Any, int]],
+                     forced: Mapping[Any, Reason], towns: Mapping[str, list[Any]],
+                     k: int) -> tuple[dict[Any, Reason], Territory]:
+    """Which companies' respondents cells hide (`now` sizes, `earlier` waves' sizes,
+    `forced` by the rates), and what each town and the program include."""
+    sizes = {c: (n,) for c, n in now.items()}
+    hidden = protect(sizes, [], k, {**across_waves(now, earlier, k), **forced})
+    closed = _closed_pools(now, earlier, hidden, towns, k)
+    return hidden, territory(sizes, hidden, towns, k, closed)
+
+
+def _closed_pools(now: Mapping[Any, int], earlier: list[Mapping[Any, int]],
+                  hidden: Mapping[Any, Reason], towns: Mapping[str, list[Any]],
+                  k: int) -> set[str]:
+    """Towns (and PROGRAM) whose pooled remainder would differ from an earlier wave's by
+    1 to k − 1 people: they pool nothing in this wave."""
+    before = _earlier_pools(earlier, towns, k)
+    closed: set[str] = set()
+    while True:
+        pools = territory({c: (n,) for c, n in now.items()}, hidden, towns, k, closed).pools
+        newly = {place for place, size in pools.items() if size and place not in closed
+                 and any(0 < abs(size - old.get(place, 0)) < k for old in before)}
+        if not newly:
+            return closed
+        closed |= newly
+
+
+def _earlier_pools(earlier: list[Mapping[Any, int]], towns: Mapping[str, list[Any]],
+                   k: int) -> list[dict[str, int]]:
+    """Each earlier wave's pooled remainders, from its respondents alone (a wave's cells
+    against the waves before it, as when it was shown)."""
+    found = []
+    for index, counts in enumerate(earlier):
+        sizes = {c: (counts.get(c, 0),) for members in towns.values() for c in members}
+        forced = across_waves(counts, earlier[:index], k)
+        found.append(territory(sizes, protect(sizes, [], k, forced), towns, k).pools)
+    return found
+
+
+def _decide_question(release: CompanyRelease, question: Question) -> None:
+    k = release.thresholds.group
+    sizes = {c: base(question, release.counts[c].get(question.key, {}), release.multiple[c])
+             for c in release.sizes}
+    hidden: dict[UUID, Reason] = {c: release.hidden[c] for c in sizes if c in release.hidden}
+    hidden.update({c: "small" for c, size in sizes.items()
+                   if c not in hidden and is_small(size, k)})
+    release.q_sizes[question.key] = sizes
+    release.q_hidden[question.key] = hidden
+    # Inside the territory decided on respondents, never beyond it: what it left out
+    # stays out, and the rest may pool again on the question's base.
+    release.q_territory[question.key] = territory(
+        sizes, hidden, release.territory.towns, k, (), release.territory.program)
+
+
+# Inside one company --------------------------------------------------------------------
+
+
+@dataclass
+class GroupRelease:
+    """The reporting-group cells of one company, keys (dimension, value), in the same
+    layers as `CompanyRelease` (rates for roster groups only)."""
+
+    values: dict[str, list[str]] = field(default_factory=dict)  # dimension -> its values
+    rate_sizes: dict[tuple[str, str], Sizes] = field(default_factory=dict)
+    rate_hidden: dict[Any, Reason] = field(default_factory=dict)
+    sizes: dict[tuple[str, str], Sizes] = field(default_factory=dict)
+    hidden: dict[Any, Reason] = field(default_factory=dict)
+    counts: dict[tuple[str, str], ByQuestion] = field(default_factory=dict)
+    multiple: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    q_sizes: dict[str, dict[Any, Sizes]] = field(default_factory=dict)
+    q_hidden: dict[str, dict[Any, Reason]] = field(default_factory=dict)
+
+
+async def group_rates(ctx: WaveContext, release: CompanyRelease, company: UUID) -> GroupRelease:
+    """Decide the response rates of `company`'s roster groups."""
+    found = GroupRelease()
+    roster = [d.key for d in ctx.dimensions if d.roster]
+    for key in roster:
+        invited = await queries.group_invitations(ctx.id, company, key)
+        found.values[key] = sorted(invited, key=lambda v: (v == "", v))
+        found.rate_sizes.update({(key, v): n for v, n in invited.items()})
+    found.rate_hidden = decide_group_rates(
+        found.rate_sizes, {key: found.values[key] for key in roster},
+        release.rate_sizes[company], release.rate_hidden.get(company),
+        release.thresholds.group)
+    return found
+
+
+def decide_group_rates(sizes: Mapping[tuple[str, str], Sizes],
+                       values: Mapping[str, list[str]], parent: Sizes,
+                       parent_reason: Reason | None, k: int) -> dict[Any, Reason]:
+    """Which roster groups' response rates (sizes invited, answered) of a company hide."""
+    forced: dict[Any, Reason] = {PARENT: parent_reason} if parent_reason else {}
+    sums = [Sum(PARENT, tuple((d, v) for v in found)) for d, found in values.items()]
+    return protect({**sizes, PARENT: parent}, sums, k, forced)
+
+
+async def group_release(ctx: WaveContext, release: CompanyRelease,
+                        company: UUID) -> GroupRelease:
+    """Decide every cell of `company`'s reporting groups (`ctx.split_by()`), with
+    complementary suppression in every partition; `release` must have read them
+    (`company_release(…, groups_of=company)`)."""
+    k = release.thresholds.group
+    found = await group_rates(ctx, release, company)
+    folded = release.folded
+    history: list[dict[tuple[str, str], int]] = [{} for _ in ctx.earlier]
+    for dimension, _asked in ctx.split_by():
+        await _load_dimension(ctx, company, dimension, folded, found, history)
+    found.hidden = decide_groups(
+        {key: size[0] for key, size in found.sizes.items()}, found.values,
+        release.sizes[company][0], release.hidden.get(company), history, found.rate_hidden, k)
+    for dimension, asked in ctx.split_by():
+        for question in asked:
+            _decide_group_question(found, release, company, question, dimension.key, k)
+    return found
+
+
+def decide_groups(now: Mapping[tuple[str, str], int], values: Mapping[str, list[str]],
+                  parent: int, parent_reason: Reason | None,
+                  history: list[Mapping[tuple[str, str], int]], forced: Mapping[Any, Reason],
+                  k: int) -> dict[Any, Reason]:
+    """Which reporting-group cells (dimension, value) of a company hide: small ones, those
+    too close to an earlier wave, `forced` ones, and their complements in every
+    partition of the company (`PARENT`, of size `parent`)."""
+    sizes: dict[Any, Sizes] = {key: (n,) for key, n in now.items()}
+    sizes[PARENT] = (parent,)
+    forced = {**across_waves(now, history, k), **forced}
+    if parent_reason:
+        forced[PARENT] = parent_reason
+    sums = [Sum(PARENT, tuple((d, v) for v in found)) for d, found in values.items()]
+    return protect(sizes, sums, k, forced)
+
+
+def _parent(hidden: Mapping[UUID, Reason], company: UUID) -> dict[Any, Reason]:
+    return {PARENT: hidden[company]} if company in hidden else {}
+
+
+async def _load_dimension(ctx: WaveContext, company: UUID, dimension: Dimension,
+                          folded: cache.Folded, found: GroupRelease,
+                          history: list[dict[tuple[str, str], int]]) -> None:
+    current = {value: n for (c, d, value), n in folded.respondents.items()
+               if c == company and d == dimension.key}
+    values = set(current) | set(found.values.get(dimension.key, []))
+    found.values[dimension.key] = sorted(values, key=lambda v: (v == "", v))
+    for value in found.values[dimension.key]:
+        cell = (company, dimension.key, value)
+        found.sizes[(dimension.key, value)] = (current.get(value, 0),)
+        found.counts[(dimension.key, value)] = folded.counts.get(cell, {})
+        found.multiple[(dimension.key, value)] = folded.multiple.get(cell, {})
+    counts = await queries.group_respondents(ctx.earlier, company, dimension)
+    for index, wave in enumerate(ctx.earlier):
+        history[index].update({(dimension.key, v): n for v, n in counts.get(wave, {}).items()})
+
+
+def _decide_group_question(found: GroupRelease, release: CompanyRelease, company: UUID,
+                           question: Question, dimension: str, k: int) -> None:
+    keys = [(dimension, v) for v in found.values[dimension]]
+    sizes: dict[Any, Sizes] = {
+        key: base(question, found.counts[key].get(question.key, {}), found.multiple[key])
+        for key in keys}
+    sizes[PARENT] = release.q_sizes[question.key][company]
+    forced: dict[Any, Reason] = {key: found.hidden[key] for key in keys if key in found.hidden}
+    forced.update(_parent(release.q_hidden[question.key], company))
+    hidden = protect(sizes, [Sum(PARENT, tuple(keys))], k, forced)
+    found.q_sizes.setdefault(question.key, {}).update(sizes)
+    found.q_hidden.setdefault(question.key, {}).update(hidden)

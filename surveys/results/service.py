@@ -1,0 +1,406 @@
+"""Results services: the tenant-scoped entry points pages, API, reports and exports call.
+
+An HR manager reaches the results of their own company in the waves it took part in;
+program staff reach every company, the towns and the program. Anyone else, and anything
+out of reach, gets 404. Texts come in the current language (`app.i18n`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from uuid import UUID
+
+from litestar.exceptions import NotFoundException
+
+from app import audit
+from app.auth.caller import Caller
+from app.db import transaction
+from app.errors import InvalidInput
+from app.i18n import _, current_language
+from app.tables import Organization
+from company_portal.tables import RosterEntry
+from surveys.definition import questions as all_questions
+from surveys.results import model, queries, views
+from surveys.results.figures import hidden_figure
+from surveys.results.model import (
+    Comment,
+    Comments,
+    CompanyResults,
+    CrossTab,
+    Figure,
+    Group,
+    ProgramResults,
+    QuestionResult,
+    Trend,
+    TrendPoint,
+    WaveChoice,
+    WaveInfo,
+)
+from surveys.results.queries import Dimension
+from surveys.results.release import (
+    CompanyRelease,
+    GroupRelease,
+    WaveContext,
+    company_release,
+    group_rates,
+    group_release,
+    rate_release,
+)
+from surveys.results.suppression import (
+    MIN_GROUP,
+    MIN_TEXT_GROUP,
+    PROGRAM,
+    Thresholds,
+    name_pattern,
+    scrub,
+)
+from surveys.results.tables import ResultsSettings
+from surveys.surveys_service import load_definition
+from surveys.tables import Response, Wave, WaveCompany
+from surveys.waves import wave_state
+
+HR = "hr_manager"
+MAX_COMMENTS = 300  # per group: enough to read, few enough for a page
+
+
+# Thresholds ---------------------------------------------------------------------------
+
+
+async def thresholds() -> Thresholds:
+    """The thresholds in force (the defaults unless a program admin raised them)."""
+    row = await ResultsSettings.select().order_by(ResultsSettings.id).first()
+    if row is None:
+        return Thresholds()
+    return Thresholds(max(MIN_GROUP, row["min_group"]),
+                      max(MIN_TEXT_GROUP, row["min_text_group"], row["min_group"]))
+
+
+async def get_thresholds(caller: Caller) -> model.Thresholds:
+    """The thresholds, for program staff."""
+    if not caller.is_program_staff:
+        raise NotFoundException()
+    found = await thresholds()
+    return model.Thresholds(found.group, found.text)
+
+
+async def set_thresholds(caller: Caller, data: model.ThresholdsUpdate) -> model.Thresholds:
+    """Raise the thresholds: program admins only, never below 5 (figures) and 10 (text),
+    and the text threshold never below the figures' one."""
+    if not caller.is_program_admin:
+        raise NotFoundException()
+    errors = {}
+    if data.group < MIN_GROUP or data.group > 1000:
+        errors["group"] = _("Between {low} and 1000.").format(low=MIN_GROUP)
+    if data.text < max(MIN_TEXT_GROUP, data.group) or data.text > 1000:
+        errors["text"] = _("Between {low} and 1000, and not below the threshold for "
+                           "figures.").format(low=MIN_TEXT_GROUP)
+    if errors:
+        raise InvalidInput(errors)
+    async with transaction():
+        await ResultsSettings.delete(force=True)
+        await ResultsSettings(min_group=data.group, min_text_group=data.text,
+                              updated_by=caller.user_id).save()
+        await audit.record("results.thresholds", caller.user_id, None, group=data.group,
+                           text=data.text)
+    return model.Thresholds(data.group, data.text)
+
+
+# Access and context -----------------------------------------------------------------
+
+
+async def _context(wave_id: UUID) -> WaveContext:
+    wave = await Wave.select().where((Wave.id == wave_id) & (Wave.status != "draft")).first()
+    if wave is None:
+        raise NotFoundException()
+    companies = await _wave_companies([wave_id])
+    organizations = await Organization.select(
+        Organization.id, Organization.name, Organization.town).where(
+        Organization.id.is_in(list(companies) or [wave_id]))
+    groups = queries.loaded(wave["reporting_groups"]) or []
+    return WaveContext(
+        wave=wave, definition=await load_definition(wave["version"]),
+        towns={row["id"]: row["town"] or "" for row in organizations},
+        names={row["id"]: row["name"] for row in organizations},
+        earlier=await _earlier_waves(wave, companies),
+        dimensions=[Dimension(g["key"], roster=g.get("source") == "roster") for g in groups])
+
+
+async def _wave_companies(wave_ids: list[UUID]) -> set[UUID]:
+    listed = await WaveCompany.select(WaveCompany.company).where(WaveCompany.wave.is_in(wave_ids))
+    answered = await Response.select(Response.company).where(
+        Response.wave.is_in(wave_ids)).distinct()
+    return {row["company"] for row in listed} | {row["company"] for row in answered}
+
+
+async def _earlier_waves(wave: dict[str, Any], companies: set[UUID]) -> list[UUID]:
+    """Waves sharing a company with `wave` that opened before it, oldest first."""
+    if not companies:
+        return []
+    shared = WaveCompany.select(WaveCompany.wave).where(
+        WaveCompany.company.is_in(list(companies)))
+    rows = await Wave.select(Wave.id, Wave.opens_on, Wave.created_at).where(
+        Wave.id.is_in(shared) & (Wave.status != "draft") & (Wave.id != wave["id"]))
+    mine = (wave["opens_on"], wave["created_at"])
+    return [row["id"] for row in sorted(rows, key=lambda r: (r["opens_on"], r["created_at"]))
+            if (row["opens_on"], row["created_at"]) < mine]
+
+
+def _may_see(caller: Caller, company_id: UUID) -> bool:
+    return caller.is_program_staff or company_id in caller.organization_ids(HR)
+
+
+def _wave_info(ctx: WaveContext) -> WaveInfo:
+    wave = ctx.wave
+    return WaveInfo(wave["id"], wave["title"], wave_state(wave).state, wave["opens_on"],
+                    wave["closes_on"])
+
+
+async def wave_choices(caller: Caller) -> list[WaveChoice]:
+    """Waves with results the caller may open, newest first, with the caller's companies
+    in each (every company for program staff)."""
+    mine = None if caller.is_program_staff else caller.organization_ids(HR)
+    if mine is not None and not mine:
+        return []
+    rows = await WaveCompany.select(
+        WaveCompany.wave, WaveCompany.company, WaveCompany.company.name).where(
+        WaveCompany.wave.status != "draft")
+    by_wave: dict[UUID, list[Group]] = {}
+    for row in rows:
+        if mine is None or row["company"] in mine:
+            by_wave.setdefault(row["wave"], []).append(
+                Group("company", f"company:{row['company']}", row["company.name"],
+                      row["company"]))
+    waves = await Wave.select().where(Wave.id.is_in(list(by_wave) or [None])).order_by(
+        Wave.opens_on, ascending=False) if by_wave else []
+    return [WaveChoice(WaveInfo(w["id"], w["title"], wave_state(w).state, w["opens_on"],
+                                w["closes_on"]),
+                       sorted(by_wave[w["id"]], key=lambda g: g.label))
+            for w in waves]
+
+
+# A company's results ---------------------------------------------------------------
+
+
+async def company_results(caller: Caller, company_id: UUID, wave_id: UUID) -> CompanyResults:
+    """A company's results in a wave: its HR manager's view (program staff see it too)."""
+    if not _may_see(caller, company_id):
+        raise NotFoundException()
+    ctx = await _context(wave_id)
+    if company_id not in ctx.towns:
+        raise NotFoundException()
+    language = current_language()
+    town = ctx.towns[company_id]
+    neighbours = [c for c, t in ctx.towns.items() if t == town]
+    release = await company_release(ctx, neighbours, await thresholds(), company_id)
+    dims = ctx.split_by()
+    groups = await group_release(ctx, release, company_id)
+    company = views.company_group(ctx, company_id)
+    territory = _territory(release, company_id, town)
+    questions = [_company_question(ctx, release, groups, q, company_id, company, territory,
+                                   language) for q in ctx.counted]
+    own = {r.question.key: r.figures[0] for r in questions}
+    return CompanyResults(
+        wave=_wave_info(ctx), company=company, territory=territory,
+        thresholds=model.Thresholds(release.thresholds.group, release.thresholds.text),
+        rates=_company_rates(ctx, release, groups, company_id, company, territory, language),
+        needs=views.needs_of(ctx, own, language),
+        territory_needs=views.needs_of(ctx, {r.question.key: r.figures[1] for r in questions},
+                                       language) if territory else [],
+        questions=[_without_crosstab_groups(r, dims) for r in questions],
+        crosstabs=_crosstabs(ctx, release, groups, company_id, language),
+        comments=await _comments(ctx, release, company_id, company))
+
+
+def _territory(release: CompanyRelease, company_id: UUID, town: str) -> Group | None:
+    """The company's town, when it can be shown and holds more than this company."""
+    included = release.territory.towns.get(town, [])
+    if company_id in release.hidden or included == [company_id] or not included:
+        return None
+    return views.town_group(town)
+
+
+def _company_question(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
+                      question: Any, company_id: UUID, company: Group,
+                      territory: Group | None, language: str) -> QuestionResult:
+    figures = [views.company_figure(release, question, company_id, company, language)]
+    if territory is not None:
+        place = territory.key.removeprefix("town:")
+        shown = views.territory_figure(release, question, place, territory, language)
+        if figures[0].hidden and not shown.hidden:  # a comparison needs both sides
+            shown = hidden_figure(territory, "no_comparison", release.thresholds)
+        figures.append(shown)
+    for key in _group_keys(groups, question.key):
+        figures.append(views.group_figure(ctx, groups, question, company_id, key, language,
+                                          release))
+    return views.result(ctx, question, figures, language)
+
+
+def _group_keys(groups: GroupRelease, question: str) -> list[tuple[str, str]]:
+    decided = groups.q_sizes.get(question, {})
+    return [(d, v) for d, values in groups.values.items() for v in values if (d, v) in decided]
+
+
+def _without_crosstab_groups(result: QuestionResult,
+                             dims: list[tuple[Dimension, list[Any]]]) -> QuestionResult:
+    only_crosstab = {d.key for d, _asked in dims if d.from_answers}
+    return QuestionResult(result.question, [f for f in result.figures
+                                            if f.group.dimension not in only_crosstab])
+
+
+def _company_rates(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
+                   company_id: UUID, company: Group, territory: Group | None,
+                   language: str) -> list[model.Rate]:
+    rates = [views.company_rate(release, company_id, company)]
+    if territory is not None:
+        rates.append(views.territory_rate(release, territory.key.removeprefix("town:"),
+                                          territory))
+    roster = [d.key for d in ctx.dimensions if d.roster]
+    rates += [views.group_rate(ctx, groups, company_id, (d, v), release, language)
+              for d in roster for v in groups.values.get(d, [])]
+    return rates
+
+
+def _crosstabs(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
+               company_id: UUID, language: str) -> list[CrossTab]:
+    found = []
+    for attribute, targets in ctx.crosstabs():
+        keys = [(attribute.key, v) for v in groups.values.get(attribute.key, [])]
+        results = [views.result(ctx, q, [
+            views.group_figure(ctx, groups, q, company_id, key, language, release)
+            for key in keys], language) for q in targets]
+        found.append(CrossTab(attribute.key, views.question_text(attribute, language), results))
+    return found
+
+
+# Free text --------------------------------------------------------------------------
+
+
+async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID | None,
+                    group: Group) -> Comments:
+    """Comments of a company (or, with None, the whole wave) as the module doc says."""
+    texts = [q for q in all_questions(ctx.definition) if q.type == "text"]
+    if company_id is None:  # the whole wave, every company's comments
+        size, hidden = sum(size[0] for size in release.sizes.values()), ""
+    else:
+        size, hidden = release.sizes[company_id][0], release.hidden.get(company_id, "")
+    reason = hidden or ("not_closed" if wave_state(ctx.wave).state != "closed" else "")
+    reason = reason or ("few_for_text" if size < release.thresholds.text else "")
+    if reason or not texts:
+        return Comments(group, hidden=reason, note=views.no_comments_note(reason, release)
+                        if reason else "")
+    found = await queries.texts(ctx.id, [q.key for q in texts], company_id, MAX_COMMENTS)
+    names = name_pattern(await _roster_names(list(ctx.towns) if company_id is None
+                                             else [company_id]))
+    marks = {"email": _("[e-mail]"), "phone": _("[phone]"), "tax_code": _("[tax code]"),
+             "name": _("[name]")}
+    language = current_language()
+    labels = {q.key: views.question_text(q, language) for q in texts}
+    items = [Comment(key, labels[key], scrub(text, names, marks)) for key, text in found]
+    secrets.SystemRandom().shuffle(items)
+    return Comments(group, items)
+
+
+async def _roster_names(companies: list[UUID]) -> list[str]:
+    rows = await RosterEntry.select(RosterEntry.name).where(
+        RosterEntry.company.is_in(companies or [None]))
+    return [row["name"] for row in rows if row["name"]]
+
+
+# The program's results ----------------------------------------------------------------
+
+
+async def program_results(caller: Caller, wave_id: UUID) -> ProgramResults:
+    """A wave across all its companies: program staff only (others get 404)."""
+    if not caller.is_program_staff:
+        raise NotFoundException()
+    ctx = await _context(wave_id)
+    language = current_language()
+    release = await company_release(ctx, sorted(ctx.towns, key=str), await thresholds())
+    program = views.program_group()
+    towns = [views.town_group(t) for t in sorted(release.territory.towns)]
+    companies = sorted((views.company_group(ctx, c) for c in ctx.towns),
+                       key=lambda g: g.label)
+    questions = [views.result(ctx, q, [
+        views.territory_figure(release, q, PROGRAM, program, language),
+        *(views.territory_figure(release, q, t.key.removeprefix("town:"), t, language)
+          for t in towns)], language) for q in ctx.counted]
+    return ProgramResults(
+        wave=_wave_info(ctx), program=program, towns=towns, companies=companies,
+        thresholds=model.Thresholds(release.thresholds.group, release.thresholds.text),
+        rates=[views.territory_rate(release, PROGRAM, program),
+               *(views.territory_rate(release, t.key.removeprefix("town:"), t) for t in towns),
+               *(views.company_rate(release, g.company_id, g) for g in companies
+                 if g.company_id is not None)],
+        needs=views.needs_of(ctx, {r.question.key: r.figures[0] for r in questions},
+                             language),
+        heat_companies=views.heat_map(ctx, [
+            (g, _company_figures(ctx, release, g, language),
+             release.hidden.get(g.company_id, "") if g.company_id else "")
+            for g in companies], release, language),
+        heat_towns=views.heat_map(ctx, [
+            (t, {r.question.key: r.figures[1 + i] for r in questions}, "")
+            for i, t in enumerate(towns)], release, language),
+        questions=questions,
+        comments=await _comments(ctx, release, None, program))
+
+
+def _company_figures(ctx: WaveContext, release: CompanyRelease, group: Group,
+                     language: str) -> dict[str, Figure]:
+    assert group.company_id is not None
+    return {q.key: views.company_figure(release, q, group.company_id, group, language)
+            for q in ctx.counted}
+
+
+# Trend ------------------------------------------------------------------------------
+
+
+async def company_trend(caller: Caller, company_id: UUID) -> Trend:
+    """The company's response rate and needs in every wave it took part in, oldest first."""
+    if not _may_see(caller, company_id):
+        raise NotFoundException()
+    rows = await WaveCompany.select(WaveCompany.wave).where(
+        (WaveCompany.company == company_id) & (WaveCompany.wave.status != "draft"))
+    waves = await Wave.select(Wave.id, Wave.opens_on, Wave.created_at).where(
+        Wave.id.is_in([r["wave"] for r in rows] or [None])) if rows else []
+    language = current_language()
+    found = await Organization.select(Organization.name).where(
+        Organization.id == company_id).first()
+    if found is None:
+        raise NotFoundException()
+    group = Group("company", f"company:{company_id}", found["name"], company_id)
+    points = []
+    for wave in sorted(waves, key=lambda w: (w["opens_on"], w["created_at"])):
+        ctx = await _context(wave["id"])
+        release = await company_release(ctx, [company_id], await thresholds())
+        figures = _company_figures(ctx, release, group, language)
+        points.append(TrendPoint(_wave_info(ctx), views.company_rate(release, company_id,
+                                                                     group),
+                                 views.needs_of(ctx, figures, language)))
+    return Trend(group, points)
+
+
+# Counts for the wave pages ------------------------------------------------------------
+
+
+async def wave_rates(caller: Caller, wave_id: UUID) -> list[model.Rate]:
+    """Response rates of the companies the caller may see in a wave, each followed by
+    its roster groups; for program staff the program first. The wave pages show these,
+    so their counts are exactly the results' counts."""
+    ctx = await _context(wave_id)
+    visible = [c for c in ctx.towns if _may_see(caller, c)]
+    if not visible and not caller.is_program_staff:
+        raise NotFoundException()
+    everyone = caller.is_program_staff
+    release = await rate_release(ctx, sorted(ctx.towns if everyone else visible, key=str),
+                                 await thresholds())
+    rates = [views.territory_rate(release, PROGRAM, views.program_group())] if everyone else []
+    for company in sorted(visible, key=lambda c: ctx.names.get(c, "")):
+        group = views.company_group(ctx, company)
+        rates.append(views.company_rate(release, company, group))
+        groups = await group_rates(ctx, release, company)
+        rates += [views.group_rate(ctx, groups, company, (key, v), release,
+                                   current_language())
+                  for key, values in groups.values.items() for v in values]
+    return rates
+

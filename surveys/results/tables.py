@@ -1,0 +1,73 @@
+"""The results' own tables: the thresholds, and the answers folded into counts.
+
+Counting a wave of a million responses from `answers` takes far longer than a page may,
+so each wave's answers are folded once into `result_counts` (SQL aggregates, see
+`surveys.results.cache`) and only responses stored since are folded at the next read.
+"""
+
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    BigSerial,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from surveys.tables import Wave
+
+
+class ResultsSettings(Table, tablename="results_settings"):
+    """One row at most; without it the defaults (5 and 10) apply. Never below them."""
+
+    id = BigSerial(primary_key=True)
+    min_group = Integer(default=5)
+    min_text_group = Integer(default=10)
+    updated_by = UUID(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ResultCount(Table, tablename="result_counts"):
+    """Answers of a wave folded into counts per company and reporting group.
+
+    `dimension` "" is the whole company; `question` "" counts the group's respondents;
+    `option` "*" counts the respondents of a multiple-choice question. Counts of one fold
+    stay separate rows until they are compacted: readers add them up. Never shown as
+    such: the results service decides what of it may be seen.
+    """
+
+    id = BigSerial(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    company = UUID(null=True, default=None, index=True)
+    dimension = Varchar(length=64, default="")
+    value = Varchar(length=200, default="")
+    question = Varchar(length=64, default="")
+    row_key = Varchar(length=64, default="")
+    option = Varchar(length=64, default="")
+    n = Integer(default=0)
+    total = BigInt(default=0)
+
+
+class FoldedResponse(Table, tablename="result_folded"):
+    """Responses already in `result_counts` (no foreign key: a deleted response stays
+    listed, and the mismatch with `responses` makes the wave's counts be rebuilt)."""
+
+    response = UUID(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    pending = Boolean(default=False)  # true only inside the fold that adds it
+
+
+class ResultState(Table, tablename="result_states"):
+    """How far a wave's counts go: responses folded, in how many folds, for which
+    reporting groups (a change of groups rebuilds them)."""
+
+    id = BigSerial(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, unique=True)
+    dimensions = Varchar(length=500, default="")
+    folded = Integer(default=0)
+    folds = Integer(default=0)

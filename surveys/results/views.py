@@ -1,0 +1,189 @@
+"""Building the result DTOs from the suppression decisions of `release`.
+
+Pure functions: they read counts and decisions and never query. A hidden cell becomes a
+figure with a reason in words; a shown one gets its counts, shares and mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from app.i18n import _
+from surveys import bank
+from surveys.definition import Question, questions, text_in
+from surveys.results.figures import (
+    add_counts,
+    area_cells,
+    figure,
+    hidden_figure,
+    info,
+    needs,
+    note,
+    option_labels,
+    rate,
+)
+from surveys.results.model import (
+    Area,
+    Figure,
+    Group,
+    HeatMap,
+    HeatRow,
+    Need,
+    QuestionResult,
+    Rate,
+)
+from surveys.results.release import PARENT, CompanyRelease, GroupRelease, WaveContext
+from surveys.results.suppression import PROGRAM, Sizes, add, is_small
+
+
+def program_group() -> Group:
+    return Group("program", PROGRAM, _("All companies"))
+
+
+def town_group(town: str) -> Group:
+    return Group("town", f"town:{town}", town or _("Town not given"))
+
+
+def company_group(ctx: WaveContext, company: UUID) -> Group:
+    return Group("company", f"company:{company}", ctx.names.get(company, ""), company)
+
+
+def dimension_label(ctx: WaveContext, key: str, language: str) -> str:
+    labels = {"department": _("Department"), "site": _("Site")}
+    if key in labels:
+        return labels[key]
+    found = next((q for q in questions(ctx.definition) if q.key == key), None)
+    return text_in(found.text, language) if found else key
+
+
+def value_label(ctx: WaveContext, key: str, value: str, language: str) -> str:
+    if not value:
+        return _("not given")
+    found = next((q for q in questions(ctx.definition) if q.key == key), None)
+    option = next((o for o in found.options if o.key == value), None) if found else None
+    return text_in(option.text, language) if option else value
+
+
+def group_of(ctx: WaveContext, company: UUID, dimension: str, value: str,
+             language: str) -> Group:
+    return Group("group", f"group:{company}:{dimension}:{value}",
+                 value_label(ctx, dimension, value, language), company, dimension,
+                 dimension_label(ctx, dimension, language), value)
+
+
+def question_text(question: Question, language: str) -> str:
+    return text_in(question.text, language)
+
+
+def areas() -> dict[str, dict[str, str]]:
+    return bank.areas()
+
+
+def sections(ctx: WaveContext, language: str) -> dict[str, str]:
+    return {q.key: text_in(s.title, language) for s in ctx.definition.sections
+            for q in s.questions}
+
+
+# Company-level figures --------------------------------------------------------------
+
+
+def company_figure(release: CompanyRelease, question: Question, company: UUID,
+                   group: Group, language: str) -> Figure:
+    reason = release.q_hidden[question.key].get(company)
+    if reason:
+        return hidden_figure(group, reason, release.thresholds)
+    counts = release.counts.get(company, {}).get(question.key, {})
+    return figure(group, question, counts, release.q_sizes[question.key][company], language,
+                  labels(release, question, language))
+
+
+def labels(release: CompanyRelease, question: Question, language: str) -> list[tuple[str, str]]:
+    """A question's answer labels, worked out once per release and language."""
+    key = (question.key, language)
+    if key not in release.labels:
+        release.labels[key] = option_labels(question, language)
+    return release.labels[key]
+
+
+def territory_figure(release: CompanyRelease, question: Question, place: str, group: Group,
+                     language: str) -> Figure:
+    """A town's (or with PROGRAM, the program's) figure: the sum of what it includes."""
+    decided = release.q_territory[question.key]
+    included = decided.program if place == PROGRAM else decided.towns.get(place, [])
+    size = _total(release.q_sizes[question.key], included)
+    if not included or is_small(size, release.thresholds.group):
+        return hidden_figure(group, "small", release.thresholds)
+    counts = add_counts(release.counts.get(c, {}).get(question.key, {}) for c in included)
+    return figure(group, question, counts, size, language, labels(release, question, language))
+
+
+def _total(sizes: dict[Any, Sizes], keys: Iterable[Any]) -> Sizes:
+    keys = list(keys)
+    return add([sizes[k] for k in keys]) if keys else (0,)
+
+
+def company_rate(release: CompanyRelease, company: UUID, group: Group) -> Rate:
+    return rate(group, release.rate_sizes[company], release.rate_hidden.get(company, ""),
+                release.thresholds)
+
+
+def territory_rate(release: CompanyRelease, place: str, group: Group) -> Rate:
+    decided = release.rate_territory
+    included = decided.program if place == PROGRAM else decided.towns.get(place, [])
+    size = _total(release.rate_sizes, included)
+    hidden = "small" if not included or is_small(size, release.thresholds.group) else ""
+    return rate(group, size, hidden, release.thresholds)
+
+
+def result(ctx: WaveContext, question: Question, figures: list[Figure],
+           language: str) -> QuestionResult:
+    return QuestionResult(info(question, sections(ctx, language).get(question.key, ""),
+                               areas(), language), figures)
+
+
+def needs_of(ctx: WaveContext, by_question: dict[str, Figure], language: str) -> list[Need]:
+    shown = {key: f for key, f in by_question.items() if not f.hidden}
+    return needs(ctx.counted, shown, areas(), language)
+
+
+def heat_map(ctx: WaveContext, rows: list[tuple[Group, dict[str, Figure], str]],
+             release: CompanyRelease, language: str) -> HeatMap:
+    """Groups × need areas; `rows` are (group, its figures by question, hidden reason)."""
+    used = [key for key in areas() if any(q.area == key for q in ctx.counted)]
+    labels = areas()
+    heat_rows = [HeatRow(group, area_cells(used, needs_of(ctx, figures, language), hidden,
+                                           release.thresholds))
+                 for group, figures, hidden in rows]
+    return HeatMap([Area(key, text_in(labels[key], language)) for key in used], heat_rows)
+
+
+# Reporting groups ---------------------------------------------------------------------
+
+
+def group_figure(ctx: WaveContext, groups: GroupRelease, question: Question, company: UUID,
+                 key: tuple[str, str], language: str, release: CompanyRelease) -> Figure:
+    group = group_of(ctx, company, key[0], key[1], language)
+    reason = groups.q_hidden.get(question.key, {}).get(key) or groups.hidden.get(key)
+    if reason:
+        return hidden_figure(group, reason, release.thresholds)
+    return figure(group, question, groups.counts[key].get(question.key, {}),
+                  groups.q_sizes[question.key][key], language, labels(release, question, language))
+
+
+def group_rate(ctx: WaveContext, groups: GroupRelease, company: UUID, key: tuple[str, str],
+               release: CompanyRelease, language: str) -> Rate:
+    group = group_of(ctx, company, key[0], key[1], language)
+    if key not in groups.rate_sizes:  # answered under a value nobody was invited with
+        return rate(group, (0, 0), "small", release.thresholds)
+    return rate(group, groups.rate_sizes[key], groups.rate_hidden.get(key, ""),
+                release.thresholds)
+
+
+def parent_hidden(groups: GroupRelease) -> str:
+    return groups.hidden.get(PARENT, "")
+
+
+def no_comments_note(reason: str, release: CompanyRelease) -> str:
+    return note(reason, release.thresholds)

@@ -1,0 +1,288 @@
+"""Results: the figures are right on both databases, small groups never show, free text
+waits for the close and is scrubbed, and tenants see only their own company."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from litestar.exceptions import NotFoundException
+
+from app.auth.caller import Caller, load_caller
+from app.errors import InvalidInput
+from company_portal.tables import RosterEntry
+from surveys.definition import Condition, Definition, Option, Question, Section, encode
+from surveys.results import service
+from surveys.results.model import Figure, ThresholdsUpdate
+from surveys.results.suppression import MIN_GROUP
+from surveys.tables import Answer, Invitation, Response, Survey, SurveyVersion, Wave, WaveCompany
+from tests.factories import make_org, make_user, sign_in
+
+
+def _options(*keys: str) -> list[Option]:
+    return [Option(key, {"it": key.capitalize(), "en": key.capitalize()}) for key in keys]
+
+
+def _q(key: str, kind: str, area: str = "", **extra: Any) -> Question:
+    return Question(key=key, type=kind, text={"it": f"Domanda {key}", "en": f"Question {key}"},
+                    area=area, **extra)
+
+
+SCALE = _options("1", "2", "3", "4", "5")
+DEFINITION = Definition(
+    title={"it": "Bisogni", "en": "Needs"},
+    sections=[Section(key="main", title={"it": "Tutto", "en": "All"}, questions=[
+        _q("has_children_u14", "single", "children", options=_options("yes", "no"),
+           reporting_attribute=True),
+        _q("childcare_needs", "multiple", "children",
+           options=_options("nursery", "after_school", "nothing"),
+           show_if=Condition("has_children_u14", ["yes"])),
+        _q("stress", "scale", "working_time", options=SCALE),
+        _q("commute", "number", "commuting", minimum=0, maximum=99),
+        _q("balance", "grid", "working_time", options=_options("never", "often"),
+           rows=_options("children", "housework")),
+        _q("ideas", "text", "participation"),
+    ])],
+)
+
+
+# Factories: waves, invitations and responses written straight into the tables ----------
+
+
+@dataclass
+class Program:
+    id: UUID
+    staff: UUID
+    version: UUID
+    hr: dict[UUID, UUID] = field(default_factory=dict)  # company -> its HR manager
+
+
+async def make_program() -> Program:
+    program = await make_org("program", "FareLegami", "Cremona")
+    staff = await make_user("staff@farelegami.example", program, "program_admin")
+    survey = Survey(owner=program, title="Bisogni")
+    await survey.save()
+    version = SurveyVersion(survey=survey.id, number=1, definition=encode(DEFINITION))
+    await version.save()
+    return Program(program, staff, version.id)
+
+
+_serial = itertools.count()
+
+
+async def make_company(program: Program, name: str, town: str = "Crema") -> UUID:
+    company = await make_org("company", name, town)
+    program.hr[company] = await make_user(f"hr{next(_serial)}@example.org", company,
+                                          "hr_manager")
+    return company
+
+
+async def make_wave(program: Program, companies: list[UUID], status: str = "closed",
+                    opens_on: date = date(2026, 3, 1), groups: tuple[str, ...] = ("department",),
+                    attributes: tuple[str, ...] = ("has_children_u14",)) -> UUID:
+    closes = opens_on + timedelta(days=14)
+    wave = Wave(version=program.version, owner=program.id, title=f"Ondata {opens_on}",
+                opens_on=opens_on, closes_on=closes, status=status,
+                reporting_groups=[{"key": k, "source": "roster"} for k in groups]
+                + [{"key": k, "source": "question"} for k in attributes])
+    await wave.save()
+    for company in companies:
+        await WaveCompany(wave=wave.id, company=company).save()
+    return wave.id
+
+
+async def add_invitations(wave: UUID, company: UUID, invited: int, answered: int,
+                          department: str = "Produzione", site: str = "") -> None:
+    if invited:
+        await Invitation.insert(*[
+            Invitation(wave=wave, company=company, channel="code",
+                       group_values=_groups(department, site), answered=i < answered)
+            for i in range(invited)])
+
+
+def _groups(department: str, site: str) -> dict[str, str]:
+    return {"department": department, **({"site": site} if site else {})}
+
+
+async def add_responses(wave: UUID, company: UUID, count: int, department: str = "Produzione",
+                        children: str = "no", site: str = "", **answers: Any) -> None:
+    """`count` responses with the same answers: `answers` maps a question key to an
+    option, a list of options, a number, a {row: option} dict or a text."""
+    responses = [Response(id=uuid4(), wave=wave, company=company,
+                          submitted_on=date(2026, 3, 2),
+                          group_values={**_groups(department, site),
+                                        "has_children_u14": children})
+                 for _ in range(count)]
+    if not responses:
+        return
+    await Response.insert(*responses)
+    rows = [row for response in responses for row in [
+        Answer(response=response.id, question="has_children_u14", option_key=children),
+        *(row for key, value in answers.items() for row in _rows(response.id, key, value))]]
+    for start in range(0, len(rows), 500):
+        await Answer.insert(*rows[start:start + 500])
+
+
+def _rows(response: UUID, key: str, value: Any) -> list[Answer]:
+    if isinstance(value, list):
+        return [Answer(response=response, question=key, option_key=v) for v in value]
+    if isinstance(value, dict):
+        return [Answer(response=response, question=key, row_key=r, option_key=v)
+                for r, v in value.items()]
+    if isinstance(value, int):
+        return [Answer(response=response, question=key, number=value)]
+    if key == "ideas":
+        return [Answer(response=response, question=key, text=value)]
+    return [Answer(response=response, question=key, option_key=value)]
+
+
+async def answered(wave: UUID, company: UUID, count: int, department: str = "Produzione",
+                   children: str = "no", **answers: Any) -> None:
+    """People who were invited and answered: an invitation and a response each."""
+    await add_invitations(wave, company, count, count, department)
+    await add_responses(wave, company, count, department, children, **answers)
+
+
+async def caller(user: UUID) -> Caller:
+    found = await load_caller(user)
+    assert found is not None
+    return found
+
+
+def by_group(result: Any) -> dict[str, Figure]:
+    return {figure.group.label: figure for figure in result.figures}
+
+
+def question(results: Any, key: str) -> Any:
+    return next(r for r in results.questions if r.question.key == key)
+
+
+def shares(figure: Figure) -> dict[str, tuple[int, float]]:
+    return {s.key: (s.count, round(s.share, 4)) for s in figure.shares}
+
+
+# The numbers -----------------------------------------------------------------------
+
+
+async def test_company_figures_count_shares_means_grids_and_numbers() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a])
+    await answered(wave, a, 6, children="yes", childcare_needs=["nursery", "after_school"],
+                   stress=5, commute=12, balance={"children": "often", "housework": "never"})
+    await answered(wave, a, 4, children="no", stress=2, commute=40,
+                   balance={"children": "never", "housework": "never"})
+    await add_invitations(wave, a, 5, 0)
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    [rate] = [r for r in results.rates if r.group.kind == "company"]
+    assert (rate.invited, rate.answered, rate.rate) == (15, 10, pytest.approx(10 / 15))
+    company = by_group(question(results, "stress"))["Officine Rossi"]
+    assert company.n == 10 and company.mean == pytest.approx(3.8)
+    assert shares(company)["5"] == (6, 0.6) and shares(company)["2"] == (4, 0.4)
+    care = by_group(question(results, "childcare_needs"))["Officine Rossi"]
+    assert care.n == 6  # people, not answer rows
+    assert shares(care) == {"nursery": (6, 1.0), "after_school": (6, 1.0), "nothing": (0, 0.0)}
+    commute = by_group(question(results, "commute"))["Officine Rossi"]
+    assert commute.mean == pytest.approx((6 * 12 + 4 * 40) / 10)
+    assert [(s.label, s.count) for s in commute.shares] == [
+        ("0–19", 6), ("20–39", 0), ("40–59", 4), ("60–79", 0), ("80–99", 0)]
+    grid = by_group(question(results, "balance"))["Officine Rossi"]
+    assert [(row.key, row.n, [(s.key, s.count) for s in row.shares]) for row in grid.rows] == [
+        ("children", 10, [("never", 4), ("often", 6)]),
+        ("housework", 10, [("never", 10), ("often", 0)])]
+    assert [(n.question, n.option, n.count) for n in results.needs] == [
+        ("childcare_needs", "after_school", 6), ("childcare_needs", "nursery", 6),
+        ("stress", "4-5", 6)]
+
+
+async def test_a_group_of_four_is_never_shown_nor_its_complement() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a])
+    await answered(wave, a, 12, "Produzione", stress=4)
+    await answered(wave, a, 6, "Logistica", stress=3)
+    await answered(wave, a, 4, "Amministrazione", stress=1)
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    figures = by_group(question(results, "stress"))
+    assert figures["Officine Rossi"].n == 22
+    assert figures["Amministrazione"].hidden == "small"
+    assert figures["Amministrazione"].note == "meno di 5 risposte"
+    assert figures["Logistica"].hidden == "complement"
+    assert figures["Logistica"].n is None and figures["Logistica"].shares == []
+    assert figures["Produzione"].n == 12
+    rates = {r.group.label: r for r in results.rates}
+    assert rates["Amministrazione"].answered is None and rates["Amministrazione"].rate is None
+    assert rates["Logistica"].hidden == "complement"
+
+
+async def test_hr_of_company_a_gets_404_on_company_b(client) -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    b = await make_company(program, "Latteria Demo", "Cremona")
+    wave = await make_wave(program, [a, b])
+    await answered(wave, b, 8, stress=3)
+
+    with pytest.raises(NotFoundException):
+        await service.company_results(await caller(program.hr[a]), b, wave)
+    with pytest.raises(NotFoundException):
+        await service.program_results(await caller(program.hr[a]), wave)
+    await sign_in(client, program.hr[a])
+    for path in (f"/portal/{b}/results/{wave}", f"/api/v1/results/companies/{b}/waves/{wave}",
+                 f"/results/{wave}", f"/api/v1/results/waves/{wave}",
+                 f"/api/v1/results/companies/{b}/trend"):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert "Latteria" not in response.text
+
+
+async def test_only_a_program_admin_raises_the_thresholds_and_never_below_five() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    staff = await caller(program.staff)
+    with pytest.raises(InvalidInput):
+        await service.set_thresholds(staff, ThresholdsUpdate(group=4, text=10))
+    with pytest.raises(NotFoundException):
+        await service.set_thresholds(await caller(program.hr[a]), ThresholdsUpdate(8, 12))
+    assert (await service.set_thresholds(staff, ThresholdsUpdate(8, 12))).group == 8
+    assert (await service.thresholds()).group == 8
+    assert MIN_GROUP == 5
+
+
+async def test_roster_entries_exist() -> None:
+    assert RosterEntry is not None
+
+
+async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi", "Crema")
+    b = await make_company(program, "Latteria Demo", "Crema")
+    c = await make_company(program, "Salumificio Po", "Casalmaggiore")
+    wave = await make_wave(program, [a, b, c])
+    await answered(wave, a, 12, "Produzione", children="yes", stress=4,
+                   childcare_needs=["nursery"], ideas="Un nido vicino, scrivete a mario@rossi.it")
+    await answered(wave, a, 3, "Amministrazione", stress=2)
+    await answered(wave, b, 9, stress=5)
+    await answered(wave, c, 3, stress=1)
+    await sign_in(client, program.hr[a])
+
+    page = await client.get(f"/portal/{a}/results/{wave}")
+
+    assert page.status_code == 200
+    assert 'role="img"' in page.text and "<title id=" in page.text and "<desc id=" in page.text
+    assert "meno di 5 risposte" in page.text and "Crema" in page.text
+    assert "mario@rossi.it" not in page.text and "[e-mail]" in page.text
+    assert ' style="' not in page.text and "<style" not in page.text
+    await sign_in(client, program.staff)
+    staff = await client.get(f"/results/{wave}")
+    assert staff.status_code == 200
+    assert "Casalmaggiore" in staff.text and "Salumificio Po" in staff.text
+    api = await client.get(f"/api/v1/results/waves/{wave}")
+    assert api.status_code == 200 and api.json()["program"]["kind"] == "program"
