@@ -53,8 +53,9 @@ def serve(host: str, port: int | None, workers: int) -> None:
     if workers > 1 and (settings.broker_kind == "embedded" or settings.db_engine == "sqlite"):
         raise ConfigError("--workers > 1 needs PostgreSQL (DATABASE_URL) and a Redis or "
                           "RabbitMQ broker (BROKER_URL)")
-    uvicorn.run("app.web.application:create_app", factory=True, host=host, port=port or settings.port,
-                workers=workers, proxy_headers=True, log_level="info")
+    uvicorn.run("app.web.application:create_app", factory=True, host=host,
+                port=port or settings.port, workers=workers, proxy_headers=True,
+                log_level="info")
 
 
 @main.command(help="Start a job worker (needs BROKER_URL redis://… or amqp://…).")

@@ -8,8 +8,8 @@ by the worker (`use_language`).
 from __future__ import annotations
 
 import contextlib
-import os
 import contextvars
+import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path

@@ -2,28 +2,20 @@
 
 from typing import Any
 
-ROUTES: list[Any] = []
+from surveys.answer_pages import AnswerPages
+from surveys.editor_api import SurveyController
+from surveys.editor_pages import SurveyEditorPages
+from surveys.reports.api import ReportController
+from surveys.reports.pages import ReportPages
+from surveys.results.api import ResultsController
+from surveys.results.pages import ResultsPages
+from surveys.wave_api import WaveController
+from surveys.wave_pages import WaveAnswerPages, WavePages
 
-from surveys.wave_api import WaveController  # noqa: E402
-from surveys.wave_pages import WaveAnswerPages, WavePages  # noqa: E402
-
-ROUTES += [WavePages, WaveAnswerPages, WaveController]
-
-from surveys.answer_pages import AnswerPages  # noqa: E402
-
-ROUTES += [AnswerPages]
-
-from surveys.editor_api import SurveyController  # noqa: E402
-from surveys.editor_pages import SurveyEditorPages  # noqa: E402
-
-ROUTES += [SurveyEditorPages, SurveyController]
-
-from surveys.reports.api import ReportController  # noqa: E402
-from surveys.reports.pages import ReportPages  # noqa: E402
-
-ROUTES += [ReportPages, ReportController]
-
-from surveys.results.api import ResultsController  # noqa: E402
-from surveys.results.pages import ResultsPages  # noqa: E402
-
-ROUTES += [ResultsPages, ResultsController]
+ROUTES: list[Any] = [
+    SurveyEditorPages, SurveyController,
+    WavePages, WaveAnswerPages, WaveController,
+    AnswerPages,
+    ResultsPages, ResultsController,
+    ReportPages, ReportController,
+]

@@ -28,7 +28,7 @@ def new_access_code() -> str:
 def normalize_code(typed: str) -> str:
     """What people type: any case, spaces or dashes, O for 0 and I/L for 1."""
     cleaned = typed.upper().replace("-", "").replace(" ", "")
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def format_code(code: str) -> str:
