@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from app.db import is_sqlite, transaction
+from app.db import engine, is_sqlite, transaction
 from surveys.definition import Question
 from surveys.results.queries import OPTION, Dimension, question_table, value_sql
 from surveys.results.tables import ResultState
 from surveys.tables import Answer
 
 MAX_FOLDS = 16
+BY_RESPONSE = 20_000  # below this many responses, read their answers by response
 WORK_MEM = "128MB"  # a million responses fold into ~150,000 groups: keep them in memory
 CountsByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
 Cell = tuple[UUID, str, str]  # company, dimension ("" for the whole company), value
@@ -76,7 +77,7 @@ async def sync(wave_id: UUID, questions: list[Question]) -> None:
         await _lock(wave_id)
         state = await _state(wave_id)
         responses = await _count_responses(wave_id)
-        if state["dimensions"] != wanted or state["folded"] > responses:
+        if state["signature"] != wanted or state["folded"] > responses:
             await _clear(wave_id)
             state = {**state, "folded": 0, "folds": 0}
         if responses > state["folded"]:
@@ -85,7 +86,7 @@ async def sync(wave_id: UUID, questions: list[Question]) -> None:
         if state["folds"] > MAX_FOLDS:
             await _compact(wave_id)
             state["folds"] = 1
-        await ResultState.update({ResultState.dimensions: wanted,
+        await ResultState.update({ResultState.signature: wanted,
                                   ResultState.folded: state["folded"],
                                   ResultState.folds: state["folds"]}).where(
             ResultState.wave == wave_id)
@@ -94,9 +95,9 @@ async def sync(wave_id: UUID, questions: list[Question]) -> None:
 async def _up_to_date(wave_id: UUID, wanted: str) -> bool:
     rows = await _raw(
         "SELECT (SELECT COUNT(*) FROM responses WHERE wave = {}) AS responses, "
-        "s.folded AS folded, s.dimensions AS dimensions FROM result_states s "
+        "s.folded AS folded, s.signature AS signature FROM result_states s "
         "WHERE s.wave = {}", wave_id, wave_id)
-    return bool(rows) and rows[0]["dimensions"] == wanted and (
+    return bool(rows) and rows[0]["signature"] == wanted and (
         rows[0]["responses"] == rows[0]["folded"])
 
 
@@ -114,6 +115,7 @@ async def _state(wave_id: UUID) -> dict[str, Any]:
     if row is None:
         await ResultState(wave=wave_id).save()
         row = await ResultState.select().where(ResultState.wave == wave_id).first()
+    assert row is not None
     return dict(row)
 
 
@@ -129,32 +131,41 @@ async def _clear(wave_id: UUID) -> None:
 
 async def _fold(wave_id: UUID, questions: list[Question]) -> int:
     """Fold the responses not folded yet; return how many."""
-    # Marking them first fixes the set: responses stored meanwhile wait for the next fold.
-    await _raw("INSERT INTO result_folded (response, wave, pending) SELECT r.id, r.wave, {} "
-               "FROM responses r WHERE r.wave = {} AND NOT EXISTS "
-               "(SELECT 1 FROM result_folded f WHERE f.response = r.id)", True, wave_id)
-    pending = int((await _raw("SELECT COUNT(*) AS n FROM result_folded WHERE wave = {} "
-                              "AND pending = {}", wave_id, True))[0]["n"])
-    if not is_sqlite() and pending > 1000:
-        await _raw("ANALYZE result_folded")  # fresh rows: let the planner see them
-    chosen = ("SELECT r.id AS id, r.company AS company FROM responses r "
-              "JOIN result_folded f ON f.response = r.id "
-              f"WHERE f.wave = {_literal(wave_id)} AND f.pending = {_true()}")
-    ctes, union = _aggregates(chosen, [], questions, whole=True)
+    # The batch is fixed first: responses stored meanwhile wait for the next fold.
+    wave = _literal(wave_id)
+    if is_sqlite():
+        await _raw("DROP TABLE IF EXISTS temp.result_batch")
+    await _raw("CREATE TEMP TABLE result_batch "
+               f"{'' if is_sqlite() else 'ON COMMIT DROP '}AS SELECT r.id AS id, "
+               f"r.company AS company FROM responses r WHERE r.wave = {wave} AND NOT EXISTS "
+               "(SELECT 1 FROM result_folded f WHERE f.response = r.id)")
+    batch = int((await _raw("SELECT COUNT(*) AS n FROM result_batch"))[0]["n"])
+    if not is_sqlite():
+        await _raw("ANALYZE result_batch")  # a fresh table: let the planner see its size
+    await _raw(f"INSERT INTO result_folded (response, wave) SELECT id, {wave} FROM result_batch")
+    ctes, union = _aggregates("SELECT r.id AS id, r.company AS company FROM result_batch r", [],
+                              questions, whole=True, by_response=batch < BY_RESPONSE)
     await _raw(f"WITH {ctes} INSERT INTO result_counts (wave, company, dimension, value, "
-               f"question, row_key, option, n, total) SELECT {_literal(wave_id)}, g.c0, g.c1, "
-               f"g.c2, g.k0, g.k1, g.k2, g.n, g.total FROM ({union}) g")
-    await _raw("UPDATE result_folded SET pending = {} WHERE wave = {} AND pending = {}",
-               False, wave_id, True)
-    return pending
+               f"question, row_key, option, n, total) SELECT {wave}, g.c0, g.c1, g.c2, g.k0, "
+               f"g.k1, g.k2, g.n, g.total FROM ({union}) g")
+    if is_sqlite():
+        await _raw("DROP TABLE temp.result_batch")
+    return batch
 
 
-def _true() -> str:
-    return "1" if is_sqlite() else "TRUE"
+def _answers_of_r(by_response: bool, keys: str = "") -> str:
+    """The answers of the responses `r` (to the questions `keys` lists, if any): read by
+    response through the index when they are few (PostgreSQL would otherwise scan every
+    answer; OFFSET 0 keeps it from flattening the lookup into one), else joined in bulk."""
+    among = f" AND a0.question IN ({keys})" if keys else ""
+    if by_response and not is_sqlite():
+        return ("r CROSS JOIN LATERAL (SELECT a0.question, a0.row_key, a0.option_key, "
+                f"a0.number FROM answers a0 WHERE a0.response = r.id{among} OFFSET 0) a")
+    return f"answers a JOIN r ON r.id = a.response{among.replace('a0.', 'a.')}"
 
 
 def _aggregates(chosen: str, dimensions: list[Dimension], questions: list[Question],
-                whole: bool) -> tuple[str, str]:
+                whole: bool, by_response: bool) -> tuple[str, str]:
     """CTEs and a UNION ALL of the counts of the responses `chosen` selects (id,
     company and the dimensions' joins), for the whole company (`whole`) and for each
     dimension: answers per option, respondents, respondents of multiple choices.
@@ -175,18 +186,17 @@ def _aggregates(chosen: str, dimensions: list[Dimension], questions: list[Questi
         parts.append(_grouping(dimensions, ("x.question", "x.row_key", "x.option"),
                                ("COUNT(*)", "COALESCE(SUM(x.number), 0)"),
                                "SELECT r.*, a.question AS question, a.row_key AS row_key, "
-                               f"{OPTION} AS option, a.number AS number FROM answers a "
-                               "JOIN r ON r.id = a.response JOIN q ON q.question = a.question",
-                               whole))
+                               f"{OPTION} AS option, a.number AS number "
+                               f"FROM {_answers_of_r(by_response)} "
+                               "JOIN q ON q.question = a.question", whole))
     parts.append(_grouping(dimensions, ("''", "''", "''"), ("COUNT(*)", "0"),
                            "SELECT * FROM r", whole))
     multiple = [q.key for q in questions if q.type == "multiple"]
     if multiple:
         keys = ", ".join(f"'{key}'" for key in multiple if key.replace("_", "").isalnum())
         parts.append(_grouping(dimensions, ("x.question", "''", "'*'"), ("COUNT(*)", "0"),
-                               "SELECT DISTINCT r.*, a.question AS question FROM answers a "
-                               f"JOIN r ON r.id = a.response WHERE a.question IN ({keys})",
-                               whole))
+                               "SELECT DISTINCT r.*, a.question AS question "
+                               f"FROM {_answers_of_r(by_response, keys)}", whole))
     return ", ".join(ctes), " UNION ALL ".join(parts)
 
 
@@ -206,12 +216,18 @@ def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
             f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
             f"FROM ({source}) x GROUP BY {', '.join(by)}"
             for (name, value), by in zip(names, sets, strict=True))
+    # Two steps: one pass adds up the answers per company, value of every dimension and
+    # answer; the grouping sets then work on those few rows (PostgreSQL would otherwise
+    # sort all the answers once per set, misjudging how few groups there are).
+    inner = ", ".join(["x.company", *columns, *grouped])
+    step = (f"SELECT {inner}, {measures[0]} AS n, {measures[1]} AS total FROM ({source}) x "
+            f"GROUP BY {inner}")
     name = ("CASE " + " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d.key}'"
                                for c, d in zip(columns, dimensions, strict=True))
             + " ELSE '' END")
     value = f"COALESCE({', '.join(columns)}, '')"
-    return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
-            f"FROM ({source}) x GROUP BY GROUPING SETS ("
+    return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, "
+            f"SUM(x.n) AS n, SUM(x.total) AS total FROM ({step}) x GROUP BY GROUPING SETS ("
             + ", ".join(f"({', '.join(s)})" for s in sets) + ")")
 
 
@@ -251,9 +267,19 @@ async def read(wave_id: UUID, companies: Iterable[UUID] | None = None,
         chosen = ("SELECT r.id AS id, r.company AS company FROM responses r "
                   "JOIN result_folded f ON f.response = r.id "
                   f"WHERE f.wave = {_literal(wave_id)} AND r.company = {_literal(groups_of)}")
-        ctes, union = _aggregates(chosen, dimensions, questions or [], whole=False)
+        ctes, union = _aggregates(chosen, dimensions, questions or [], whole=False,
+                                  by_response=True)
         sql = f"WITH {ctes} {sql} UNION ALL {union}"
-    return _collect(await _raw(sql, *args))
+    if is_sqlite():
+        return _collect(await _raw(sql, *args))
+    async with engine().transaction():  # SET LOCAL lasts as long as a transaction
+        # A large company's groups are hundreds of thousands of answers: add them up in
+        # memory (the planner, overestimating the groups, would sort them: three times
+        # slower) and skip compiling the query, which costs more than it saves here.
+        await _raw(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        await _raw("SET LOCAL enable_sort = off")
+        await _raw("SET LOCAL jit = off")
+        return _collect(await _raw(sql, *args))
 
 
 def _collect(rows: list[dict[str, Any]]) -> Folded:

@@ -1,6 +1,6 @@
 """From counts to figures: shares, means, needs and heat-map cells (pure functions).
 
-Counts come from `queries` keyed by (question, row, option); a figure is built only for
+Counts come from `cache` keyed by question and (row, option); a figure is built only for
 a group whose cell is shown, and a hidden one carries its reason in words instead.
 """
 
@@ -22,16 +22,13 @@ from surveys.results.model import (
     Rate,
     Share,
 )
-from surveys.results.queries import Counts, buckets
+from surveys.results.queries import buckets
 from surveys.results.suppression import Sizes, Thresholds
 
 # Answers that say "no need": left out of the needs and the heat map.
 OPT_OUT = frozenset({"nothing", "none", "no_answer", "dont_know", "not_relevant"})
 NEED_POINTS = ("4", "5")  # a 1–5 scale expresses a need at 4 or 5
 SCALE_POINTS = ("1", "2", "3", "4", "5")
-
-ByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
-
 
 def note(reason: str, thresholds: Thresholds) -> str:
     """A hidden figure's reason, in words."""
@@ -42,18 +39,12 @@ def note(reason: str, thresholds: Thresholds) -> str:
     if reason == "not_closed":
         return _("comments are shown when the wave has closed")
     if reason == "no_comparison":
-        return _("no comparison: the company's figure is not shown")
+        return _("no comparison: the company's figure is not shown, or the town's is the "
+                 "company's alone")
     if reason == "across_waves":
         return _("hidden: it differs by fewer than {count} responses from another "
                  "wave").format(count=thresholds.group)
     return _("hidden to protect a smaller group")
-
-
-def by_question(counts: Counts) -> ByQuestion:
-    found: ByQuestion = defaultdict(dict)
-    for (question, row, option), value in counts.items():
-        found[question][(row, option)] = value
-    return found
 
 
 def add_counts(parts: Iterable[Mapping[Any, tuple[int, int]]]) -> dict[Any, tuple[int, int]]:

@@ -55,7 +55,6 @@ def buckets(question: Question) -> Bucket:
     return Bucket(low, max(1, -(-(high - low + 1) // NUMBER_BUCKETS)))
 
 
-Counts = dict[tuple[str, str, str], tuple[int, int]]  # (question, row, option) -> count, sum
 
 
 async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -135,14 +134,20 @@ async def invitations(wave_id: UUID, companies: list[UUID] | None
 
 
 def value_sql(dimension: Dimension, alias: str = "b") -> tuple[str, str]:
-    """The SQL for a response `r`'s value in `dimension`, and the join it needs."""
+    """The SQL for a response `r`'s value in `dimension`, and the join it needs (a
+    lookup by response on PostgreSQL, which would otherwise read every answer to the
+    question; SQLite looks up by itself)."""
     if not dimension.from_answers:
         return _group_value(dimension.key), ""
     if not dimension.key.replace("_", "").isalnum() or not alias.isalnum():
         raise ValueError(dimension.key)
+    if is_sqlite():
+        return (f"COALESCE({alias}.option_key, '')",
+                f" LEFT JOIN answers {alias} ON {alias}.response = r.id "
+                f"AND {alias}.question = '{dimension.key}'")
     return (f"COALESCE({alias}.option_key, '')",
-            f" LEFT JOIN answers {alias} ON {alias}.response = r.id "
-            f"AND {alias}.question = '{dimension.key}'")
+            f" LEFT JOIN LATERAL (SELECT b.option_key FROM answers b WHERE b.response = r.id "
+            f"AND b.question = '{dimension.key}' LIMIT 1) {alias} ON TRUE")
 
 
 async def group_respondents(wave_ids: list[UUID], company: UUID, dimension: Dimension
@@ -173,18 +178,27 @@ async def group_invitations(wave_id: UUID, company: UUID, key: str
 # Free text ---------------------------------------------------------------------------
 
 
+SAMPLE = 5000  # responses a wave's comments are drawn from
+
+
 async def texts(wave_id: UUID, keys: list[str], company: UUID | None, limit: int
                 ) -> list[tuple[str, str]]:
-    """Up to `limit` (question, text) pairs in random order, of a company or the wave."""
-    if not keys:
+    """Up to `limit` (question, text) pairs in random order, of a company or the wave.
+
+    Drawn from at most `SAMPLE` responses taken at random, read by response: a large
+    wave's comments are a random sample, never a scan of every answer.
+    """
+    if not keys or not all(k.replace("_", "").isalnum() for k in keys):
         return []
-    args: list[Any] = [wave_id, *keys]
-    where = "r.wave = {} AND a.question IN (" + ", ".join("{}" for _ in keys) + ")"
-    if company is not None:
-        where += " AND r.company = {}"
-        args.append(company)
-    sql = (f"SELECT a.question AS question, a.text AS text FROM answers a "
-           f"JOIN responses r ON r.id = a.response WHERE {where} AND a.text <> '' "
+    listed = ", ".join(f"'{key}'" for key in keys)
+    where = "r.wave = {}" + (" AND r.company = {}" if company is not None else "")
+    args = [wave_id, company] if company is not None else [wave_id]
+    lookup = ("LEFT JOIN answers a ON a.response = r.id" if is_sqlite() else
+              "CROSS JOIN LATERAL (SELECT question, text FROM answers a WHERE a.response = r.id"
+              f" AND a.question IN ({listed})) a")
+    sql = (f"SELECT a.question AS question, a.text AS text FROM (SELECT r.id FROM responses r "
+           f"WHERE {where} ORDER BY random() LIMIT {SAMPLE}) r {lookup} "
+           f"WHERE a.question IN ({listed}) AND a.text <> '' "
            f"ORDER BY random() LIMIT {int(limit)}")
     return [(row["question"], row["text"]) for row in await _raw(sql, *args)]
 

@@ -12,7 +12,7 @@ invited and answered), respondents (the people behind the figures), and each que
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -109,7 +109,7 @@ async def rate_release(ctx: WaveContext, companies: list[UUID],
     """Decide the response rates of `companies` and their territory."""
     k = thresholds.group
     invited = await queries.invitations(ctx.id, companies)
-    sizes = {c: invited.get(c, (0, 0)) for c in companies}
+    sizes: dict[UUID, Sizes] = {c: invited.get(c, (0, 0)) for c in companies}
     hidden = protect(sizes, [], k)
     return CompanyRelease(thresholds, sizes, hidden,
                           territory(sizes, hidden, _town_members(ctx, companies), k))
@@ -145,7 +145,7 @@ def _town_members(ctx: WaveContext, companies: Iterable[UUID]) -> dict[str, list
     return towns
 
 
-def decide_companies(now: Mapping[Any, int], earlier: list[Mapping[Any, int]],
+def decide_companies(now: Mapping[Any, int], earlier: Sequence[Mapping[Any, int]],
                      forced: Mapping[Any, Reason], towns: Mapping[str, list[Any]],
                      k: int) -> tuple[dict[Any, Reason], Territory]:
     """Which companies' respondents cells hide (`now` sizes, `earlier` waves' sizes,
@@ -156,7 +156,7 @@ def decide_companies(now: Mapping[Any, int], earlier: list[Mapping[Any, int]],
     return hidden, territory(sizes, hidden, towns, k, closed)
 
 
-def _closed_pools(now: Mapping[Any, int], earlier: list[Mapping[Any, int]],
+def _closed_pools(now: Mapping[Any, int], earlier: Sequence[Mapping[Any, int]],
                   hidden: Mapping[Any, Reason], towns: Mapping[str, list[Any]],
                   k: int) -> set[str]:
     """Towns (and PROGRAM) whose pooled remainder would differ from an earlier wave's by
@@ -172,7 +172,7 @@ def _closed_pools(now: Mapping[Any, int], earlier: list[Mapping[Any, int]],
         closed |= newly
 
 
-def _earlier_pools(earlier: list[Mapping[Any, int]], towns: Mapping[str, list[Any]],
+def _earlier_pools(earlier: Sequence[Mapping[Any, int]], towns: Mapping[str, list[Any]],
                    k: int) -> list[dict[str, int]]:
     """Each earlier wave's pooled remainders, from its respondents alone (a wave's cells
     against the waves before it, as when it was shown)."""
@@ -264,18 +264,27 @@ async def group_release(ctx: WaveContext, release: CompanyRelease,
 
 def decide_groups(now: Mapping[tuple[str, str], int], values: Mapping[str, list[str]],
                   parent: int, parent_reason: Reason | None,
-                  history: list[Mapping[tuple[str, str], int]], forced: Mapping[Any, Reason],
+                  history: Sequence[Mapping[tuple[str, str], int]], forced: Mapping[Any, Reason],
                   k: int) -> dict[Any, Reason]:
     """Which reporting-group cells (dimension, value) of a company hide: small ones, those
     too close to an earlier wave, `forced` ones, and their complements in every
     partition of the company (`PARENT`, of size `parent`)."""
     sizes: dict[Any, Sizes] = {key: (n,) for key, n in now.items()}
     sizes[PARENT] = (parent,)
-    forced = {**across_waves(now, history, k), **forced}
+    forced = _not_sole({**across_waves(now, history, k), **forced}, values)
     if parent_reason:
         forced[PARENT] = parent_reason
     sums = [Sum(PARENT, tuple((d, v) for v in found)) for d, found in values.items()]
     return protect(sizes, sums, k, forced)
+
+
+def _not_sole(forced: Mapping[Any, Reason], values: Mapping[str, list[str]]
+              ) -> dict[Any, Reason]:
+    """`forced` without the groups that are a whole company (the one value of their
+    dimension): such a group is the company's own cell, decided with the company, and
+    hiding it alone would only hide the company (from every view, its town's too)."""
+    sole = {(d, found[0]) for d, found in values.items() if len(found) == 1}
+    return {key: reason for key, reason in forced.items() if key not in sole}
 
 
 def _parent(hidden: Mapping[UUID, Reason], company: UUID) -> dict[Any, Reason]:

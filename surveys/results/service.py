@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.tables import Organization
 from company_portal.tables import RosterEntry
+from surveys.definition import Question
 from surveys.definition import questions as all_questions
 from surveys.results import model, queries, views
 from surveys.results.figures import hidden_figure
@@ -57,7 +58,7 @@ from surveys.results.suppression import (
 )
 from surveys.results.tables import ResultsSettings
 from surveys.surveys_service import load_definition
-from surveys.tables import Response, Wave, WaveCompany
+from surveys.tables import Wave, WaveCompany
 from surveys.waves import wave_state
 
 HR = "hr_manager"
@@ -128,9 +129,7 @@ async def _context(wave_id: UUID) -> WaveContext:
 
 async def _wave_companies(wave_ids: list[UUID]) -> set[UUID]:
     listed = await WaveCompany.select(WaveCompany.company).where(WaveCompany.wave.is_in(wave_ids))
-    answered = await Response.select(Response.company).where(
-        Response.wave.is_in(wave_ids)).distinct()
-    return {row["company"] for row in listed} | {row["company"] for row in answered}
+    return {row["company"] for row in listed}
 
 
 async def _earlier_waves(wave: dict[str, Any], companies: set[UUID]) -> list[UUID]:
@@ -221,13 +220,14 @@ def _territory(release: CompanyRelease, company_id: UUID, town: str) -> Group | 
 
 
 def _company_question(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
-                      question: Any, company_id: UUID, company: Group,
+                      question: Question, company_id: UUID, company: Group,
                       territory: Group | None, language: str) -> QuestionResult:
     figures = [views.company_figure(release, question, company_id, company, language)]
     if territory is not None:
         place = territory.key.removeprefix("town:")
         shown = views.territory_figure(release, question, place, territory, language)
-        if figures[0].hidden and not shown.hidden:  # a comparison needs both sides
+        alone = views.territory_members(release, question, place) == [company_id]
+        if not shown.hidden and (figures[0].hidden or alone):  # a comparison needs both
             shown = hidden_figure(territory, "no_comparison", release.thresholds)
         figures.append(shown)
     for key in _group_keys(groups, question.key):

@@ -31,13 +31,13 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 MIN_GROUP = 5  # no figure for fewer respondents, ever (the admin may only raise it)
 MIN_TEXT_GROUP = 10  # no free text for smaller groups
 
 Reason = Literal["small", "complement", "across_waves"]
-Key = Hashable
+Key = Any  # any hashable: a company id, (dimension, value), a label in the tests
 Sizes = tuple[int, ...]
 
 

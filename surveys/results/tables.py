@@ -9,7 +9,6 @@ from piccolo.columns import (
     UUID,
     BigInt,
     BigSerial,
-    Boolean,
     ForeignKey,
     Integer,
     Timestamptz,
@@ -59,15 +58,14 @@ class FoldedResponse(Table, tablename="result_folded"):
 
     response = UUID(primary_key=True)
     wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
-    pending = Boolean(default=False)  # true only inside the fold that adds it
 
 
 class ResultState(Table, tablename="result_states"):
-    """How far a wave's counts go: responses folded, in how many folds, for which
-    reporting groups (a change of groups rebuilds them)."""
+    """How far a wave's counts go: responses folded, in how many folds, and the shape of
+    the questions they were folded for (`cache.signature`; a change rebuilds them)."""
 
     id = BigSerial(primary_key=True)
     wave = ForeignKey(Wave, on_delete=OnDelete.cascade, unique=True)
-    dimensions = Varchar(length=500, default="")
+    signature = Varchar(length=64, default="")
     folded = Integer(default=0)
     folds = Integer(default=0)

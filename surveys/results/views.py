@@ -34,7 +34,7 @@ from surveys.results.model import (
     QuestionResult,
     Rate,
 )
-from surveys.results.release import PARENT, CompanyRelease, GroupRelease, WaveContext
+from surveys.results.release import CompanyRelease, GroupRelease, WaveContext
 from surveys.results.suppression import PROGRAM, Sizes, add, is_small
 
 
@@ -107,11 +107,16 @@ def labels(release: CompanyRelease, question: Question, language: str) -> list[t
     return release.labels[key]
 
 
+def territory_members(release: CompanyRelease, question: Question, place: str) -> list[UUID]:
+    """The companies a town (or PROGRAM) adds up for `question`."""
+    decided = release.q_territory[question.key]
+    return decided.program if place == PROGRAM else decided.towns.get(place, [])
+
+
 def territory_figure(release: CompanyRelease, question: Question, place: str, group: Group,
                      language: str) -> Figure:
     """A town's (or with PROGRAM, the program's) figure: the sum of what it includes."""
-    decided = release.q_territory[question.key]
-    included = decided.program if place == PROGRAM else decided.towns.get(place, [])
+    included = territory_members(release, question, place)
     size = _total(release.q_sizes[question.key], included)
     if not included or is_small(size, release.thresholds.group):
         return hidden_figure(group, "small", release.thresholds)
@@ -179,10 +184,6 @@ def group_rate(ctx: WaveContext, groups: GroupRelease, company: UUID, key: tuple
         return rate(group, (0, 0), "small", release.thresholds)
     return rate(group, groups.rate_sizes[key], groups.rate_hidden.get(key, ""),
                 release.thresholds)
-
-
-def parent_hidden(groups: GroupRelease) -> str:
-    return groups.hidden.get(PARENT, "")
 
 
 def no_comments_note(reason: str, release: CompanyRelease) -> str:

@@ -256,10 +256,6 @@ async def test_only_a_program_admin_raises_the_thresholds_and_never_below_five()
     assert MIN_GROUP == 5
 
 
-async def test_roster_entries_exist() -> None:
-    assert RosterEntry is not None
-
-
 async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None:
     program = await make_program()
     a = await make_company(program, "Officine Rossi", "Crema")
@@ -286,3 +282,94 @@ async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None
     assert "Casalmaggiore" in staff.text and "Salumificio Po" in staff.text
     api = await client.get(f"/api/v1/results/waves/{wave}")
     assert api.status_code == 200 and api.json()["program"]["kind"] == "program"
+
+
+async def _roster_name(company: UUID, name: str) -> None:
+    await RosterEntry(company=company, employee_ref=name[:3], name=name,
+                      roster_key=f"{company}:{name}").save()
+
+
+async def test_comments_wait_for_the_close_need_ten_people_and_are_scrubbed() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    b = await make_company(program, "Latteria Demo")
+    await _roster_name(a, "Giulia Bianchi")
+    text = ("Chiedete a Giulia Bianchi, giulia.b@example.org, 333 123 4567, "
+            "BNCGLI80A41D142X: serve un nido")
+    open_wave = await make_wave(program, [a], status="open",
+                                opens_on=date.today() - timedelta(days=1))
+    await answered(open_wave, a, 12, ideas=text)
+    hr = await caller(program.hr[a])
+    assert (await service.company_results(hr, a, open_wave)).comments.hidden == "not_closed"
+
+    wave = await make_wave(program, [a, b], opens_on=date(2026, 5, 1))
+    await answered(wave, a, 10, ideas=text)
+    await answered(wave, b, 9, ideas="Poco tempo")
+    comments = (await service.company_results(hr, a, wave)).comments
+    assert [c.text for c in comments.items] == [
+        "Chiedete a [nome], [e-mail], [telefono], [codice fiscale]: serve un nido"] * 10
+    few = (await service.company_results(await caller(program.hr[b]), b, wave)).comments
+    assert (few.items, few.hidden, few.note) == ([], "few_for_text", "meno di 10 risposte")
+
+
+async def test_a_raised_threshold_hides_more_and_the_town_pools_small_companies() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi", "Crema")
+    b = await make_company(program, "Latteria Demo", "Crema")
+    c = await make_company(program, "Salumificio Po", "Crema")
+    d = await make_company(program, "Molino Sud", "Cremona")
+    wave = await make_wave(program, [a, b, c, d])
+    await answered(wave, a, 20, stress=5)
+    await answered(wave, b, 3, stress=1)
+    await answered(wave, c, 3, stress=1)
+    await answered(wave, d, 4, stress=2)
+    staff = await caller(program.staff)
+
+    results = await service.program_results(staff, wave)
+    stress = by_group(question(results, "stress"))
+    assert stress["Crema"].n == 26  # a plus the pool of b and c (6 people together)
+    assert stress["Cremona"].hidden == "small"  # d alone: left out, not pooled
+    assert stress["Tutte le aziende"].n == 26
+    mine = await service.company_results(await caller(program.hr[a]), a, wave)
+    assert mine.territory is not None and mine.territory.label == "Crema"
+
+    await service.set_thresholds(staff, ThresholdsUpdate(group=21, text=21))
+    raised = await service.company_results(await caller(program.hr[a]), a, wave)
+    assert by_group(question(raised, "stress"))["Officine Rossi"].note == (
+        "meno di 21 risposte")
+
+
+async def test_a_group_that_moved_by_fewer_than_five_since_the_last_wave_is_hidden() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    first = await make_wave(program, [a], opens_on=date(2026, 1, 10))
+    await answered(first, a, 10, "Produzione", stress=3)
+    await answered(first, a, 10, "Logistica", stress=3)
+    second = await make_wave(program, [a], opens_on=date(2026, 6, 10))
+    await answered(second, a, 12, "Produzione", stress=3)
+    await answered(second, a, 16, "Logistica", stress=3)
+    hr = await caller(program.hr[a])
+
+    figures = by_group(question(await service.company_results(hr, a, second), "stress"))
+
+    assert figures["Officine Rossi"].n == 28  # 20 → 28: far enough apart
+    assert figures["Produzione"].hidden == "across_waves"  # 10 → 12
+    assert figures["Logistica"].hidden == "complement"  # else 28 − 16 gives Produzione
+    assert "differisce di meno di 5" in figures["Produzione"].note
+    trend = await service.company_trend(hr, a)
+    assert [p.rate.answered for p in trend.points] == [20, 28]
+
+
+async def test_numbers_from_folded_counts_follow_new_responses() -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a], status="open",
+                           opens_on=date.today() - timedelta(days=1))
+    hr = await caller(program.hr[a])
+    await answered(wave, a, 6, stress=2)
+    assert by_group(question(await service.company_results(hr, a, wave), "stress"))[
+        "Officine Rossi"].n == 6
+    await answered(wave, a, 5, stress=4)
+    figure = by_group(question(await service.company_results(hr, a, wave), "stress"))[
+        "Officine Rossi"]
+    assert figure.n == 11 and shares(figure)["4"] == (5, round(5 / 11, 4))

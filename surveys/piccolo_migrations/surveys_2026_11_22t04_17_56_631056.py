@@ -3,7 +3,6 @@ from piccolo.columns.base import OnDelete
 from piccolo.columns.base import OnUpdate
 from piccolo.columns.column_types import BigInt
 from piccolo.columns.column_types import BigSerial
-from piccolo.columns.column_types import Boolean
 from piccolo.columns.column_types import ForeignKey
 from piccolo.columns.column_types import Integer
 from piccolo.columns.column_types import Timestamptz
@@ -29,7 +28,7 @@ class Wave(Table, tablename="waves", schema=None):
     )
 
 
-ID = "2026-11-22T03:25:58:527554"
+ID = "2026-11-22T04:17:56:631056"
 VERSION = "1.38.0"
 DESCRIPTION = "results: thresholds and folded counts"
 
@@ -40,15 +39,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ResultCount",
-        tablename="result_counts",
+        class_name="FoldedResponse",
+        tablename="result_folded",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
-        class_name="ResultState",
-        tablename="result_states",
+        class_name="ResultCount",
+        tablename="result_counts",
         schema=None,
         columns=None,
     )
@@ -61,10 +60,55 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="FoldedResponse",
-        tablename="result_folded",
+        class_name="ResultState",
+        tablename="result_states",
         schema=None,
         columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="FoldedResponse",
+        tablename="result_folded",
+        column_name="response",
+        db_column_name="response",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="FoldedResponse",
+        tablename="result_folded",
+        column_name="wave",
+        db_column_name="wave",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Wave,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -285,114 +329,6 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ResultState",
-        tablename="result_states",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="BigSerial",
-        column_class=BigSerial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ResultState",
-        tablename="result_states",
-        column_name="wave",
-        db_column_name="wave",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Wave,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ResultState",
-        tablename="result_states",
-        column_name="dimensions",
-        db_column_name="dimensions",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 500,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ResultState",
-        tablename="result_states",
-        column_name="folded",
-        db_column_name="folded",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ResultState",
-        tablename="result_states",
-        column_name="folds",
-        db_column_name="folds",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
         table_class_name="ResultsSettings",
         tablename="results_settings",
         column_name="id",
@@ -497,14 +433,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FoldedResponse",
-        tablename="result_folded",
-        column_name="response",
-        db_column_name="response",
-        column_class_name="UUID",
-        column_class=UUID,
+        table_class_name="ResultState",
+        tablename="result_states",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="BigSerial",
+        column_class=BigSerial,
         params={
-            "default": UUID4(),
             "null": False,
             "primary_key": True,
             "unique": False,
@@ -518,8 +453,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FoldedResponse",
-        tablename="result_folded",
+        table_class_name="ResultState",
+        tablename="result_states",
         column_name="wave",
         db_column_name="wave",
         column_class_name="ForeignKey",
@@ -531,8 +466,8 @@ async def forwards():
             "target_column": None,
             "null": True,
             "primary_key": False,
-            "unique": False,
-            "index": True,
+            "unique": True,
+            "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -542,14 +477,57 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="FoldedResponse",
-        tablename="result_folded",
-        column_name="pending",
-        db_column_name="pending",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="ResultState",
+        tablename="result_states",
+        column_name="signature",
+        db_column_name="signature",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": False,
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultState",
+        tablename="result_states",
+        column_name="folded",
+        db_column_name="folded",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultState",
+        tablename="result_states",
+        column_name="folds",
+        db_column_name="folds",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
