@@ -93,14 +93,14 @@ async def list_organizations(caller: Caller, kind: str | None = None) -> list[Or
     if kind:
         query = query.where(OrganizationRow.kind == kind)
     rows = await query
-    domains = await _domains([row["id"] for row in rows])
+    domains = await domains_of([row["id"] for row in rows])
     return [_dto(row, domains.get(row["id"], [])) for row in rows]
 
 
 async def get_organization(caller: Caller, organization_id: UUID) -> Organization:
     ensure_reachable(caller, organization_id)
     row = await first_or_404(OrganizationRow.select().where(OrganizationRow.id == organization_id))
-    domains = await _domains([organization_id])
+    domains = await domains_of([organization_id])
     return _dto(row, domains.get(organization_id, []))
 
 
@@ -150,7 +150,8 @@ async def _mail_invitation(user: User, org: Organization, role: str) -> None:
     })
 
 
-async def _domains(ids: list[UUID]) -> dict[UUID, list[str]]:
+async def domains_of(ids: list[UUID]) -> dict[UUID, list[str]]:
+    """Verified e-mail domains of each organization, sorted."""
     if not ids:
         return {}
     rows = await OrganizationDomain.select(

@@ -20,10 +20,10 @@ from app.clock import now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
-from app.organizations import create_organization
+from app.organizations import create_organization, domains_of
 from app.schemas import OrganizationCreate
 from app.settings import get_settings
-from app.tables import IdentityProvider, Membership, Organization, OrganizationDomain, User
+from app.tables import IdentityProvider, Membership, Organization, User
 from app.tenancy import ensure_reachable, first_or_404, scoped
 from company_portal import onboarding_rules as rules
 from company_portal.onboarding_schemas import (
@@ -98,13 +98,13 @@ async def list_companies(caller: Caller) -> list[Company]:
     query = Organization.select().where(Organization.kind == "company").order_by(
         Organization.name)
     rows = await scoped(query, Organization.id, caller, *HR_ROLES)
-    domains = await _domains([row["id"] for row in rows])
+    domains = await domains_of([row["id"] for row in rows])
     return [_company(row, domains.get(row["id"], [])) for row in rows]
 
 
 async def get_company(caller: Caller, organization_id: UUID) -> Company:
     row = await _company_row(caller, organization_id)
-    domains = await _domains([organization_id])
+    domains = await domains_of([organization_id])
     return _company(row, domains.get(organization_id, []))
 
 
@@ -130,7 +130,7 @@ async def _state(row: dict[str, Any]) -> WizardState:
         row["status"], onboarding.status_before_suspension if onboarding else "")
     roster = await RosterEntry.count().where(
         (RosterEntry.company == org_id) & RosterEntry.active.eq(True))
-    domains = await _domains([org_id])
+    domains = await domains_of([org_id])
     return WizardState(
         company=_company(row, domains.get(org_id, [])),
         signin_method=method,
@@ -178,18 +178,6 @@ async def _secret_stored(org_id: UUID) -> bool:
     return await IdentityProvider.exists().where(
         (IdentityProvider.organization == org_id)
         & (IdentityProvider.client_secret_encrypted != ""))
-
-
-async def _domains(ids: list[UUID]) -> dict[UUID, list[str]]:
-    if not ids:
-        return {}
-    rows = await OrganizationDomain.select(
-        OrganizationDomain.organization, OrganizationDomain.domain
-    ).where(OrganizationDomain.organization.is_in(ids)).order_by(OrganizationDomain.domain)
-    found: dict[UUID, list[str]] = {}
-    for row in rows:
-        found.setdefault(row["organization"], []).append(row["domain"])
-    return found
 
 
 def _company(row: dict[str, Any], domains: list[str]) -> Company:
