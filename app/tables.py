@@ -178,3 +178,38 @@ class DevMail(Table, tablename="dev_mail"):
     subject = Varchar(length=300)
     text = Text()
     html = Text()
+
+
+class PlacePool(Table, tablename="place_pools"):
+    """The places of something people enrol in: a conciliation initiative or a Civic
+    Center activity. `taken` counts enrolled and offered seats; it only moves through
+    one conditional UPDATE, so two requests can never take the same last place."""
+
+    id = UUID(primary_key=True)
+    owner_kind = Varchar(length=20)  # "initiative", "activity"
+    capacity = Integer()
+    taken = Integer(default=0)
+    offer_hours = Integer(default=48)  # how long a freed place waits for an answer
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Seat(Table, tablename="seats"):
+    """One person's place (or place in line) in a pool.
+
+    `holder_key` is the SHA-256 of pool, holder kind and holder id: one row per holder
+    per pool, reused when they leave and come back. Waitlist order is `queued_at`.
+    `organization_id` is the holder's company or school, for participation counts.
+    """
+
+    id = BigSerial(primary_key=True)
+    pool = ForeignKey(PlacePool, on_delete=OnDelete.cascade, index=True)
+    holder_key = Varchar(length=64, unique=True)
+    holder_kind = Varchar(length=10)  # "user", "pupil"
+    holder_id = UUID(index=True)
+    organization_id = UUID(null=True, default=None, index=True)
+    # enrolled, waitlisted, offered, cancelled, declined, expired
+    status = Varchar(length=12, index=True)
+    queued_at = Timestamptz(default=TimestamptzNow())
+    offered_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,11 +1,23 @@
-"""Families and pupils of the partner schools, with as little data as possible."""
+"""Families and pupils of the partner schools, with as little data as possible; Civic
+Center activities; parental consents; the coordinators' referrals."""
 
-from piccolo.columns import UUID, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigSerial,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from app.tables import Organization
+from app.tables import Organization, PlacePool
 
 
 class Family(Table, tablename="families"):
@@ -16,7 +28,10 @@ class Family(Table, tablename="families"):
     contact_email = Varchar(length=320, null=True, default=None)
     contact_phone = Varchar(length=40, null=True, default=None)
     language = Varchar(length=5, default="it")
+    # shared only if the family wants: both_working, one_working, shifts, not_working
     working_pattern = Varchar(length=40, null=True, default=None)
+    town = Varchar(length=100, default="")
+    retain_until = Date(null=True, default=None, index=True)  # deleted after this day
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -26,3 +41,96 @@ class Pupil(Table, tablename="pupils"):
     first_name = Varchar(length=100)
     birth_year = Integer()
     class_name = Varchar(length=20)
+
+
+class FamilyImport(Table, tablename="family_imports"):
+    """A school's uploaded family file, checked and waiting for confirmation (as rosters)."""
+
+    id = BigSerial(primary_key=True)
+    school = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    status = Varchar(length=12, default="pending")
+    filename = Varchar(length=255, default="")
+    rows = JSON(default=[])
+    problems = JSON(default=[])
+    summary = JSON(default={})
+    applied_at = Timestamptz(null=True, default=None)
+
+
+class ConsentNotice(Table, tablename="consent_notices"):
+    """A version of the privacy notice families consent to. Never overwritten: a change
+    is a new version."""
+
+    id = BigSerial(primary_key=True)
+    version = Varchar(length=20, unique=True)
+    text_it = Text()
+    text_en = Text()
+    retention_months = Integer(default=24)
+    published_at = Timestamptz(default=TimestamptzNow())
+
+
+class Consent(Table, tablename="consents"):
+    """Consent to use a pupil's data: who gave it, when, for which notice version; the
+    photo release is a separate choice. A pupil under 14 needs a parent's consent."""
+
+    id = BigSerial(primary_key=True)
+    pupil = ForeignKey(Pupil, on_delete=OnDelete.cascade, index=True)
+    notice = ForeignKey(ConsentNotice, on_delete=OnDelete.restrict)
+    given_by = Varchar(length=200)
+    given_by_role = Varchar(length=10, default="parent")  # parent, pupil (14 and over)
+    given_at = Timestamptz(default=TimestamptzNow())
+    photo_release = Boolean(default=False)
+    recorded_by = UUID(null=True, default=None)
+    withdrawn_at = Timestamptz(null=True, default=None)
+
+
+class Activity(Table, tablename="activities"):
+    """An activity a Civic Center offers, with places in a `PlacePool`."""
+
+    id = UUID(primary_key=True)
+    civic_center = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    # after_school, homework, summer_camp, sport, culture, language, other
+    category = Varchar(length=20)
+    min_age = Integer(null=True, default=None)
+    max_age = Integer(null=True, default=None)
+    grades = JSON(default=[])  # school grades, e.g. ["P1", "P2", "S1"]
+    days = JSON(default=[])  # weekdays, 0 = Monday
+    start_time = Varchar(length=5, default="")  # "HH:MM"
+    end_time = Varchar(length=5, default="")
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    place = Varchar(length=200, default="")
+    town = Varchar(length=100, default="", index=True)
+    cost_kind = Varchar(length=10, default="free")  # free, fixed, isee
+    cost_cents = Integer(default=0)
+    fee_bands = JSON(default=[])  # [{"isee_up_to": euros or null, "fee_cents": int}]
+    accessibility = Text(default="")
+    languages = JSON(default=["it"])
+    pool = ForeignKey(PlacePool, on_delete=OnDelete.restrict, null=True, default=None)
+    status = Varchar(length=10, default="published")  # draft, published, closed
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Referral(Table, tablename="referrals"):
+    """A coordinator proposes an activity for a pupil; the family answers from a mail link.
+
+    The link's token is kept only as a hash; it also answers a later waitlist offer.
+    """
+
+    id = UUID(primary_key=True)
+    pupil = ForeignKey(Pupil, on_delete=OnDelete.cascade, index=True)
+    activity = ForeignKey(Activity, on_delete=OnDelete.cascade, index=True)
+    school = ForeignKey(Organization, on_delete=OnDelete.cascade, index=True)
+    proposed_by = UUID(null=True, default=None)
+    # proposed, accepted, declined, expired, withdrawn
+    status = Varchar(length=10, default="proposed", index=True)
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    expires_at = Timestamptz(null=True, default=None)
+    seat_id = Integer(null=True, default=None)
+    language = Varchar(length=5, default="it")
+    created_at = Timestamptz(default=TimestamptzNow())
+    answered_at = Timestamptz(null=True, default=None)

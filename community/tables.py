@@ -1,3 +1,126 @@
-"""Tables of the community domain; they arrive with issue 6."""
+"""Needs taxonomy, community labs and conciliation initiatives."""
 
-import app  # noqa: F401  (sets PICCOLO_CONF before tables are defined)
+from piccolo.columns import (
+    JSON,
+    UUID,
+    BigSerial,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from app.tables import Organization, PlacePool, User
+
+
+class WelfareCategory(Table, tablename="welfare_categories"):
+    """A category of company welfare plans (TUIR art. 51): the rule changes, so it is data."""
+
+    id = BigSerial(primary_key=True)
+    key = Varchar(length=40, unique=True)
+    label_it = Varchar(length=200)
+    label_en = Varchar(length=200)
+    welfare_plan = Boolean(default=True)  # can be paid from a company welfare plan
+    reference = Varchar(length=200, default="")  # e.g. "TUIR art. 51 c. 2 lett. f-bis"
+    position = Integer(default=0)
+
+
+class InitiativeType(Table, tablename="initiative_types"):
+    """A kind of answer (summer camp, eldercare help desk, …) and the need areas it serves."""
+
+    id = BigSerial(primary_key=True)
+    key = Varchar(length=40, unique=True)
+    label_it = Varchar(length=200)
+    label_en = Varchar(length=200)
+    areas = JSON(default=[])  # need-area keys of the question bank
+    welfare_category = Varchar(length=40, null=True, default=None)
+    position = Integer(default=0)
+
+
+class Lab(Table, tablename="labs"):
+    """A community lab: of one workplace (`company`) or of a town (several partners)."""
+
+    id = UUID(primary_key=True)
+    title = Varchar(length=200)
+    scope = Varchar(length=10)  # "workplace", "town"
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, null=True, default=None,
+                         index=True)
+    town = Varchar(length=100, default="")
+    facilitator = ForeignKey(User, on_delete=OnDelete.set_null, null=True, default=None)
+    partners = JSON(default=[])  # names: associations, the municipality, other companies
+    agenda = JSON(default=[])  # [{"text", "area"}]
+    needs = JSON(default=[])  # the needs that motivated it, as shown when it was made
+    status = Varchar(length=10, default="active")  # active, closed
+    pulse_wave_id = UUID(null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LabMember(Table, tablename="lab_members"):
+    """A voluntary membership; `member_key` = SHA-256 of lab and user (one per person)."""
+
+    id = BigSerial(primary_key=True)
+    lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    member_key = Varchar(length=64, unique=True)
+    joined_at = Timestamptz(default=TimestamptzNow())
+
+
+class LabMeeting(Table, tablename="lab_meetings"):
+    id = BigSerial(primary_key=True)
+    lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)
+    starts_at = Timestamptz()
+    place = Varchar(length=200, default="")
+    notes = Text(default="")
+
+
+class LabAction(Table, tablename="lab_actions"):
+    id = BigSerial(primary_key=True)
+    lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=300)
+    owner = Varchar(length=200, default="")
+    due_on = Date(null=True, default=None)
+    status = Varchar(length=10, default="todo")  # todo, doing, done
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Initiative(Table, tablename="initiatives"):
+    """A conciliation initiative from a provider, with places in a `PlacePool`.
+
+    `company` set: only that company's employees see it; else it is open to the towns.
+    """
+
+    id = UUID(primary_key=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    provider = ForeignKey(Organization, on_delete=OnDelete.set_null, null=True, default=None,
+                          index=True)
+    provider_name = Varchar(length=200, default="")  # cooperatives, associations
+    provider_kind = Varchar(length=20, default="cooperative")  # cooperative, civic_center,
+    # company, association, municipality
+    type_key = Varchar(length=40, default="")
+    areas = JSON(default=[])
+    towns = JSON(default=[])
+    company = ForeignKey(Organization, on_delete=OnDelete.cascade, null=True, default=None,
+                         index=True)
+    audience = Varchar(length=10, default="employees")  # employees, families, all
+    schedule = Varchar(length=300, default="")
+    place = Varchar(length=200, default="")
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    cost_cents = Integer(default=0)
+    cost_note = Varchar(length=200, default="")
+    welfare_category = Varchar(length=40, null=True, default=None)
+    pool = ForeignKey(PlacePool, on_delete=OnDelete.restrict, null=True, default=None)
+    status = Varchar(length=10, default="published")  # draft, published, closed
+    needs = JSON(default=[])  # the needs that motivated it
+    lab = ForeignKey(Lab, on_delete=OnDelete.set_null, null=True, default=None)
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
