@@ -16,8 +16,8 @@ Handler = Callable[[int, dict[str, Any]], Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
 
 # Every module that registers jobs; the worker imports them all before binding.
-JOB_MODULES = ("integrations.mail.jobs", "app.auth.links", "surveys.jobs", "surveys.ballot",
-               "surveys.reports.jobs")
+JOB_MODULES = ("integrations.mail.jobs", "app.auth.links", "app.places", "surveys.jobs",
+               "surveys.ballot", "surveys.reports.jobs")
 
 
 def job(name: str) -> Callable[[Handler], Handler]:

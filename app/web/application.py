@@ -24,6 +24,8 @@ from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
 from app.web.sso_pages import SSOPages
 from app.web.templating import template_config
+from civic.routes import ROUTES as civic_routes
+from community.routes import ROUTES as community_routes
 from company_portal.routes import ROUTES as company_portal_routes
 from surveys.routes import ROUTES as surveys_routes
 
@@ -34,6 +36,8 @@ def _route_handlers(development: bool) -> list[Any]:
         create_static_files_router(path="/static", directories=[ROOT / "app" / "static"]),
         *company_portal_routes,
         *surveys_routes,
+        *community_routes,
+        *civic_routes,
     ]
     if development:
         from integrations.mail.pages import DevMailController
