@@ -20,7 +20,7 @@ PUBLIC = re.compile(r"^/(signin|signout|language|sso|auth/link/|r/|codice|f/|hea
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
 
-def _routes() -> list[tuple[str, str]]:
+def _routes(methods: tuple[str, ...] = ("GET",)) -> list[tuple[str, str]]:
     from app.web import create_app
 
     app = create_app(run_jobs=False)
@@ -30,7 +30,7 @@ def _routes() -> list[tuple[str, str]]:
         if PUBLIC.match(path) or "{" not in path:
             continue
         for method in getattr(route, "methods", set()):
-            if method == "GET":
+            if method in methods:
                 found.add((method, path))
     return sorted(found)
 
@@ -44,6 +44,7 @@ def _fill(path: str) -> str:
 
 
 ROUTES = _routes()
+CHANGES = _routes(("POST", "PUT", "PATCH", "DELETE"))
 
 
 def test_the_walk_sees_the_domains() -> None:
@@ -66,3 +67,16 @@ async def test_an_anonymous_visitor_reaches_nothing(client: Any, method: str, pa
     response = await client.get(_fill(path), follow_redirects=False)
     assert response.status_code in (302, 303, 401, 403, 404), (path, response.status_code)
     assert response.status_code != 200
+
+
+@pytest.mark.parametrize(("method", "path"), CHANGES)
+async def test_a_signed_in_stranger_changes_nothing(client: Any, method: str, path: str) -> None:
+    """With a valid CSRF token, so what answers is the guard or the scoping."""
+    other = await make_org(name="Altra Azienda", town="Casalmaggiore")
+    stranger = await make_user("stranger@altra.example", other, "employee")
+    await sign_in(client, stranger)
+    await client.get("/api/v1/me")
+    token = client.cookies.get("legami_csrf") or ""
+    response = await client.request(method, _fill(path), headers={"x-csrftoken": token},
+                                    json={}, follow_redirects=False)
+    assert response.status_code in (400, 403, 404, 405, 422), (path, response.status_code)
