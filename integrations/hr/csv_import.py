@@ -5,6 +5,10 @@ Windows-1252; newer exports are UTF-8, with or without a byte-order mark. We dec
 UTF-8 first, then as Windows-1252, and say so plainly when a file is neither. Problems
 in the rows are collected, not raised, so HR gets the whole report at once; a problem
 with the file itself (encoding, header) raises `InvalidInput` on the field "file".
+
+The first half of this module reads any such file (`read_csv`, `read_header`,
+`data_records`, `layout_problems`): the school's family import uses it too. The second
+half checks roster rows.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -76,10 +80,12 @@ class ParsedRoster:
 
 
 @dataclass
-class _Header:
+class Header:
+    """The first row: known columns by key, other named columns, unnamed columns."""
+
     names: list[str]
     fields: dict[str, int]
-    attributes: dict[str, int]
+    others: dict[str, int]
     unnamed: list[int]
 
 
@@ -87,53 +93,62 @@ def _normal(name: str) -> str:
     return " ".join(name.split()).lower()
 
 
-def _file_error(message: str) -> InvalidInput:
+def file_error(message: str) -> InvalidInput:
     return InvalidInput({"file": message})
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of a roster file and its encoding ("utf-8" or "windows-1252")."""
+def decode(data: bytes, not_text: str | None = None) -> tuple[str, str]:
+    """The text of a CSV file and its encoding ("utf-8" or "windows-1252").
+
+    `not_text` is the message for a file that is not text (by default, about a roster).
+    """
+    not_text = not_text or _("This is not a text file. Upload the roster saved as CSV.")
     if not data.strip():
-        raise _file_error(_("The file is empty."))
+        raise file_error(_("The file is empty."))
     if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0":
-        raise _file_error(_("This is a spreadsheet workbook, not a CSV file. In Excel choose "
-                            "File, Save as, \"CSV UTF-8\" and upload that file."))
+        raise file_error(_("This is a spreadsheet workbook, not a CSV file. In Excel choose "
+                           "File, Save as, \"CSV UTF-8\" and upload that file."))
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise _file_error(_("The file is in UTF-16. Save it as \"CSV UTF-8\" and upload it "
-                            "again."))
-    text, encoding = _text(data)
+        raise file_error(_("The file is in UTF-16. Save it as \"CSV UTF-8\" and upload it "
+                           "again."))
+    text, encoding = _text(data, not_text)
     if CONTROL.search(text):
-        raise _file_error(_("This is not a text file. Upload the roster saved as CSV."))
+        raise file_error(not_text)
     return text, encoding
 
 
-def _text(data: bytes) -> tuple[str, str]:
+def _text(data: bytes, not_text: str) -> tuple[str, str]:
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
     if CONTROL.search(data.decode("cp1252", errors="replace")):
-        raise _file_error(_("This is not a text file. Upload the roster saved as CSV."))
+        raise file_error(not_text)
     if UTF8_SEQUENCE.search(data):
-        raise _file_error(_("The file mixes character encodings, so accented letters would "
-                            "come out wrong. Save it again as \"CSV UTF-8\" and upload it."))
+        raise file_error(_("The file mixes character encodings, so accented letters would "
+                           "come out wrong. Save it again as \"CSV UTF-8\" and upload it."))
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
-        raise _file_error(_("The file is neither UTF-8 nor Windows-1252 text. Save it as "
-                            "\"CSV UTF-8\" and upload it again.")) from None
+        raise file_error(_("The file is neither UTF-8 nor Windows-1252 text. Save it as "
+                           "\"CSV UTF-8\" and upload it again.")) from None
+
+
+def known_column(name: str, column_names: dict[str, tuple[str, ...]]) -> str | None:
+    """The key of the column a header `name` stands for, in any of its spellings."""
+    normal = _normal(name)
+    return next((key for key, names in column_names.items() if normal in names), None)
 
 
 def _known(name: str) -> str | None:
-    normal = _normal(name)
-    return next((key for key, names in COLUMN_NAMES.items() if normal in names), None)
+    return known_column(name, COLUMN_NAMES)
 
 
 def _records(text: str, delimiter: str) -> Reader:
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
 
 
-def sniff_delimiter(text: str) -> str:
+def sniff_delimiter(text: str, known: Callable[[str], object] = _known) -> str:
     """The delimiter under which the header row names the most known columns."""
     first_line = text.splitlines()[0] if text else ""
 
@@ -142,42 +157,104 @@ def sniff_delimiter(text: str) -> str:
             header: list[str] = next(_records(first_line, delimiter), [])
         except csv.Error:
             return (0, 0)
-        return (sum(1 for name in header if _known(name)), len(header))
+        return (sum(1 for name in header if known(name)), len(header))
 
     return max(DELIMITERS, key=score)
 
 
-def _header(names: list[str]) -> _Header:
-    header = _Header(names=[" ".join(n.split()) for n in names], fields={}, attributes={},
-                     unnamed=[])
+@dataclass
+class CsvFile:
+    """A decoded file: its records, each with the line it starts on, header first."""
+
+    encoding: str
+    delimiter: str
+    records: Iterator[tuple[int, list[str]]]
+
+
+def read_csv(data: bytes, column_names: dict[str, tuple[str, ...]],
+             max_bytes: int = MAX_BYTES, not_text: str | None = None) -> CsvFile:
+    """Decode a CSV file as spreadsheets write it, and pick its delimiter by its header."""
+    if len(data) > max_bytes:
+        raise file_error(_("The file is too large (at most {megabytes} MB).")
+                         .format(megabytes=max_bytes // (1024 * 1024)))
+    text, encoding = decode(data, not_text)
+    if not text.strip():
+        raise file_error(_("The file is empty."))
+    delimiter = sniff_delimiter(text, lambda name: known_column(name, column_names))
+    return CsvFile(encoding, delimiter, _numbered(_records(text, delimiter)))
+
+
+def read_header(names: list[str], column_names: dict[str, tuple[str, ...]]) -> Header:
+    """Map the first row to known columns; two names for one column are a file error."""
+    header = Header(names=[" ".join(n.split()) for n in names], fields={}, others={},
+                    unnamed=[])
     seen: dict[str, str] = {}
     for index, name in enumerate(header.names):
         if not name:
             header.unnamed.append(index)
             continue
-        key = _known(name) or _normal(name)
+        key = known_column(name, column_names) or _normal(name)
         if key in seen:
-            raise _file_error(_("The columns \"{first}\" and \"{second}\" hold the same "
-                                "information: keep only one.").format(first=seen[key],
-                                                                      second=name))
+            raise file_error(_("The columns \"{first}\" and \"{second}\" hold the same "
+                               "information: keep only one.").format(first=seen[key],
+                                                                     second=name))
         seen[key] = name
-        if key in COLUMN_NAMES:
+        if key in column_names:
             header.fields[key] = index
-        elif len(key) > ATTRIBUTE_NAME_LIMIT:
-            raise _file_error(_("The column name \"{name}\" is too long (at most {limit} "
-                                "characters).").format(name=name, limit=ATTRIBUTE_NAME_LIMIT))
         else:
-            header.attributes[key] = index
+            header.others[key] = index
+    return header
+
+
+def layout_problems(line: int, values: list[str], header: Header) -> list[RowProblem]:
+    """Problems of a row's shape: more values than columns, values in unnamed columns."""
+    problems = []
+    if len(values) > len(header.names):
+        problems.append(RowProblem(line, "—", _(
+            "The row has more values than the header has columns; check the separators "
+            "and the quotes.")))
+    # Spreadsheets leave empty columns without a name: only values there are a problem.
+    for index in header.unnamed:
+        if index < len(values) and values[index].strip():
+            problems.append(RowProblem(
+                line, _("column {number}").format(number=index + 1),
+                _("This value is in a column without a name in the first row: name the "
+                  "column or delete it.")))
+    return problems
+
+
+def data_records(records: Iterator[tuple[int, list[str]]], max_rows: int = MAX_ROWS
+                 ) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header that hold any value; too many or none is a file error."""
+    seen = 0
+    for line, values in records:
+        if not any(value.strip() for value in values):
+            continue
+        seen += 1
+        if seen > max_rows:
+            raise file_error(_("The file has more than {limit} rows.").format(limit=max_rows))
+        yield line, values
+    if not seen:
+        raise file_error(_("The file has no rows after the header."))
+
+
+def _header(names: list[str]) -> Header:
+    header = read_header(names, COLUMN_NAMES)
+    for key, index in header.others.items():
+        if len(key) > ATTRIBUTE_NAME_LIMIT:
+            raise file_error(_("The column name \"{name}\" is too long (at most {limit} "
+                               "characters).").format(name=header.names[index],
+                                                      limit=ATTRIBUTE_NAME_LIMIT))
     missing = [key for key in REQUIRED if key not in header.fields]
     if missing:
-        raise _file_error(_("Required columns are missing: {columns}. The first row must "
-                            "name the columns, for example: {example}.").format(
+        raise file_error(_("Required columns are missing: {columns}. The first row must "
+                           "name the columns, for example: {example}.").format(
             columns=", ".join(_column_label(key) for key in missing),
             example="matricola;nome;email;reparto;sede"))
-    if len(header.attributes) > MAX_ATTRIBUTES:
-        raise _file_error(_("The file has {count} extra columns; at most {limit} can be "
-                            "used for reporting groups.").format(
-            count=len(header.attributes), limit=MAX_ATTRIBUTES))
+    if len(header.others) > MAX_ATTRIBUTES:
+        raise file_error(_("The file has {count} extra columns; at most {limit} can be "
+                           "used for reporting groups.").format(
+            count=len(header.others), limit=MAX_ATTRIBUTES))
     return header
 
 
@@ -189,7 +266,7 @@ def _column_label(key: str) -> str:
 class _RowChecker:
     """Checks one data row at a time, remembering what earlier rows used."""
 
-    def __init__(self, header: _Header) -> None:
+    def __init__(self, header: Header) -> None:
         self.header = header
         self.refs: dict[str, int] = {}
         self.emails: dict[str, int] = {}
@@ -214,11 +291,7 @@ class _RowChecker:
 
     def check(self, line: int, values: list[str]) -> RosterRow | None:
         before = len(self.problems)
-        if len(values) > len(self.header.names):
-            self.problems.append(RowProblem(line, "—", _(
-                "The row has more values than the header has columns; check the separators "
-                "and the quotes.")))
-        self._unnamed(line, values)
+        self.problems.extend(layout_problems(line, values, self.header))
         ref = self._text(line, values, "employee_ref")
         name = self._text(line, values, "name")
         if not ref:
@@ -236,15 +309,6 @@ class _RowChecker:
             self.refs.setdefault(ref, line)
         return row if len(self.problems) == before else None
 
-    def _unnamed(self, line: int, values: list[str]) -> None:
-        # Spreadsheets leave empty columns without a name: only values there are a problem.
-        for index in self.header.unnamed:
-            if index < len(values) and values[index].strip():
-                self.problems.append(RowProblem(
-                    line, _("column {number}").format(number=index + 1),
-                    _("This value is in a column without a name in the first row: name the "
-                      "column or delete it.")))
-
     def _email(self, line: int, values: list[str]) -> str | None:
         email = self._value(values, "email").lower()
         if not email:
@@ -261,7 +325,7 @@ class _RowChecker:
 
     def _attributes(self, line: int, values: list[str]) -> dict[str, str]:
         attributes = {}
-        for key, index in self.header.attributes.items():
+        for key, index in self.header.others.items():
             value = " ".join(values[index].split()) if index < len(values) else ""
             if len(value) > ATTRIBUTE_VALUE_LIMIT:
                 self.problems.append(RowProblem(line, self.header.names[index], _(
@@ -272,19 +336,12 @@ class _RowChecker:
 
 def parse_roster(data: bytes) -> ParsedRoster:
     """Read a roster file: its rows, and every problem found, with line and column."""
-    if len(data) > MAX_BYTES:
-        raise _file_error(_("The file is too large (at most {megabytes} MB).")
-                          .format(megabytes=MAX_BYTES // (1024 * 1024)))
-    text, encoding = decode(data)
-    if not text.strip():
-        raise _file_error(_("The file is empty."))
-    delimiter = sniff_delimiter(text)
-    records = _numbered(_records(text, delimiter))
-    header = _header(next(records, (1, []))[1])
+    file = read_csv(data, COLUMN_NAMES)
+    header = _header(next(file.records, (1, []))[1])
     checker = _RowChecker(header)
-    rows, row_count = _rows(records, checker)
-    return ParsedRoster(rows, checker.problems, row_count, encoding, delimiter,
-                        list(header.attributes))
+    rows, row_count = _rows(data_records(file.records), checker)
+    return ParsedRoster(rows, checker.problems, row_count, file.encoding, file.delimiter,
+                        list(header.others))
 
 
 def _numbered(reader: Reader) -> Iterator[tuple[int, list[str]]]:
@@ -296,8 +353,8 @@ def _numbered(reader: Reader) -> Iterator[tuple[int, list[str]]]:
         except StopIteration:
             return
         except csv.Error:
-            raise _file_error(_("Line {line}: a quote (\") opens a value that never closes. "
-                                "Check that line in the spreadsheet.").format(line=line)) from None
+            raise file_error(_("Line {line}: a quote (\") opens a value that never closes. "
+                               "Check that line in the spreadsheet.").format(line=line)) from None
         yield line, values
         line = reader.line_num + 1
 
@@ -308,14 +365,8 @@ def _rows(records: Iterator[tuple[int, list[str]]], checker: _RowChecker
     rows: list[RosterRow] = []
     seen = 0
     for line, values in records:
-        if not any(value.strip() for value in values):
-            continue
         seen += 1
-        if seen > MAX_ROWS:
-            raise _file_error(_("The file has more than {limit} rows.").format(limit=MAX_ROWS))
         row = checker.check(line, values)
         if row is not None:
             rows.append(row)
-    if not seen:
-        raise _file_error(_("The file has no rows after the header."))
     return rows, seen
