@@ -3,6 +3,9 @@
 SMTP_URL `dev` keeps mail in the `dev_mail` table (shown at /dev/mail) and on the
 console; `smtp://`, `smtps://` (TLS from the start) and `smtp+starttls://` send it.
 Errors propagate, so the job runner retries.
+
+Attachments (a calendar file, say) travel over SMTP as real MIME parts. The development
+mailbox has no place for files: it keeps a line in the text naming each attachment.
 """
 
 from __future__ import annotations
@@ -24,14 +27,24 @@ log = logging.getLogger("legami.mail")
 SMTP_TIMEOUT_SECONDS = 20
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465, "smtp+starttls": 587}
 
+Attachment = tuple[str, str, bytes]  # file name, MIME type, content
 
-async def deliver(outbox_id: int | None, to: str, subject: str, text: str, html: str) -> None:
-    """Send a multipart mail (text and HTML); at most once per outbox id in the dev mailbox."""
+
+async def deliver(outbox_id: int | None, to: str, subject: str, text: str, html: str,
+                  attachments: list[Attachment] | None = None) -> None:
+    """Send a multipart mail (text and HTML, then any attachments); at most once per
+    outbox id in the dev mailbox."""
     settings = get_settings()
     if settings.smtp_url == "dev":
-        await _store(outbox_id, to, subject, text, html)
+        notes = "".join(f"\n[{name} ({mimetype}, {len(data)} bytes)]"
+                        for name, mimetype, data in attachments or [])
+        await _store(outbox_id, to, subject, text + notes, html)
         return
     message = _message(settings, outbox_id, to, subject, text, html)
+    for name, mimetype, data in attachments or []:
+        maintype, _, subtype = mimetype.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=name)
     await asyncio.to_thread(_send_smtp, settings.smtp_url, message)
 
 
