@@ -16,6 +16,9 @@ exports all call these and show exactly what they return, nothing else:
 - `program_results(caller, wave_id) -> ProgramResults`: program staff only: rates of the
   program, towns and companies; needs; heat maps company × area and town × area; one
   `QuestionResult` per question with figures [program, towns…]; comments of the wave.
+- `group_needs(caller, wave_id) -> list[tuple[Group, list[Need]]]`: program staff only:
+  the shown needs of every town, then every company, cut as the heat maps are (the
+  proposals of community/proposals.py read them).
 - `company_trend(caller, company_id) -> Trend`: rate and needs per wave, oldest first.
 - `wave_rates(caller, wave_id) -> list[Rate]`: invited/answered per company and roster
   group (the wave pages' counts, the same cells as the results).

@@ -31,6 +31,7 @@ from surveys.results.model import (
     CrossTab,
     Figure,
     Group,
+    Need,
     ProgramResults,
     QuestionResult,
     Trend,
@@ -343,6 +344,27 @@ async def program_results(caller: Caller, wave_id: UUID) -> ProgramResults:
             for i, t in enumerate(towns)], release, language),
         questions=questions,
         comments=await _comments(ctx, release, None, program))
+
+
+async def group_needs(caller: Caller, wave_id: UUID) -> list[tuple[Group, list[Need]]]:
+    """The shown needs of every town, then every company, of a wave, each most shared
+    first: the figures the heat maps of `program_results` are built from, so a hidden
+    figure (a small or protected company, a company left out of its town) adds nothing.
+    Program staff only (others get 404)."""
+    if not caller.is_program_staff:
+        raise NotFoundException()
+    ctx = await _context(wave_id)
+    language = current_language()
+    release = await company_release(ctx, sorted(ctx.towns, key=str), await thresholds())
+    towns = [views.town_group(t) for t in sorted(release.territory.towns)]
+    companies = sorted((views.company_group(ctx, c) for c in ctx.towns),
+                       key=lambda g: g.label)
+    found = [(t, views.needs_of(ctx, {
+        q.key: views.territory_figure(release, q, t.key.removeprefix("town:"), t, language)
+        for q in ctx.counted}, language)) for t in towns]
+    found += [(g, views.needs_of(ctx, _company_figures(ctx, release, g, language), language))
+              for g in companies]
+    return found
 
 
 def _company_figures(ctx: WaveContext, release: CompanyRelease, group: Group,
