@@ -1,0 +1,96 @@
+"""An activity's roster for the Civic Center operator who runs it.
+
+Per pupil only what running the activity needs: the first name, the class, and whom
+to call (the family's reference adult, with a phone, or an e-mail address only when
+the family gave no phone). Never a birth year, a working pattern, a consent, another
+family's data, or an e-mail address beside a phone. The CSV has the same columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+from uuid import UUID
+
+from app import places
+from app.auth.caller import Caller
+from app.i18n import _
+from civic.activities import managed_row
+from civic.activity_schemas import ActivityRoster, RosterRow
+from civic.tables import Pupil
+
+PUPIL = "pupil"
+PHONE = re.compile(r"^\+?[\d\s./-]+$")
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+async def activity_roster(caller: Caller, activity_id: UUID) -> ActivityRoster:
+    """Enrolled pupils, then those offered a place and the waitlist in its order."""
+    row = await managed_row(caller, activity_id)
+    pool_id = _uuid(row["pool"]) if row["pool"] else None
+    enrolled = await places.roster(pool_id, ("enrolled",)) if pool_id else []
+    waiting = await places.roster(pool_id, ("offered", "waitlisted")) if pool_id else []
+    # Those offered a freed place come first: they are ahead of everyone still waiting.
+    waiting.sort(key=lambda seat: (seat.status != "offered", seat.position or 0))
+    seats = [seat for seat in enrolled + waiting if seat.holder_kind == PUPIL]
+    pupils = await _pupils([seat.holder_id for seat in seats])
+    capacity = (await places.pool_states([pool_id]))[pool_id].capacity if pool_id else 0
+
+    def rows(of: list[places.SeatInfo]) -> list[RosterRow]:
+        return [_row(seat, pupils[seat.holder_id]) for seat in of
+                if seat.holder_kind == PUPIL and seat.holder_id in pupils]
+
+    return ActivityRoster(activity_id=activity_id, title=row["title"], capacity=capacity,
+                          enrolled=rows(enrolled), waitlist=rows(waiting))
+
+
+async def _pupils(pupil_ids: list[UUID]) -> dict[UUID, dict[str, Any]]:
+    if not pupil_ids:
+        return {}
+    rows = await Pupil.select(
+        Pupil.id, Pupil.first_name, Pupil.class_name,
+        Pupil.family.reference_adult.as_alias("adult"),
+        Pupil.family.contact_phone.as_alias("phone"),
+        Pupil.family.contact_email.as_alias("email"),
+    ).where(Pupil.id.is_in(pupil_ids))
+    return {_uuid(row["id"]): row for row in rows}
+
+
+def _row(seat: places.SeatInfo, pupil: dict[str, Any]) -> RosterRow:
+    phone = (pupil["phone"] or "").strip()
+    return RosterRow(status=seat.status, position=seat.position,
+                     first_name=pupil["first_name"], class_name=pupil["class_name"],
+                     contact_name=pupil["adult"], contact=phone or (pupil["email"] or ""))
+
+
+def status_text(row: RosterRow) -> str:
+    if row.status == "enrolled":
+        return _("Place confirmed")
+    if row.status == "offered":
+        return _("Place offered, waiting for an answer")
+    return _("Waitlist, place %(position)s") % {"position": row.position}
+
+
+async def roster_csv(caller: Caller, activity_id: UUID) -> tuple[str, bytes]:
+    """The roster as a CSV file Excel opens (UTF-8 with BOM, semicolons): name and bytes."""
+    roster = await activity_roster(caller, activity_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_("Status"), _("First name"), _("Class"), _("Whom to call"),
+                     _("Phone or e-mail")])
+    for row in roster.enrolled + roster.waitlist:
+        writer.writerow([_cell(value) for value in (
+            status_text(row), row.first_name, row.class_name, row.contact_name, row.contact)])
+    return f"roster-{activity_id}.csv", ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell(value: str) -> str:
+    """A value a spreadsheet shows as text: no formula from a name (a phone stays as is)."""
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not PHONE.match(value):
+        return "'" + value
+    return value
