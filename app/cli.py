@@ -80,8 +80,12 @@ def migrate() -> None:
 @_friendly
 def seed_demo() -> None:
     from app.demo import seed_demo as run
+    from app.demo import seed_demo_domains
 
-    counts = asyncio.run(run())
+    async def both() -> dict[str, int]:
+        return {**await run(), **await seed_demo_domains()}
+
+    counts = asyncio.run(both())
     click.echo("legami: demo program ready: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 

@@ -424,3 +424,29 @@ def _slug(text: str) -> str:
     """Lower-case ASCII letters only: "D'Angelo" gives "dangelo", "Ionuț" "ionut"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "".join(char for char in ascii_text.lower() if char.isalpha())
+
+
+async def seed_demo_domains() -> dict[str, int]:
+    """The demo's labs, initiatives, Civic Center activities and consents, once each.
+
+    Run after `seed_demo()`: each domain seeds its own records and skips what exists.
+    """
+    from civic.demo_activities import seed_demo_activities
+    from civic.demo_families import seed_demo_consents
+    from civic.demo_referrals import seed_demo_referrals
+    from civic.tables import Activity
+    from community.demo_initiatives import seed_demo_initiatives
+    from community.demo_labs import seed_demo_labs
+    from community.tables import Initiative, Lab
+
+    await seed_demo_activities()
+    await seed_demo_initiatives()
+    await seed_demo_labs()
+    consented = await seed_demo_consents()
+    await seed_demo_referrals()
+    return {
+        "consented_pupils": consented,
+        "activities": await Activity.count(),
+        "initiatives": await Initiative.count(),
+        "labs": await Lab.count(),
+    }
