@@ -52,6 +52,7 @@ TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 FIELDS = ("title", "category", "description", "min_age", "max_age", "grades", "days",
           "start_time", "end_time", "starts_on", "ends_on", "place", "town", "cost_kind",
           "cost_cents", "fee_bands", "accessibility", "languages")
+MAX_FEE_CENTS = 10_000_000  # 100,000 euros, as for initiatives
 LIMITS = {"title": 200, "place": 200, "town": 100, "description": 4000, "accessibility": 1000}
 
 
@@ -158,10 +159,17 @@ def _check_cost(values: dict[str, Any], clean: dict[str, Any], errors: dict[str,
     clean["fee_bands"] = [msgspec.to_builtins(band) for band in bands] if kind == "isee" else []
     if kind == "fixed" and (not _is_int(cents) or cents < 0):
         errors["cost_cents"] = _("Enter the fee: an amount of euros, zero or more.")
+    elif kind == "fixed" and cents > MAX_FEE_CENTS:
+        errors["cost_cents"] = _too_costly()
     if kind == "isee":
         problem = _band_problem(bands)
         if problem:
             errors["fee_bands"] = problem
+
+
+def _too_costly() -> str:
+    # The column holds a 32-bit integer: a larger amount would crash the database write.
+    return _("The cost must be from 0 to 100,000 euros.")
 
 
 def _band_problem(bands: list[FeeBand]) -> str | None:
@@ -171,6 +179,8 @@ def _band_problem(bands: list[FeeBand]) -> str | None:
         return _("At most %(max)s ISEE bands.") % {"max": MAX_FEE_BANDS}
     if any(not _is_int(band.fee_cents) or band.fee_cents < 0 for band in bands):
         return _("A band's fee cannot be negative.")
+    if any(band.fee_cents > MAX_FEE_CENTS for band in bands):
+        return _too_costly()
     limits = [band.isee_up_to for band in bands]
     if None in limits[:-1] or any(limit is not None and limit < 0 for limit in limits):
         return _("Each band but the last needs an ISEE limit of zero euros or more.")

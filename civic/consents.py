@@ -1,8 +1,9 @@
 """Privacy notices and parental consents.
 
 A notice version is never edited: a change is a new version, and the newest is the
-current one. A consent records who gave it (a parent, or the pupil when aged 14 or more
-this year), when, for which notice version, and the photo release as a separate choice.
+current one. A consent records who gave it (a parent, or the pupil when surely aged 14
+or more: 15 this calendar year, as only the birth year is kept), when, for which notice
+version, and the photo release as a separate choice.
 A new consent replaces the one that held (which is kept, ended at that moment);
 a withdrawal ends it. Nothing is deleted here: the history stays until the family's
 retention period ends.
@@ -59,7 +60,9 @@ def age_this_year(birth_year: int) -> int:
 
 
 def may_consent_alone(birth_year: int) -> bool:
-    return age_this_year(birth_year) >= PUPIL_CONSENT_AGE
+    """Only a birth year is kept, so a pupil consents alone only when surely 14 today:
+    15 this calendar year. Who turns 14 this year may still be 13: a parent consents."""
+    return age_this_year(birth_year) >= PUPIL_CONSENT_AGE + 1
 
 
 async def consented_pupils(pupil_ids: list[UUID]) -> set[UUID]:

@@ -42,6 +42,7 @@ from civic.tables import Consent, Family, Pupil
 
 PUPIL = "pupil"
 OLDEST_PUPIL_AGE, YOUNGEST_PUPIL_AGE = 19, 2
+MAX_PAGE = 1_000_000
 PHONE_RE = re.compile(r"^\+?[0-9 ./()-]{6,40}$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z]{2})?$")
 LANGUAGE_NAMES = {
@@ -154,6 +155,12 @@ def check_family(values: Mapping[str, str | None]) -> tuple[dict[str, Any], list
     return clean, problems
 
 
+def whole_number(text: str, digits: int) -> bool:
+    """Whether `text` is a whole number of at most `digits` digits that int() reads (not
+    "²", which isdigit() accepts, nor thousands of digits, which int() refuses)."""
+    return text.isdecimal() and len(text) <= digits
+
+
 def birth_years() -> tuple[int, int]:
     year = now().year
     return year - OLDEST_PUPIL_AGE, year - YOUNGEST_PUPIL_AGE
@@ -169,7 +176,7 @@ def check_pupil(first_name: str | None, birth_year: str | int | None, class_name
     }
     first, last = birth_years()
     text = _one_line(str(birth_year) if birth_year is not None else "")
-    year = int(text) if text.isdigit() else None
+    year = int(text) if whole_number(text, 4) else None
     if not text:
         problems.append(("birth_year", "required", {}))
     elif year is None or not first <= year <= last:
@@ -226,7 +233,9 @@ async def list_families(caller: Caller, school_id: UUID, query: str = "", page: 
     """One page of a school's families, searched by reference, adult or pupil's name."""
     school = await school_of(caller, school_id)
     query = _one_line(query)[:100]
-    page, per_page = max(page, 1), min(max(per_page, 1), 200)
+    # A page past any school's families is an empty page, never an offset the database
+    # cannot hold.
+    page, per_page = min(max(page, 1), MAX_PAGE), min(max(per_page, 1), 200)
     where = _matching(school.id, query)
     rows = await Family.select(
         Family.id, Family.family_ref, Family.reference_adult, Family.town, Family.language,

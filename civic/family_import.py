@@ -24,6 +24,8 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from litestar.exceptions import NotFoundException
+
 from app import audit, places
 from app.auth.caller import Caller
 from app.clock import now
@@ -354,6 +356,8 @@ def _preview(row: dict[str, Any]) -> FamilyImportPreview:
 
 
 async def _import_row(school_id: UUID, import_id: int) -> dict[str, Any]:
+    if not 0 < import_id < 2**63:  # no such row, and no number the database could hold
+        raise NotFoundException()
     row = await first_or_404(FamilyImport.select().where(
         (FamilyImport.id == import_id) & (FamilyImport.school == school_id)
     ).output(load_json=True))

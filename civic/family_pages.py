@@ -130,7 +130,7 @@ class FamilyPages(Controller):
         form = await form_of(request)
         year = form.get("birth_year", "").strip()
         data = PupilUpdate(first_name=form.get("first_name", ""),
-                           birth_year=int(year) if year.isdigit() else 0,
+                           birth_year=int(year) if families.whole_number(year, 4) else 0,
                            class_name=form.get("class_name", ""))
         try:
             await families.update_pupil(caller_of(request), school_id, family_id, pupil_id,
@@ -227,7 +227,8 @@ class NoticePages(Controller):
         months = form.get("retention_months", "").strip()
         data = NoticeCreate(version=form.get("version", ""), text_it=form.get("text_it", ""),
                             text_en=form.get("text_en", ""),
-                            retention_months=int(months) if months.isdigit() else 0)
+                            retention_months=int(months) if families.whole_number(months, 4)
+                            else 0)
         try:
             await consents.publish_notice(caller_of(request), data)
         except InvalidInput as invalid:

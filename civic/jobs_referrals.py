@@ -23,6 +23,7 @@ from app.settings import get_settings
 from app.tables import Organization
 from civic import activities, referrals
 from civic.activity_schemas import ActivityInfo
+from civic.consents import consented_pupils
 from civic.ics import ROME, Sessions, calendar
 from civic.referral_schemas import activity_summary
 from civic.tables import Family, Pupil, Referral
@@ -39,6 +40,8 @@ async def referral_mail(outbox_id: int, payload: dict[str, Any]) -> None:
     facts = await _facts(UUID(payload["referral_id"]))
     if facts is None or facts["row"]["status"] != "proposed":
         return
+    if not await consented_pupils([UUID(str(facts["row"]["pupil"]))]):
+        return  # the consent was withdrawn after the proposal: the pupil's data is not used
     # A retried job makes a new link in place of its own: one live link per referral.
     token = await referrals.issue_token(facts["row"]["id"], ("proposed",))
     if token is None:

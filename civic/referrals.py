@@ -350,6 +350,11 @@ async def answer(token: str, accept: bool) -> str:
                 await places.leave(pool_id, PUPIL, pupil_id)
             await _set(referral_id, row["status"], "declined")
             return "left" if state in SEATED else "declined"
+        if not await consented_pupils([pupil_id]):
+            # The pupil's data is no longer used: no new place, no new place in line.
+            raise InvalidInput({"answer": _(
+                "This proposal can no longer be accepted: the consent to use your child's "
+                "data has been withdrawn. Please contact the school.")})
         if state == "offered":
             seat = await places.accept_offer(pool_id, PUPIL, pupil_id)
         elif info.status != "published":

@@ -94,7 +94,7 @@ async def _activities(seats: list[places.SeatInfo]) -> list[ActivityFigures]:
 
 def _natural(text: str) -> list[Any]:
     """"Primaria 2A" before "Primaria 10A"."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+    return [(0, int(part), "") if part.isdecimal() else (1, 0, part.casefold())
             for part in re.split(r"(\d+)", text)]
 
 

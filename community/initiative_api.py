@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, delete, get, post, put
 
 from app.auth.guards import roles, signed_in
+from app.errors import InvalidInput
 from app.web.context import caller_of
 from community import initiatives, my_initiatives, taxonomy
 from community.initiative_schemas import (
@@ -27,6 +28,7 @@ from community.initiative_schemas import (
     WelfareCategoryEdit,
     WelfareCategoryInfo,
 )
+from community.needs import client_needs_refused
 
 Req = Request[Any, Any, Any]
 
@@ -43,7 +45,10 @@ class InitiativesController(Controller):
 
     @post()
     async def create(self, request: Req, data: InitiativeCreate) -> Initiative:
-        """Publish an initiative with its places."""
+        """Publish an initiative with its places. Needs are never taken from the body:
+        an initiative made from needs comes from /api/v1/proposals."""
+        if data.needs:
+            raise InvalidInput({"needs": client_needs_refused()})
         caller = caller_of(request)
         return await initiatives.get_initiative(
             caller, await initiatives.create_initiative(caller, data))

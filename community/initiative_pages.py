@@ -80,11 +80,12 @@ def _parse_cost(value: str, errors: dict[str, str]) -> int:
         text = text.replace(".", "").replace(",", ".")
     try:
         amount = Decimal(text)
-    except InvalidOperation:
+        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:  # not a number, or too large to hold in cents
+        exact = False
+    if not exact:  # "nan", "Infinity" and "1e999999" are numbers to Decimal, not costs
         errors["cost"] = _("Write the cost in euros, like 25 or 12,50.")
         return 0
-    if amount != amount.quantize(Decimal("0.01")):
-        errors["cost"] = _("Write the cost in euros, like 25 or 12,50.")
     return int(amount * 100)
 
 
@@ -121,7 +122,7 @@ def _fields(form: FormMultiDict) -> dict[str, Any]:
         "schedule": form.get("schedule", ""), "place": form.get("place", ""),
         "starts_on": _parse_date(form.get("starts_on", ""), "starts_on", errors),
         "ends_on": _parse_date(form.get("ends_on", ""), "ends_on", errors),
-        "capacity": int(capacity) if capacity.isdigit() and len(capacity) < 7 else 0,
+        "capacity": int(capacity) if capacity.isdecimal() and len(capacity) < 7 else 0,
         "cost_cents": _parse_cost(form.get("cost", ""), errors),
         "cost_note": form.get("cost_note", ""),
         "welfare_category": form.get("welfare_category", "") or None,

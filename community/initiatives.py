@@ -291,11 +291,21 @@ async def _values(caller: Caller, data: InitiativeCreate | InitiativeUpdate,
 async def _lab_for(caller: Caller, lab_id: UUID | None) -> UUID | None:
     if lab_id is None:
         return None
-    lab = await Lab.select(Lab.company).where(Lab.id == lab_id).first()
+    lab = await Lab.select(Lab.company, Lab.scope, Lab.town).where(Lab.id == lab_id).first()
     if lab is None:
         raise InvalidInput({"lab_id": _("This community lab does not exist.")})
-    if lab["company"] and not caller.is_program_staff and as_uuid(
-            lab["company"]) not in _hr_companies(caller):
+    if caller.is_program_staff:
+        return lab_id
+    # As on /labs: an HR manager reaches their company's workplace labs and the town labs
+    # of its town, nothing else.
+    mine = _hr_companies(caller)
+    if lab["scope"] == "workplace" or lab["company"]:
+        reached = lab["company"] is not None and as_uuid(lab["company"]) in mine
+    else:
+        towns = {row["town"] for row in await Organization.select(Organization.town).where(
+            Organization.id.is_in(list(mine) or [None]) & (Organization.kind == "company"))}
+        reached = bool(lab["town"]) and lab["town"] in towns
+    if not reached:
         raise NotFoundException()
     return lab_id
 

@@ -9,6 +9,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post, put
 
 from app.auth.guards import signed_in
+from app.errors import InvalidInput
 from app.web.context import caller_of
 from community import lab_report, labs
 from community.lab_report import DOCX
@@ -25,6 +26,7 @@ from community.lab_schemas import (
     MyLab,
     PulseStart,
 )
+from community.needs import client_needs_refused
 
 Req = Request[Any, Any, Any]
 
@@ -42,7 +44,10 @@ class LabController(Controller):
 
     @post()
     async def create_lab(self, request: Req, data: LabCreate) -> LabDetail:
-        """Create a lab (HR managers: a workplace lab of their own company)."""
+        """Create a lab (HR managers: a workplace lab of their own company). Needs are
+        never taken from the body: a lab made from needs comes from /api/v1/proposals."""
+        if data.needs:
+            raise InvalidInput({"needs": client_needs_refused()})
         caller = caller_of(request)
         return await labs.get_lab(caller, await labs.create_lab(caller, data))
 

@@ -63,6 +63,8 @@ ROME = ZoneInfo("Europe/Rome")
 MAX_PARTNERS = 30
 MAX_AGENDA = 40
 MAX_AHEAD = 5  # meetings ahead shown to employees
+MEETING_YEARS = (2000, 2100)
+MAX_ROW_ID = 2**63 - 1  # meeting and action ids are BIGSERIAL: a larger one is none
 
 
 # Access ------------------------------------------------------------------------------------
@@ -395,8 +397,14 @@ async def add_meeting(caller: Caller, lab_id: UUID, data: MeetingIn) -> Meeting:
     return Meeting(meeting.id, values["starts_at"], values["place"], values["notes"])
 
 
+def _known_id(row_id: int) -> None:
+    if not 0 < row_id <= MAX_ROW_ID:
+        raise NotFoundException()
+
+
 async def update_meeting(caller: Caller, lab_id: UUID, meeting_id: int,
                          data: MeetingIn) -> Meeting:
+    _known_id(meeting_id)
     row = await _editable(caller, lab_id)
     values = _meeting_values(data)
     async with transaction():
@@ -421,6 +429,9 @@ def _meeting_values(data: MeetingIn) -> dict[str, Any]:
     if errors:
         raise InvalidInput(errors)
     starts_at = data.starts_at
+    if not MEETING_YEARS[0] <= starts_at.year <= MEETING_YEARS[1]:
+        # Year 1 cannot even be moved to UTC (OverflowError): no meeting is that far.
+        raise InvalidInput({"starts_at": _("Enter the date and time of the meeting.")})
     if starts_at.tzinfo is None:  # a time typed in a form is meant in Italy
         starts_at = starts_at.replace(tzinfo=ROME)
     starts_at = starts_at.astimezone(UTC)
@@ -440,6 +451,7 @@ async def add_action(caller: Caller, lab_id: UUID, data: ActionIn) -> Action:
 
 async def update_action(caller: Caller, lab_id: UUID, action_id: int,
                         data: ActionIn) -> Action:
+    _known_id(action_id)
     row = await _editable(caller, lab_id)
     values = _action_values(data)
     return await _save_action(caller, row, action_id, values)
@@ -447,6 +459,7 @@ async def update_action(caller: Caller, lab_id: UUID, action_id: int,
 
 async def set_action_status(caller: Caller, lab_id: UUID, action_id: int,
                             status: str) -> Action:
+    _known_id(action_id)
     row = await _editable(caller, lab_id)
     if status not in ACTION_STATUSES:
         raise InvalidInput({"status": _("Choose to do, in progress or done.")})

@@ -10,6 +10,8 @@ from uuid import UUID
 
 import msgspec
 
+from app.i18n import _
+
 
 class NeedRef(msgspec.Struct, frozen=True):
     wave_id: UUID
@@ -31,3 +33,8 @@ def to_json(needs: list[NeedRef]) -> list[dict[str, object]]:
 
 def from_json(rows: list[dict[str, object]] | None) -> list[NeedRef]:
     return msgspec.convert(rows or [], list[NeedRef])
+
+
+def client_needs_refused() -> str:
+    """Why needs sent by a client are refused: they come only from shown results."""
+    return _("Needs come only from the survey results: make it from a proposal.")

@@ -57,7 +57,8 @@ def _date(form: dict[str, str], field: str) -> date | None:
 
 def _capacity(form: dict[str, str]) -> int:
     value = form.get("capacity", "").strip()
-    if not value.isdigit():
+    # isdecimal, not isdigit: int() cannot read "²"; and a few digits are enough for places.
+    if not value.isdecimal() or len(value) > 6:
         raise InvalidInput({"capacity": _("Write how many places, a whole number.")})
     return int(value)
 

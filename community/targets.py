@@ -103,7 +103,7 @@ def parse_period(year: str | None, half: str | None, on: date | None = None) -> 
     on = on or today()
     errors: dict[str, str] = {}
     year_text = (year or "").strip()
-    number = int(year_text) if year_text.isdigit() and len(year_text) == 4 else None
+    number = int(year_text) if year_text.isdecimal() and len(year_text) == 4 else None
     if number is None:
         errors["year"] = _("Enter the year with four digits, for example %(year)s.") % {
             "year": on.year}

@@ -125,7 +125,7 @@ async def test_the_list_counts_families_and_consents_and_searches(client, world)
 async def test_a_family_page_shows_pupils_consent_state_and_the_suggestions_link(
         client, world) -> None:
     family, (luca, emma) = await add_family(
-        world.a, pupils=(("Luca", 2017, "3A"), ("Emma", now().year - 14, "S3")))
+        world.a, pupils=(("Luca", 2017, "3A"), ("Emma", now().year - 15, "S3")))
     await give_consent(world, world.a, luca, photo_release=True)
     await sign_in(client, world.coord_a)
 
