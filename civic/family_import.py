@@ -48,10 +48,13 @@ from civic.family_schemas import FamilyImportPreview, ImportFamily, ImportProble
 from civic.retention import schedule_retention
 from civic.tables import Family, FamilyImport, Pupil
 from integrations.hr.csv_import import (
+    PENDING_HOURS,
     Header,
+    check_applicable,
     data_records,
     file_error,
     layout_problems,
+    preview_expired,
     read_csv,
     read_header,
 )
@@ -60,7 +63,6 @@ MAX_ROWS = 5_000
 BATCH = 500
 KEPT_PROBLEMS = 500
 SAMPLE_FAMILIES = 20
-PENDING_HOURS = 24
 DEFAULT_RETENTION_MONTHS = 24  # when no notice has been published yet
 # Header names a school may use, Italian first; the first two name the column in messages.
 COLUMN_NAMES = {
@@ -334,13 +336,10 @@ async def get_import(caller: Caller, school_id: UUID, import_id: int) -> FamilyI
     return _preview(await _import_row(school.id, import_id))
 
 
-def _expired(row: dict[str, Any]) -> bool:
-    return bool(row["created_at"] < now() - timedelta(hours=PENDING_HOURS))
-
 
 def _preview(row: dict[str, Any]) -> FamilyImportPreview:
     summary, status = row["summary"], row["status"]
-    if status == "pending" and _expired(row):
+    if status == "pending" and preview_expired(row):
         status = "expired"
     retain_until = summary.get("retain_until")
     return FamilyImportPreview(
@@ -364,15 +363,6 @@ async def _import_row(school_id: UUID, import_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def _check_applicable(row: dict[str, Any]) -> None:
-    if row["status"] == "invalid":
-        raise InvalidInput({"import": _("The file has problems: correct them and upload it "
-                                        "again. Nothing has been changed.")})
-    if row["status"] == "applied":
-        raise InvalidInput({"import": _("This file has already been imported.")})
-    if _expired(row):
-        raise InvalidInput({"import": _("This preview has expired. Upload the file again.")})
-
 
 async def _lock_school(school_id: UUID) -> None:
     """Imports of one school queue here (SQLite's write transactions queue anyway)."""
@@ -387,7 +377,7 @@ async def apply_import(caller: Caller, school_id: UUID, import_id: int) -> Famil
     async with transaction():
         await _lock_school(school.id)
         row = await _import_row(school.id, import_id)
-        _check_applicable(row)
+        check_applicable(row)
         moment = now()
         claimed = await FamilyImport.update({
             FamilyImport.status: "applied", FamilyImport.applied_at: moment,

@@ -30,7 +30,12 @@ from app.settings import get_settings
 from app.tables import Organization
 from app.tenancy import ensure_reachable, first_or_404
 from company_portal.tables import RosterEntry, RosterImport, ScimIdentity, ScimToken
-from integrations.hr.csv_import import parse_roster
+from integrations.hr.csv_import import (
+    PENDING_HOURS,
+    check_applicable,
+    parse_roster,
+    preview_expired,
+)
 from integrations.hr.scim import (
     ProvisionedUser,
     ScimError,
@@ -44,7 +49,6 @@ ROLES = ("hr_manager",)
 CONFIRM_SHARE = 0.4
 SAMPLE_ROWS = 20
 KEPT_PROBLEMS = 500
-PENDING_HOURS = 24
 BATCH = 500
 FIELDS = ("name", "email", "department", "site", "attributes")
 COUNTS = ("add", "update", "deactivate", "unchanged", "active_before")
@@ -219,7 +223,7 @@ async def get_import(caller: Caller, organization_id: UUID, import_id: int
 
 def _preview(row: dict[str, Any]) -> RosterImportPreview:
     summary, status = row["summary"], row["status"]
-    if status == "pending" and _expired(row):
+    if status == "pending" and preview_expired(row):
         status = "expired"
     return RosterImportPreview(
         id=row["id"], status=status, filename=row["filename"], created_at=row["created_at"],
@@ -239,7 +243,7 @@ async def apply_import(caller: Caller, organization_id: UUID, import_id: int,
     company = await company_of(caller, organization_id)
     async with transaction():
         row = await _import_row(company.id, import_id)
-        _check_applicable(row)
+        check_applicable(row)
         moment = now()
         # Claiming the preview first makes a second, concurrent confirmation find nothing.
         claimed = await RosterImport.update({
@@ -272,18 +276,6 @@ async def _import_row(company_id: UUID, import_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-def _expired(row: dict[str, Any]) -> bool:
-    return bool(row["created_at"] < now() - timedelta(hours=PENDING_HOURS))
-
-
-def _check_applicable(row: dict[str, Any]) -> None:
-    if row["status"] == "invalid":
-        raise InvalidInput({"import": _("The file has problems: correct them and upload it "
-                                        "again. Nothing has been changed.")})
-    if row["status"] == "applied":
-        raise InvalidInput({"import": _("This file has already been imported.")})
-    if _expired(row):
-        raise InvalidInput({"import": _("This preview has expired. Upload the file again.")})
 
 
 async def _plan(company_id: UUID, rows: list[dict[str, Any]]) -> _Plan:

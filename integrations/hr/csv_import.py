@@ -18,8 +18,10 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
+from app.clock import now
 from app.errors import InvalidInput
 from app.i18n import _
 from app.organizations import EMAIL_RE
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from _csv import Reader
 
 MAX_BYTES = 5 * 1024 * 1024
+PENDING_HOURS = 24  # an uploaded file waits this long for its confirmation
 MAX_ROWS = 20_000
 MAX_ATTRIBUTES = 10
 LIMITS = {"employee_ref": 64, "name": 200, "department": 100, "site": 100}
@@ -370,3 +373,22 @@ def _rows(records: Iterator[tuple[int, list[str]]], checker: _RowChecker
         if row is not None:
             rows.append(row)
     return rows, seen
+
+
+# Stored previews (rosters and school family files) ------------------------------------
+
+
+def preview_expired(row: dict[str, Any]) -> bool:
+    """A stored preview not confirmed within PENDING_HOURS must be uploaded again."""
+    return bool(row["created_at"] < now() - timedelta(hours=PENDING_HOURS))
+
+
+def check_applicable(row: dict[str, Any]) -> None:
+    """Refuse to apply a preview with problems, already applied, or expired."""
+    if row["status"] == "invalid":
+        raise InvalidInput({"import": _("The file has problems: correct them and upload it "
+                                        "again. Nothing has been changed.")})
+    if row["status"] == "applied":
+        raise InvalidInput({"import": _("This file has already been imported.")})
+    if preview_expired(row):
+        raise InvalidInput({"import": _("This preview has expired. Upload the file again.")})
