@@ -9,8 +9,6 @@ the waitlist position or the deadline of an offered place.
 from __future__ import annotations
 
 import hashlib
-import logging
-import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -27,6 +25,7 @@ from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from app.ratelimit import allow
 from app.web.context import caller_of, client_ip, form_of
 from app.web.errors import error_response
+from app.web.log_scrub import scrub
 from civic import referrals, suggestions
 from civic.family_pages import pattern_labels
 from civic.ics import ROME
@@ -38,31 +37,10 @@ MISS_LIMIT = 50  # unknown links per address and window; a token has 128 random 
 PATTERNS = ("both_working", "one_working", "shifts", "not_working")
 
 
-class FamilyDataScrubber(logging.Filter):
-    """Keeps family links and family searches out of the logs.
-
-    A family's link `/f/<token>` is a key to their proposal, and the search of the
-    families' list (`?q=`) is a name: the access log (uvicorn's) and the error log write
-    both as `/f/…` and `q=…`.
-    """
-
-    PATTERN = re.compile(r"(/f/)[^/?\s\"]+|(/schools/[^?\s\"]*\?(?:[^\s\"]*&)?q=)[^&\s\"]*")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self.PATTERN.sub(_scrubbed, a) if isinstance(a, str) else a
-                                for a in record.args)
-        elif isinstance(record.msg, str):
-            record.msg = self.PATTERN.sub(_scrubbed, record.msg)
-        return True
-
-
-def _scrubbed(match: re.Match[str]) -> str:
-    return f"{match.group(1) or match.group(2)}…"
-
-
-for _logger in ("uvicorn.access", "legami.web"):
-    logging.getLogger(_logger).addFilter(FamilyDataScrubber())
+# A family's link `/f/<token>` is a key to their proposal, and the search of the
+# families' list (`?q=`) is a name: the logs write both as `/f/…` and `q=…`.
+scrub(r"(/f/)[^/?\s\"]+|(/schools/[^?\s\"]*\?(?:[^\s\"]*&)?q=)[^&\s\"]*",
+      "uvicorn.access", "legami.web")
 
 
 def pattern_label(pattern: str | None) -> str:

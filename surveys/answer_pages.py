@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from app.settings import LANGUAGES
 from app.tables import RateLimitBucket
 from app.web.context import client_ip
 from app.web.errors import error_response
+from app.web.log_scrub import scrub
 from surveys.answering import (
     Draft,
     Invitee,
@@ -383,28 +383,6 @@ def _choices(question: Question, language: str, name: str, chosen: list[Any]
             for index, option in enumerate(question.options, start=1)]
 
 
-class TokenScrubber(logging.Filter):
-    """Keeps answer links and typed codes out of the server's access log.
-
-    The access log (uvicorn's) writes every request path; an answer link's path is a
-    credential that leads to one invitation, so it is written as `/r/…`.
-    """
-
-    PATTERN = re.compile(r"(/r/)[^/?\s\"]+|([?&]c=)[^&\s\"]+")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self.PATTERN.sub(_scrubbed, a) if isinstance(a, str) else a
-                                for a in record.args)
-        elif isinstance(record.msg, str):
-            record.msg = self.PATTERN.sub(_scrubbed, record.msg)
-        return True
-
-
-def _scrubbed(match: re.Match[str]) -> str:
-    return f"{match.group(1) or match.group(2)}…"
-
-
 def _protect_logs() -> None:
     """Keep what links a person to an answer out of the logs, whatever their level.
 
@@ -412,7 +390,8 @@ def _protect_logs() -> None:
     query with its parameters, so an invitation id and the answers sealed a moment
     later would sit on neighbouring lines.
     """
-    logging.getLogger("uvicorn.access").addFilter(TokenScrubber())
+    # An answer link's path is a credential that leads to one invitation; so is a code.
+    scrub(r"(/r/)[^/?\s\"]+|([?&]c=)[^&\s\"]+", "uvicorn.access")
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
