@@ -43,6 +43,9 @@ class Settings:
     session_absolute_hours: int = 12
     signin_link_minutes: int = 15
     job_max_retries: int = 5
+    # A running job renews its lease every quarter of this; a job whose worker died, or
+    # whose broker message was lost, is published again this long after (by any worker).
+    job_lease_seconds: int = 45
 
     @property
     def is_development(self) -> bool:
@@ -145,6 +148,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS",
                                     env.get("SESSION_ABSOLUTE_HOURS", "12")),
         job_max_retries=_int("JOB_MAX_RETRIES", env.get("JOB_MAX_RETRIES", "5"), minimum=0),
+        job_lease_seconds=_int("JOB_LEASE_SECONDS", env.get("JOB_LEASE_SECONDS", "45"),
+                               minimum=2),
     )
 
 

@@ -140,6 +140,11 @@ class OutboxJob(Table, tablename="outbox"):
     published_at = Timestamptz(null=True, default=None)
     done_at = Timestamptz(null=True, default=None)
     last_error = Text(default="")
+    # While running: the runner renews the lease every few seconds; a row whose lease
+    # ran out belongs to a dead worker and is published again. The token tells the
+    # runner that owns the lease from one that lost it.
+    lease_until = Timestamptz(null=True, default=None, index=True)
+    lease_token = Varchar(length=32, default="")
 
 
 class Session(Table, tablename="sessions"):

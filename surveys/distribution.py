@@ -6,10 +6,12 @@ broker; a code exists only in the Word sheet it is printed on.
 
 Mail jobs are idempotent and resumable: each invitation is claimed by a conditional
 update that stores the new hash only if the invitation still holds the one that was
-read, then mailed; a failed delivery puts the previous hash back, so a retried job
-picks the invitation up again and no two live links are ever mailed for it. (A worker
-killed between storing a hash and the mail server's answer leaves that one person
-without an invitation mail; the first reminder, which makes a new link, reaches them.)
+read, with its delivery `sending`; it becomes `sent` only once the mail server accepted
+the mail. A failed delivery puts the previous hash back and records `failed` with the
+reason, so a retried job picks the invitation up again and no two live links are ever
+mailed for it. A job that takes over from a dead worker sends again to the invitations
+left `sending`: nobody is skipped, and only a mail accepted in the instant before the
+worker died (before `sent` was stored) reaches its person twice, the later link working.
 A job works through the invitations in batches and hands what is left after
 MAX_PER_RUN to a new job of its own, so a large wave never runs into the worker's time
 limit.
@@ -46,6 +48,7 @@ from piccolo.columns.combination import Where
 
 from app import audit
 from app.auth.caller import Caller
+from app.clock import now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
@@ -97,7 +100,7 @@ async def send_invitations(wave_id: UUID) -> int:
     mailing = await _mailing(wave_id, waves.MAIL_JOB, "wave_invitation", 0)
     if mailing is None:
         return 0
-    return await _run(mailing, Invitation.token_hash.is_null())
+    return await _run(mailing, Invitation.token_hash.is_null() | _interrupted(0))
 
 
 async def send_reminders(wave_id: UUID, round_: int) -> int:
@@ -111,7 +114,12 @@ async def send_reminders(wave_id: UUID, round_: int) -> int:
     mailing = await _mailing(wave_id, waves.REMINDER_JOB, "wave_reminder", round_)
     if mailing is None or round_ < 1:
         return 0
-    return await _run(mailing, Invitation.reminders_sent < round_)
+    return await _run(mailing, (Invitation.reminders_sent < round_) | _interrupted(round_))
+
+
+def _interrupted(round_: int) -> Where:
+    """Invitations of this round whose sending was cut off before the server answered."""
+    return (Invitation.delivery == "sending") & (Invitation.reminders_sent == round_)
 
 
 async def _mailing(wave_id: UUID, job: str, template: str, round_: int) -> Mailing | None:
@@ -154,6 +162,7 @@ async def _run(mailing: Mailing, due: Where) -> int:
 async def _pending(wave_id: UUID, due: Where, after: int) -> list[dict[str, Any]]:
     return await Invitation.select(
         Invitation.id, Invitation.company, Invitation.token_hash, Invitation.reminders_sent,
+        Invitation.delivery,
         Invitation.roster_entry.email, Invitation.roster_entry.name,
         Invitation.roster_entry.attributes,
     ).where(
@@ -193,11 +202,32 @@ async def _send_one(mailing: Mailing, row: dict[str, Any], language: str,
             # A refused address will not work on a retry: keep the claim, go on.
             log.warning("wave %s: invitation %s refused by the mail server",
                         mailing.wave_id, row["id"])
+            await _delivered(row["id"], new_hash, "failed", "address_refused")
             return False
-        except BaseException:
-            await _release(row, new_hash)
+        except BaseException as error:
+            await _release(row, new_hash, delivery_failure(error), mailing.round)
             raise
+        await _delivered(row["id"], new_hash, "sent")
         return True
+
+
+def delivery_failure(error: BaseException) -> str:
+    """The reason a mail did not go out, as a key of DELIVERY_REASONS."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "address_refused"
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return "server_login"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return "server_refused"
+    if isinstance(error, OSError | smtplib.SMTPException):
+        return "server_unreachable"
+    return "error"
+
+
+async def _delivered(invitation_id: int, new_hash: str, state: str, reason: str = "") -> None:
+    await Invitation.update({Invitation.delivery: state, Invitation.delivery_error: reason,
+                             Invitation.delivery_at: now()}).where(
+        (Invitation.id == invitation_id) & (Invitation.token_hash == new_hash))
 
 
 def _holds(value: str | None) -> Where:
@@ -207,7 +237,8 @@ def _holds(value: str | None) -> Where:
 async def _swap(row: dict[str, Any], new_hash: str, round_: int) -> bool:
     """Store `new_hash` if the invitation is still as it was read; True when it was."""
     changed = await Invitation.update(
-        {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_}
+        {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_,
+         Invitation.delivery: "sending", Invitation.delivery_at: now()}
     ).where(
         (Invitation.id == row["id"]) & _holds(row["token_hash"])
         & (Invitation.reminders_sent == row["reminders_sent"])
@@ -216,10 +247,19 @@ async def _swap(row: dict[str, Any], new_hash: str, round_: int) -> bool:
     return bool(changed)
 
 
-async def _release(row: dict[str, Any], new_hash: str) -> None:
+async def _release(row: dict[str, Any], new_hash: str, reason: str, round_: int) -> None:
+    """Put back the invitation as it was read, due again for this round's retry.
+
+    An interrupted invitation's earlier link was replaced when it was claimed, so no
+    link of it works: it goes back to having none.
+    """
+    hash_, sent = row["token_hash"], row["reminders_sent"]
+    if row["delivery"] == "sending":
+        hash_, sent = None, max(round_ - 1, 0)
     await Invitation.update(
-        {Invitation.token_hash: row["token_hash"],
-         Invitation.reminders_sent: row["reminders_sent"]}
+        {Invitation.token_hash: hash_, Invitation.reminders_sent: sent,
+         Invitation.delivery: "failed", Invitation.delivery_error: reason,
+         Invitation.delivery_at: now()}
     ).where((Invitation.id == row["id"]) & (Invitation.token_hash == new_hash))
 
 

@@ -85,6 +85,12 @@ class Invitation(Table, tablename="invitations"):
     answered = Boolean(default=False, index=True)
     reminders_sent = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
+    # The last mail's delivery, for staff (who know whom they invited), never for HR
+    # next to `answered`: "" none yet, sending (link stored, the server has not
+    # answered), sent (the mail server accepted it), failed (with the reason).
+    delivery = Varchar(length=10, default="", index=True)
+    delivery_error = Varchar(length=200, default="")
+    delivery_at = Timestamptz(null=True, default=None)
 
 
 class ResponseDraft(Table, tablename="response_drafts"):

@@ -11,11 +11,9 @@ from dramatiq.middleware import AsyncIO, Middleware
 
 from app.settings import ConfigError, Settings, get_settings
 from worker.registry import load_all
-from worker.runner import JobFailed, run_job
+from worker.runner import MAX_BACKOFF_MS, MIN_BACKOFF_MS, JobFailed, run_job
 
 QUEUE = "legami"
-MIN_BACKOFF_MS = 1_000
-MAX_BACKOFF_MS = 10 * 60_000
 
 
 class DatabasePool(Middleware):
@@ -98,7 +96,7 @@ def _retry_when(max_retries: int) -> Any:
     A failed handler (`JobFailed`) is retried for as long as run_job raises it: the row
     counts the attempts, and run_job stops raising once they pass `max_retries`. Other
     errors (database unreachable, time limit) are retried `max_retries` times; after
-    that the row stays `published` and the relay sends it again once it is stale.
+    that the row's lease runs out and the relay sends it again.
     """
 
     def retry(retries_so_far: int, error: BaseException) -> bool:

@@ -19,6 +19,7 @@ from dramatiq import Worker
 
 from app.db import close_pool, open_pool
 from app.settings import ConfigError, get_settings
+from app.web import log_scrub
 from worker.broker import bind, make_broker
 from worker.relay import relay_forever
 
@@ -38,6 +39,7 @@ def run_worker(processes_threads: int = 4) -> None:
         )
     # Unless the caller set up logging, show what the worker and dramatiq report.
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    log_scrub.install()
     broker = make_broker(settings)
     serve(broker, bind(broker, settings), processes_threads)
 

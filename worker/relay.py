@@ -1,9 +1,11 @@
 """Publish committed outbox rows to the broker.
 
 A row is claimed (pending → published) before it is sent, so two relays never send
-the same row; if the broker refuses it, the row goes back to pending and waits. A row
-published or running for STALE_AFTER and still not done (a lost message, a crashed
-worker) is sent again: handlers are idempotent.
+the same row; if the broker refuses it, the row goes back to pending and waits. Two
+kinds of row are sent again (handlers are idempotent), JOB_LEASE_SECONDS after the
+fact, so within a minute by default: a row published that long ago and not started (its
+message was lost, say by a broker restarted empty), and a running row whose lease ran
+out (its worker died or lost the database).
 """
 
 from __future__ import annotations
@@ -14,14 +16,15 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from piccolo.columns.combination import Where
+
 from app.clock import now
 from app.db import transaction
+from app.settings import get_settings
 from app.tables import OutboxJob
 
 log = logging.getLogger("legami.relay")
 
-# Longer than dramatiq's 10-minute time limit and its longest back-off (MAX_BACKOFF_MS).
-STALE_AFTER = timedelta(minutes=15)
 BATCH = 200
 
 # Sending blocks on the network (and for long when a broker host is unreachable), so it
@@ -29,18 +32,24 @@ BATCH = 200
 _SENDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="legami-relay")
 
 
+def _due(status: str, moment: Any) -> Where:
+    """Rows of `status` that are due to be sent (see the module's docstring)."""
+    lease = timedelta(seconds=get_settings().job_lease_seconds)
+    if status == "pending":
+        return (OutboxJob.status == "pending") & (OutboxJob.available_at <= moment)
+    if status == "published":
+        return (OutboxJob.status == "published") & (OutboxJob.published_at < moment - lease)
+    return (OutboxJob.status == "running") & (
+        (OutboxJob.lease_until < moment)
+        | (OutboxJob.lease_until.is_null() & (OutboxJob.published_at < moment - lease)))
+
+
 async def relay_once(actors: dict[str, Any]) -> int:
     """Publish what is due; return how many rows were sent."""
     moment = now()
     due = await (
         OutboxJob.select(OutboxJob.id, OutboxJob.actor, OutboxJob.status)
-        .where(
-            ((OutboxJob.status == "pending") & (OutboxJob.available_at <= moment))
-            | (
-                OutboxJob.status.is_in(["published", "running"])
-                & (OutboxJob.published_at < moment - STALE_AFTER)
-            )
-        )
+        .where(_due("pending", moment) | _due("published", moment) | _due("running", moment))
         .order_by(OutboxJob.id)
         .limit(BATCH)
     )
@@ -72,18 +81,27 @@ def _send(actors: dict[str, Any], rows: list[dict[str, Any]]) -> list[int]:
 
 
 async def _claim(rows: list[dict[str, Any]], moment: Any) -> list[dict[str, Any]]:
-    """Claim rows in one statement per status; another relay's claims are skipped."""
+    """Claim rows in one statement per status; another relay's claims are skipped, and
+    so is a row that became not due meanwhile (a lease just renewed)."""
     claimed: set[int] = set()
     for status in {row["status"] for row in rows}:
         ids = [row["id"] for row in rows if row["status"] == status]
         async with transaction():
             updated = await (
-                OutboxJob.update({OutboxJob.status: "published", OutboxJob.published_at: moment})
-                .where(OutboxJob.id.is_in(ids) & (OutboxJob.status == status))
-                .returning(OutboxJob.id)
+                OutboxJob.update({OutboxJob.status: "published", OutboxJob.published_at: moment,
+                                  OutboxJob.lease_until: None, OutboxJob.lease_token: ""})
+                .where(OutboxJob.id.is_in(ids) & _due(status, moment))
+                .returning(OutboxJob.id, OutboxJob.actor)
             )
         claimed.update(row["id"] for row in updated)
+        if status != "pending" and updated:
+            log.warning("relay: sending again %s (%s)", _ids(updated),
+                        "worker gone" if status == "running" else "message lost")
     return [row for row in rows if row["id"] in claimed]
+
+
+def _ids(rows: list[dict[str, Any]]) -> str:
+    return ", ".join(f"{row['actor']} #{row['id']}" for row in rows)
 
 
 async def _release(ids: list[int]) -> None:

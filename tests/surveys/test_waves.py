@@ -351,6 +351,52 @@ async def test_a_failed_delivery_keeps_no_token_and_the_retry_sends_the_mail(
     assert list(smtp.links()) == ["anna@rossi.example"]
 
 
+async def test_a_failed_delivery_is_counted_with_its_reason_and_the_retry_sends_it(
+    smtp: Inbox, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = await make_world()
+    await add_person(world.a, "A1", "anna@rossi.example")
+    await add_person(world.a, "A2", "bruno@rossi.example")
+    wave = await open_new_wave(world)
+    [job] = await job_ids("surveys.wave_mail")
+    use_smtp(monkeypatch, f"smtp://127.0.0.1:{_free_port()}")  # the mail server is down
+
+    with pytest.raises(JobFailed):
+        await run_job(job, max_retries=3)
+
+    assert [(i["delivery"], i["delivery_error"]) for i in await invitations(wave.id)] == [
+        ("failed", "server_unreachable")] * 2
+    use_smtp(monkeypatch, smtp.url)
+    await run_job(job)
+    assert sorted(smtp.links()) == ["anna@rossi.example", "bruno@rossi.example"]
+    assert [i["delivery"] for i in await invitations(wave.id)] == ["sent", "sent"]
+
+
+async def test_an_invitation_cut_off_before_the_server_answered_is_sent_again_once(
+    smtp: Inbox,
+) -> None:
+    world = await make_world()
+    for n in range(1, 4):
+        await add_person(world.a, f"A{n}", f"persona{n}@rossi.example")
+    wave = await open_new_wave(world)
+    [job] = await job_ids("surveys.wave_mail")
+    await run_job(job)
+    smtp.raw.clear()
+    # A worker died after storing persona2's new link, before the mail server answered.
+    first, second, third = await invitations(wave.id)
+    await Invitation.update({Invitation.token_hash: token_hash("lost"),
+                             Invitation.delivery: "sending"}).where(
+        Invitation.id == second["id"])
+    await OutboxJob.update({OutboxJob.status: "published"}).where(OutboxJob.id == job)
+
+    await run_job(job)
+
+    assert list(smtp.links()) == ["persona2@rossi.example"]
+    assert [i["delivery"] for i in await invitations(wave.id)] == ["sent"] * 3
+    path = smtp.links()["persona2@rossi.example"]
+    assert await answering.resolve_link(path.removeprefix(LINK_PREFIX)) is not None
+
+
 async def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_link(
     smtp: Inbox,
 ) -> None:

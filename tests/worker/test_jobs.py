@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,6 +27,7 @@ import pytest
 from dramatiq import Worker
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+from app.clock import now
 from app.db import transaction
 from app.outbox import enqueue, failed_jobs
 from app.settings import ConfigError, Settings
@@ -338,3 +340,66 @@ async def test_worker_process_runs_committed_jobs_and_stops_on_signal(
 
     assert process.returncode == 0, stderr.decode()
     assert len(await _effects(outbox_id)) == 1
+
+
+# Leases: a dead worker's job, a lost message ---------------------------------------------
+
+
+async def test_job_of_a_dead_worker_is_sent_again_once_its_lease_has_run_out() -> None:
+    broker = make_broker(url="embedded")
+    actors = bind(broker, queue="legami-lease")
+    dead, alive = await _committed(), await _committed()
+    moment = now()
+    await OutboxJob.update({OutboxJob.status: "running", OutboxJob.lease_token: "dead",
+                            OutboxJob.lease_until: moment - timedelta(seconds=1)}).where(
+        OutboxJob.id == dead)
+    await OutboxJob.update({OutboxJob.status: "running", OutboxJob.lease_token: "alive",
+                            OutboxJob.lease_until: moment + timedelta(seconds=30)}).where(
+        OutboxJob.id == alive)
+
+    assert await relay_once(actors) == 1
+
+    assert (await _row(dead))["status"] == "published"
+    assert (await _row(alive))["status"] == "running"
+    await run_job(dead)
+    assert (await _row(dead))["status"] == "done"
+    assert len(await _effects(dead)) == 1
+
+
+async def test_job_whose_message_was_lost_is_sent_again(settings: Settings) -> None:
+    broker = make_broker(url="embedded")
+    actors = bind(broker, queue="legami-lost")
+    outbox_id = await _committed()
+    assert await relay_once(actors) == 1
+    broker.flush_all()  # the broker restarted empty
+    assert await relay_once(actors) == 0  # just published: not lost yet
+
+    lease = timedelta(seconds=settings.job_lease_seconds)
+    await OutboxJob.update({OutboxJob.published_at: now() - lease - timedelta(seconds=1)}).where(
+        OutboxJob.id == outbox_id)
+
+    assert await relay_once(actors) == 1
+    assert broker.queues["legami-lost"].qsize() == 1
+
+
+async def test_running_job_renews_its_lease_and_stops_when_another_worker_took_it() -> None:
+    outbox_id = await _committed(pause=60)
+    running = asyncio.create_task(run_job(outbox_id, lease_seconds=2))
+
+    async def leased() -> Any:
+        row = await _row(outbox_id)
+        return row["status"] == "running" and row["lease_until"]
+
+    first = await _eventually(leased)
+    await _eventually(lambda: _renewed_after(outbox_id, first))
+    # The relay gave the row to another worker (this one was cut off for too long).
+    await OutboxJob.update({OutboxJob.lease_token: "another"}).where(OutboxJob.id == outbox_id)
+
+    await asyncio.wait_for(running, timeout=10)
+
+    assert (await _row(outbox_id))["status"] == "running"
+    assert await _effects(outbox_id) == []
+
+
+async def _renewed_after(outbox_id: int, first: Any) -> bool:
+    return (await _row(outbox_id))["lease_until"] > first
