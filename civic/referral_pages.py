@@ -25,7 +25,6 @@ from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from app.ratelimit import allow
 from app.web.context import caller_of, client_ip, form_of
 from app.web.errors import error_response
-from app.web.log_scrub import scrub
 from civic import referrals, suggestions
 from civic.family_pages import pattern_labels
 from civic.ics import ROME
@@ -38,9 +37,8 @@ PATTERNS = ("both_working", "one_working", "shifts", "not_working")
 
 
 # A family's link `/f/<token>` is a key to their proposal, and the search of the
-# families' list (`?q=`) is a name: the logs write both as `/f/…` and `q=…`.
-scrub(r"(/f/)[^/?\s\"]+|(/schools/[^?\s\"]*\?(?:[^\s\"]*&)?q=)[^&\s\"]*",
-      "uvicorn.access", "legami.web")
+# families' list (`?q=`) is a name: the kernel's scrubber (app/web/log_scrub.py) writes
+# both as `/f/…` and `q=…`.
 
 
 def pattern_label(pattern: str | None) -> str:

@@ -25,7 +25,6 @@ from app.settings import LANGUAGES
 from app.tables import RateLimitBucket
 from app.web.context import client_ip
 from app.web.errors import error_response
-from app.web.log_scrub import scrub
 from surveys.answering import (
     Draft,
     Invitee,
@@ -390,8 +389,8 @@ def _protect_logs() -> None:
     query with its parameters, so an invitation id and the answers sealed a moment
     later would sit on neighbouring lines.
     """
-    # An answer link's path is a credential that leads to one invitation; so is a code.
-    scrub(r"(/r/)[^/?\s\"]+|([?&]c=)[^&\s\"]+", "uvicorn.access")
+    # An answer link's path is a credential that leads to one invitation; so is a code:
+    # the kernel's scrubber (app/web/log_scrub.py) writes them as `/r/…` and `c=…`.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 

@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 
 from app.db import close_pool, open_pool
 from app.settings import ROOT, Settings, get_settings
+from app.web import log_scrub
 from app.web.admin_pages import AdminPages
 from app.web.api import api_router
 from app.web.auth_pages import AuthPages
@@ -93,6 +94,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
     """Build the app; `run_jobs=False` keeps the embedded worker off (tests drive jobs)."""
     settings = get_settings()
     development = settings.environment in ("development", "test")
+    log_scrub.install()
     return Litestar(
         route_handlers=_route_handlers(development),
         middleware=[SecurityHeadersMiddleware(), RequestContextMiddleware()],

@@ -1,35 +1,57 @@
 """Keep credentials and personal data out of the logs: the web kernel's one log filter.
 
-A domain gives a pattern whose first or second group is the part to keep; what follows
-it in the match is written as `…`. Filters are added to the loggers that write request
-paths (uvicorn's access log, the app's error log).
+A pattern's first or second group is the part to keep; what follows it in the match is
+written as `…`. `install()` scrubs every log record of every logger when it is made,
+so every handler (uvicorn's access and error logs, the app's, the worker's, one added
+later) writes the scrubbed text, the traceback included. The process entry points
+(`legami serve`, `legami worker`, the embedded worker in the web app) call it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from typing import Any
+
+# Credentials that requests carry in their paths: an answer link `/r/<token>` and a
+# code `?c=` (surveys), a family's link `/f/<token>` and the search of the families'
+# list `?q=`, a name (civic).
+PATTERNS = [
+    r"(/r/)[^/?\s\"']+|([?&]c=)[^&\s\"']+",
+    r"(/f/)[^/?\s\"']+|(/schools/[^?\s\"']*\?(?:[^\s\"']*&)?q=)[^&\s\"']*",
+]
 
 
-class Scrubber(logging.Filter):
-    def __init__(self, pattern: str) -> None:
-        super().__init__()
-        self.pattern = re.compile(pattern)
+class Scrubber:
+    def __init__(self, patterns: list[str]) -> None:
+        self.pattern = re.compile("|".join(f"(?:{p})" for p in patterns))
 
-    def _sub(self, text: str) -> str:
-        return self.pattern.sub(lambda m: f"{m.group(1) or m.group(2)}…", text)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._sub(a) if isinstance(a, str) else a for a in record.args)
-        elif isinstance(record.msg, str):
-            record.msg = self._sub(record.msg)
-        return True
+    def __call__(self, text: str) -> str:
+        return self.pattern.sub(lambda m: f"{next(g for g in m.groups() if g)}…", text)
 
 
-def scrub(pattern: str, *loggers: str) -> Scrubber:
-    """Add a filter for `pattern` to each of `loggers`."""
-    scrubber = Scrubber(pattern)
-    for name in loggers:
-        logging.getLogger(name).addFilter(scrubber)
-    return scrubber
+SCRUB = Scrubber(PATTERNS)
+_installed = False
+
+
+def install() -> None:
+    """Scrub every log record from now on, in this process (once; calling again is fine)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    make_record = logging.getLogRecordFactory()
+
+    def scrubbed_record(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        # A bad format string stays as it is: the handler reports it, as without us.
+        with contextlib.suppress(Exception):
+            record.msg, record.args = SCRUB(record.getMessage()), ()
+        if record.exc_info and record.exc_info[0] is not None:
+            record.exc_text = SCRUB(logging.Formatter().formatException(record.exc_info))
+        if record.stack_info:
+            record.stack_info = SCRUB(record.stack_info)
+        return record
+
+    logging.setLogRecordFactory(scrubbed_record)
