@@ -129,6 +129,42 @@ def org_list() -> None:
         click.echo(f"{row.id}  {row.kind:<13} {row.name} ({row.town})")
 
 
+@main.group(help="Jobs: what is waiting, what keeps failing, and running it again.")
+def jobs() -> None:
+    pass
+
+
+@jobs.command("list", help="Count the jobs waiting and running; list those that failed.")
+@_friendly
+def jobs_list() -> None:
+    from app.outbox import failed_jobs, job_counts
+
+    async def both() -> tuple[dict[str, int], list[dict[str, Any]]]:
+        return await job_counts(), await failed_jobs()
+
+    counts, failed = asyncio.run(both())
+    click.echo("legami: jobs " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for row in failed:
+        click.echo(f"{row['id']}  {row['actor']}  attempts {row['attempts']}  "
+                   f"{row['last_error']}")
+
+
+@jobs.command("retry", help="Run failed jobs again (the given ids, or all with --all), "
+                            "once their cause is fixed.")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every failed job.")
+@_friendly
+def jobs_retry(ids: tuple[int, ...], every: bool) -> None:
+    from app.errors import InvalidInput
+    from app.outbox import retry_jobs
+
+    if not ids and not every:
+        raise InvalidInput({"ids": "name the jobs to run again, or use --all"})
+    queued = asyncio.run(retry_jobs(None, None if every else list(ids)))
+    click.echo(f"legami: {len(queued)} jobs queued again"
+               + (f": {', '.join(map(str, queued))}" if queued else ""))
+
+
 def _register_domain_commands() -> None:
     from company_portal.cli import company
 

@@ -1,7 +1,8 @@
 """Record jobs in the transaction of the change that needs them.
 
 A rolled-back change therefore sends nothing; the relay in worker/ publishes the
-rows once they are committed.
+rows once they are committed. Staff see what is still to do (`job_counts`), the jobs
+that kept failing (`failed_jobs`) and can run one again (`retry_jobs`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+
+from app import audit
 from app.clock import now
+from app.db import transaction
 from app.tables import OutboxJob
 
 
@@ -41,3 +46,31 @@ async def failed_jobs(limit: int = 100) -> list[dict[str, Any]]:
         .order_by(OutboxJob.id, ascending=False)
         .limit(limit)
     )
+
+
+async def job_counts() -> dict[str, int]:
+    """How many jobs are waiting (to be sent or for a retry), running and failed."""
+    rows = await OutboxJob.select(OutboxJob.status, Count(OutboxJob.id, alias="n")).where(
+        OutboxJob.status != "done").group_by(OutboxJob.status)
+    by_status = {row["status"]: row["n"] for row in rows}
+    return {"waiting": by_status.get("pending", 0) + by_status.get("published", 0),
+            "running": by_status.get("running", 0), "failed": by_status.get("failed", 0)}
+
+
+async def retry_jobs(actor_id: Any, ids: list[int] | None = None) -> list[int]:
+    """Run failed jobs again from their first attempt (all of them without `ids`).
+
+    For when the cause is fixed (the mail server is back): the handlers are idempotent,
+    so what a job had done stays done. Returns the ids queued again.
+    """
+    which: Any = OutboxJob.status == "failed"
+    if ids is not None:
+        which &= OutboxJob.id.is_in(ids or [0])
+    async with transaction():
+        queued = await OutboxJob.update(
+            {OutboxJob.status: "pending", OutboxJob.attempts: 0, OutboxJob.available_at: now()}
+        ).where(which).returning(OutboxJob.id)
+        queued_ids = sorted(row["id"] for row in queued)
+        if queued_ids:
+            await audit.record("jobs.retried", actor_id, None, jobs=queued_ids)
+    return queued_ids

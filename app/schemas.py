@@ -51,3 +51,18 @@ class FailedJob(msgspec.Struct):
     attempts: int
     last_error: str
     created_at: datetime
+
+
+class JobOverview(msgspec.Struct):
+    """What is still to do: an empty `failed_jobs` says nothing about `waiting`."""
+
+    waiting: int
+    running: int
+    failed: int
+    failed_jobs: list[FailedJob]
+
+
+class JobRetry(msgspec.Struct):
+    """Failed jobs to run again; without ids, all of them."""
+
+    ids: list[int] | None = None

@@ -44,7 +44,8 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell, _Row
 from docx.text.run import Run
 from litestar.exceptions import NotFoundException
-from piccolo.columns.combination import Where
+from piccolo.columns.combination import Combinable, Where
+from piccolo.query.functions.aggregate import Count
 
 from app import audit
 from app.auth.caller import Caller
@@ -117,7 +118,7 @@ async def send_reminders(wave_id: UUID, round_: int) -> int:
     return await _run(mailing, (Invitation.reminders_sent < round_) | _interrupted(round_))
 
 
-def _interrupted(round_: int) -> Where:
+def _interrupted(round_: int) -> Combinable:
     """Invitations of this round whose sending was cut off before the server answered."""
     return (Invitation.delivery == "sending") & (Invitation.reminders_sent == round_)
 
@@ -136,7 +137,7 @@ async def _mailing(wave_id: UUID, job: str, template: str, round_: int) -> Maili
                    {row["id"]: row["name"] for row in names}, wave.closes_on)
 
 
-async def _run(mailing: Mailing, due: Where) -> int:
+async def _run(mailing: Mailing, due: Combinable) -> int:
     """Mail the due invitations in batches; raise after a batch with a failed delivery."""
     sent, processed, after = 0, 0, 0
     limit = asyncio.Semaphore(CONCURRENCY)
@@ -159,7 +160,7 @@ async def _run(mailing: Mailing, due: Where) -> int:
     return sent
 
 
-async def _pending(wave_id: UUID, due: Where, after: int) -> list[dict[str, Any]]:
+async def _pending(wave_id: UUID, due: Combinable, after: int) -> list[dict[str, Any]]:
     return await Invitation.select(
         Invitation.id, Invitation.company, Invitation.token_hash, Invitation.reminders_sent,
         Invitation.delivery,
@@ -222,6 +223,56 @@ def delivery_failure(error: BaseException) -> str:
     if isinstance(error, OSError | smtplib.SMTPException):
         return "server_unreachable"
     return "error"
+
+
+def delivery_reason(key: str) -> str:
+    """A delivery failure in plain words, in the reader's language."""
+    reasons = {
+        "server_unreachable": _("The mail server could not be reached; once it is back, "
+                                "try the job again."),
+        "server_login": _("The mail server refused Legami's sign-in: check SMTP_URL."),
+        "server_refused": _("The mail server refused the mail."),
+        "address_refused": _("The mail server refused the address: check it in the roster."),
+    }
+    return reasons.get(key, _("An unexpected error: the worker's log has the details."))
+
+
+async def delivery_counts(caller: Caller, wave_id: UUID) -> dict[str, Any]:
+    """How many mail invitations of the wave were sent, are waiting, failed and why.
+
+    For program staff, who know whom they invited; it never says who answered.
+    """
+    if not caller.is_program_staff:
+        raise NotFoundException()
+    rows = await Invitation.select(
+        Invitation.delivery, Invitation.delivery_error, Count(Invitation.id, alias="n"),
+    ).where((Invitation.wave == wave_id) & (Invitation.channel == "mail")).group_by(
+        Invitation.delivery, Invitation.delivery_error)
+    counts: dict[str, Any] = {"sent": 0, "waiting": 0, "failed": 0, "reasons": {}}
+    for row in rows:
+        state = row["delivery"] if row["delivery"] in ("sent", "failed") else "waiting"
+        counts[state] += row["n"]
+        if state == "failed":
+            reason = delivery_reason(row["delivery_error"])
+            counts["reasons"][reason] = counts["reasons"].get(reason, 0) + row["n"]
+    return counts
+
+
+async def resend_failed(caller: Caller, wave_id: UUID) -> None:
+    """Queue the wave's mail again for the invitations whose mail failed (server back).
+
+    The job takes the invitations without a link; one with a refused address keeps
+    failing until its address is corrected.
+    """
+    await delivery_counts(caller, wave_id)  # only program staff
+    wave = await waves.get_wave(caller, wave_id)
+    if wave.status != "open" or wave.state == "closed":
+        raise InvalidInput({"delivery": _("Mail can be sent again only while the wave is "
+                                          "open.")})
+    async with transaction():
+        await enqueue(waves.MAIL_JOB, {"wave_id": str(wave_id)})
+        await audit.record("wave.mail_resent", caller.user_id, wave.owner_id,
+                           wave_id=str(wave_id))
 
 
 async def _delivered(invitation_id: int, new_hash: str, state: str, reason: str = "") -> None:

@@ -99,6 +99,10 @@ class WavePages(Controller):
     async def close_wave(self, request: Req, wave_id: UUID) -> Any:
         return await _act(request, wave_id, waves.close_wave, "closed")
 
+    @post("/{wave_id:uuid}/resend")
+    async def resend(self, request: Req, wave_id: UUID) -> Any:
+        return await _act(request, wave_id, distribution.resend_failed, "resent")
+
     @post("/{wave_id:uuid}/codes", status_code=200)
     async def codes(self, request: Req, wave_id: UUID) -> Any:
         form = await request.form()
@@ -143,8 +147,11 @@ async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Tem
     wave = await waves.get_wave(caller, wave_id)
     counts = await waves.wave_counts(caller, wave_id)
     names = {company.id: company.name for company in wave.companies}
+    delivery = (await distribution.delivery_counts(caller, wave_id)
+                if caller.is_program_staff and wave.status != "draft" else None)
     return Template("surveys/wave_detail.html", status_code=422 if errors else 200, context={
         **_helpers(), "wave": wave, "counts": counts, "names": names, "errors": errors,
+        "delivery": delivery,
         "done": request.query_params.get("done", "")})
 
 

@@ -12,7 +12,7 @@ from app import organizations
 from app.auth.guards import program_admin
 from app.errors import InvalidInput
 from app.organizations import ROLES_BY_KIND, kind_label, role_label
-from app.outbox import failed_jobs
+from app.outbox import failed_jobs, job_counts, retry_jobs
 from app.schemas import MemberInvite, OrganizationCreate
 from app.tables import ORG_KINDS
 from app.web.context import caller_of, form_of
@@ -67,8 +67,18 @@ class AdminPages(Controller):
         return Redirect(f"/admin/organizations/{organization_id}?invited=1", status_code=303)
 
     @get("/jobs")
-    async def jobs_page(self) -> Template:
-        return Template("admin/jobs.html", context={"jobs": await failed_jobs()})
+    async def jobs_page(self, request: Request[Any, Any, Any]) -> Template:
+        return Template("admin/jobs.html", context={
+            "jobs": await failed_jobs(), "counts": await job_counts(),
+            "retried": request.query_params.get("retried", "")})
+
+    @post("/jobs/retry", media_type=MediaType.HTML)
+    async def jobs_retry(self, request: Request[Any, Any, Any]) -> Redirect:
+        """Run one failed job again (`job`), or all of them."""
+        form = await form_of(request)
+        ids = [int(form["job"])] if form.get("job", "").isdigit() else None
+        queued = await retry_jobs(caller_of(request).user_id, ids)
+        return Redirect(f"/admin/jobs?retried={len(queued)}", status_code=303)
 
     async def _organization(self, request: Request[Any, Any, Any], organization_id: UUID,
                             form: dict[str, str], errors: dict[str, str]) -> Template:

@@ -9,8 +9,17 @@ from litestar import Controller, Request, Router, get, post
 
 from app import organizations
 from app.auth.guards import program_admin, signed_in
-from app.outbox import failed_jobs
-from app.schemas import FailedJob, Me, Member, MemberInvite, Organization, OrganizationCreate
+from app.outbox import failed_jobs, job_counts, retry_jobs
+from app.schemas import (
+    FailedJob,
+    JobOverview,
+    JobRetry,
+    Me,
+    Member,
+    MemberInvite,
+    Organization,
+    OrganizationCreate,
+)
 from app.web.context import caller_of
 
 
@@ -61,9 +70,19 @@ class JobController(Controller):
     tags = ["jobs"]
     guards = [program_admin]
 
+    @get()
+    async def overview(self) -> JobOverview:
+        failed = [FailedJob(**row) for row in await failed_jobs()]
+        return JobOverview(**await job_counts(), failed_jobs=failed)
+
     @get("/failed")
     async def failed(self) -> list[FailedJob]:
         return [FailedJob(**row) for row in await failed_jobs()]
+
+    @post("/retry", status_code=200)
+    async def retry(self, request: Request[Any, Any, Any], data: JobRetry) -> dict[str, list[int]]:
+        """Run failed jobs again (the given ids, or all); answers the ids queued again."""
+        return {"queued": await retry_jobs(caller_of(request).user_id, data.ids)}
 
 
 api_router = Router(path="/api/v1", guards=[signed_in],

@@ -84,3 +84,35 @@ async def test_failed_jobs_are_listed_for_the_admin(client, admin) -> None:
     assert "SMTPServerDisconnected" in page.text
     api = (await client.get("/api/v1/jobs/failed")).json()
     assert api[0]["attempts"] == 6
+
+
+async def test_jobs_page_and_api_tell_waiting_work_from_everything_delivered(client, admin) -> None:
+    await OutboxJob(actor="surveys.wave_mail", status="pending").save()
+    await OutboxJob(actor="surveys.wave_mail", status="running").save()
+
+    page = await client.get("/admin/jobs")
+    assert "consegnato tutto" not in page.text and "ancora in corso" in page.text
+    overview = (await client.get("/api/v1/jobs")).json()
+    assert (overview["waiting"], overview["running"], overview["failed"]) == (1, 1, 0)
+
+    await OutboxJob.delete(force=True)
+    page = await client.get("/admin/jobs")
+    assert "consegnato tutto" in page.text
+
+
+async def test_a_failed_job_is_tried_again_from_the_page_and_the_api(client, admin) -> None:
+    first = OutboxJob(actor="mail.send", status="failed", attempts=6, last_error="SMTP down")
+    second = OutboxJob(actor="mail.send", status="failed", attempts=6, last_error="SMTP down")
+    await first.save()
+    await second.save()
+
+    response = await post_form(client, "/admin/jobs/retry", {"job": str(first.id)},
+                               page="/admin/jobs")
+    assert response.status_code == 303
+    rows = await OutboxJob.select(OutboxJob.id, OutboxJob.status, OutboxJob.attempts).order_by(
+        OutboxJob.id)
+    assert [(r["status"], r["attempts"]) for r in rows] == [("pending", 0), ("failed", 6)]
+
+    queued = await api_post(client, "/api/v1/jobs/retry", {})
+    assert queued.status_code == 200 and queued.json() == {"queued": [second.id]}
+    assert await AuditEvent.count().where(AuditEvent.action == "jobs.retried") == 2

@@ -76,3 +76,22 @@ def test_seed_demo_reports_the_program_numbers_and_is_repeatable() -> None:
     assert first.exit_code == 0 and second.exit_code == 0
     assert "companies 15" in first.output and "pupils 1500" in first.output
     assert count(Organization, Organization.kind == "company") == 15
+
+
+def test_jobs_retry_runs_failed_jobs_again() -> None:
+    from app.tables import OutboxJob
+
+    async def failed() -> int:
+        job = OutboxJob(actor="mail.send", status="failed", attempts=6, last_error="SMTP down")
+        await job.save()
+        return int(job.id)
+
+    job_id = asyncio.run(failed())
+    listed = run("jobs", "list")
+    assert "failed 1" in listed.output and "SMTP down" in listed.output
+    assert CliRunner().invoke(main, ["jobs", "retry"]).exit_code == 2
+
+    result = run("jobs", "retry", str(job_id))
+
+    assert result.exit_code == 0 and f"1 jobs queued again: {job_id}" in result.output
+    assert count(OutboxJob, OutboxJob.status == "pending") == 1

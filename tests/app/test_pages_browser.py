@@ -202,3 +202,39 @@ async def test_sign_in_form_submits_without_javascript(
         assert await page.locator("#email").count() == 0
     finally:
         await ctx.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+async def test_admin_tries_a_failed_job_again_from_the_jobs_page(
+    live_server: LiveServer, browser: Any, width: int,  # noqa: F811
+) -> None:
+    from app.tables import AuditEvent, OutboxJob
+
+    ctx = await browser.new_context(locale="it-IT", viewport={"width": width, "height": 800})
+    ctx.set_default_timeout(5_000)
+    try:
+        await _program_admin(live_server, ctx)
+        job = OutboxJob(actor="surveys.wave_mail", status="failed", attempts=6,
+                        last_error="ConnectionRefusedError: [Errno 111] Connection refused")
+        await job.save()
+        page = await ctx.new_page()
+        await page.goto(f"{live_server.url}/admin/jobs")
+        overflow = await page.evaluate(OVERFLOW, width)
+        assert overflow["width"] <= width, overflow["culprits"]
+        retry = page.locator("main table button")
+        box = await retry.bounding_box()
+        assert box is not None and box["height"] >= MIN_TARGET
+
+        async with page.expect_navigation() as navigation:
+            await retry.click()
+        await _html_page(navigation)
+
+        assert page.url.endswith("/admin/jobs?retried=1")
+        assert await page.locator("main p.notice[role=status]").count() == 1
+        # Queued again: the embedded worker takes it at once (and, without its wave, it
+        # fails again and waits for its next retry).
+        retried = await AuditEvent.select(AuditEvent.detail).where(
+            AuditEvent.action == "jobs.retried").output(load_json=True)
+        assert [event["detail"]["jobs"] for event in retried] == [[job.id]]
+    finally:
+        await ctx.close()

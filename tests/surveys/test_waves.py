@@ -351,15 +351,23 @@ async def test_a_failed_delivery_keeps_no_token_and_the_retry_sends_the_mail(
     assert list(smtp.links()) == ["anna@rossi.example"]
 
 
-async def test_a_failed_delivery_is_counted_with_its_reason_and_the_retry_sends_it(
-    smtp: Inbox, monkeypatch: pytest.MonkeyPatch,
-) -> None:
+async def _two_people_and_the_mail_server_down(
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[World, waves.WaveOut, int]:
+    """An open wave of two people whose mail job finds no mail server."""
     world = await make_world()
     await add_person(world.a, "A1", "anna@rossi.example")
     await add_person(world.a, "A2", "bruno@rossi.example")
     wave = await open_new_wave(world)
     [job] = await job_ids("surveys.wave_mail")
     use_smtp(monkeypatch, f"smtp://127.0.0.1:{_free_port()}")  # the mail server is down
+    return world, wave, job
+
+
+async def test_a_failed_delivery_is_counted_with_its_reason_and_the_retry_sends_it(
+    smtp: Inbox, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _world, wave, job = await _two_people_and_the_mail_server_down(monkeypatch)
 
     with pytest.raises(JobFailed):
         await run_job(job, max_retries=3)
@@ -370,6 +378,28 @@ async def test_a_failed_delivery_is_counted_with_its_reason_and_the_retry_sends_
     await run_job(job)
     assert sorted(smtp.links()) == ["anna@rossi.example", "bruno@rossi.example"]
     assert [i["delivery"] for i in await invitations(wave.id)] == ["sent", "sent"]
+
+
+async def test_staff_see_the_failed_mail_with_its_reason_and_send_it_again_once_smtp_is_back(
+    smtp: Inbox, monkeypatch: pytest.MonkeyPatch, client: Any,
+) -> None:
+    world, wave, job = await _two_people_and_the_mail_server_down(monkeypatch)
+    await run_job(job, max_retries=0)  # failed for good
+
+    await sign_in(client, world.hr_a)
+    assert "Posta degli inviti" not in (await client.get(f"/waves/{wave.id}")).text
+    await sign_in(client, world.staff)
+    page = (await client.get(f"/waves/{wave.id}")).text
+    assert "Posta degli inviti" in page and "non è stato raggiungibile" in page
+    use_smtp(monkeypatch, smtp.url)  # the mail server is back
+    resent = await post_form(client, f"/waves/{wave.id}/resend", {}, page=f"/waves/{wave.id}")
+    assert resent.status_code == 303
+    for pending in await job_ids("surveys.wave_mail"):
+        await run_job(pending)
+
+    assert sorted(smtp.links()) == ["anna@rossi.example", "bruno@rossi.example"]
+    counts = await distribution.delivery_counts(await as_caller(world.staff), wave.id)
+    assert (counts["sent"], counts["waiting"], counts["failed"]) == (2, 0, 0)
 
 
 async def test_an_invitation_cut_off_before_the_server_answered_is_sent_again_once(
