@@ -80,7 +80,7 @@ class Visit:
 # join reads a rate-limit counter in the same round trip (see `look_up`).
 VISIT_SQL = (
     "SELECT r.hits AS misses, i.id, i.wave, i.company, i.answered, w.status, w.opens_on, "
-    "w.closes_on, w.reporting_groups, w.version, v.frozen_at, d.answers, d.section, "
+    "w.closes_on, w.closed_at, w.reporting_groups, w.version, v.frozen_at, d.answers, d.section, "
     "d.language FROM (SELECT 1 AS one) AS k "
     "LEFT JOIN rate_limits r ON r.bucket = {} "
     "LEFT JOIN invitations i ON {} "
@@ -112,10 +112,11 @@ async def look_up(token: str, counter: str = "") -> tuple[Visit | None, int]:
 async def _visit(row: dict[str, Any]) -> Visit:
     invitee = Invitee(int(row["id"]), _uuid(row["wave"]), _uuid(row["company"]),
                       bool(row["answered"]))
+    state = wave_state(row)  # a wave closed early says the day it actually closed
     wave = Opening(
-        state=wave_state(row).state,
-        opens_on=_date(row["opens_on"]),
-        closes_on=_date(row["closes_on"]),
+        state=state.state,
+        opens_on=state.opens_on,
+        closes_on=state.closes_on,
         definition=await _definition(str(row["version"]), row["frozen_at"] is not None),
         reporting_groups=list(_json(row["reporting_groups"]) or []),
     )

@@ -52,8 +52,12 @@ async def enqueue_flush(wave_id: UUID, after: date | None = None,
 
 @job(FLUSH_JOB)
 async def flush_ballot(outbox_id: int, payload: dict[str, Any]) -> None:
-    """Job `surveys.flush_ballot` ({"wave_id"}): idempotent, as the box empties itself."""
+    """Job `surveys.flush_ballot` ({"wave_id"}): idempotent, as the box empties itself.
+    Once the wave has closed it also releases the wave's figures (the whole box first)."""
+    from surveys.results.service import release_wave  # the results read the ballot
+
     await flush_wave(UUID(payload["wave_id"]))
+    await release_wave(UUID(payload["wave_id"]))
 
 
 async def flush_wave(wave_id: UUID) -> int:

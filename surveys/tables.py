@@ -62,6 +62,9 @@ class Wave(Table, tablename="waves"):
     channels = JSON(default=["mail"])  # mail, code, sso
     reminder_days = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow())
+    # Set by the server at the moment the wave opens and closes; nobody edits them.
+    opened_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
 
 
 class WaveCompany(Table, tablename="wave_companies"):

@@ -46,11 +46,6 @@ def channel_label(channel: str) -> str:
     }[channel]
 
 
-def hidden_label(reason: str) -> str:
-    return {"small": _("fewer than 5"),
-            "complement": _("hidden to protect a small group")}[reason]
-
-
 def day(value: date) -> str:
     """A date as people read it in the current language: 31 marzo 2026."""
     return format_date(value, format="long", locale=current_language())
@@ -59,7 +54,6 @@ def day(value: date) -> str:
 def _helpers() -> dict[str, Any]:
     return {"day": day, "state_label": state_label, "wave_label": wave_label,
             "channel_label": channel_label, "group_label": waves.roster_group_label,
-            "hidden_label": hidden_label,
             "channels": waves.CHANNELS, "roster_groups": ROSTER_GROUPS}
 
 

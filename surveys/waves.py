@@ -104,6 +104,8 @@ class WaveOut(msgspec.Struct):
     reporting_groups: list[ReportingGroup]
     companies: list[CompanyRef]
     can_manage: bool
+    opened_at: datetime | None = None  # recorded by the server, read-only
+    closed_at: datetime | None = None
 
 
 class AttributeQuestion(msgspec.Struct):
@@ -120,12 +122,16 @@ class VersionChoice(msgspec.Struct):
 
 
 class Cell(msgspec.Struct):
-    """A count pair; both are None when hidden: `small` (under 5) or `complement`."""
+    """Invited (a roster fact, always shown) and answered: None when hidden (`hidden`
+    the code, `note` the reason in words); `at_least` while the wave is open, when
+    answered moves in steps of 5."""
 
     label: str
     invited: int | None
     answered: int | None
     hidden: str = ""
+    note: str = ""
+    at_least: bool = False
 
 
 class Dimension(msgspec.Struct):
@@ -173,6 +179,9 @@ def wave_state(wave: Wave | Mapping[str, Any], on: date | None = None) -> WaveSt
     state: State = "open"
     if row["status"] == "closed" or (row["status"] == "open" and day > closes_on):
         state = "closed"
+        closed_at = row.get("closed_at")
+        if closed_at:  # the day it actually closed, as the server recorded it
+            closes_on = min(closes_on, _as_moment(closed_at).astimezone(ROME).date())
     elif row["status"] == "draft" or day < opens_on:
         state = "not_open"
     return WaveState(state, opens_on, closes_on)
@@ -180,6 +189,12 @@ def wave_state(wave: Wave | Mapping[str, Any], on: date | None = None) -> WaveSt
 
 def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _as_moment(value: datetime | str) -> datetime:
+    """A timestamp as a raw query may give it back (text on SQLite)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def wave_state_of(wave_id: UUID) -> WaveState | None:
@@ -287,13 +302,15 @@ async def get_wave(caller: Caller, wave_id: UUID) -> WaveOut:
         id=wave.id, title=wave.title, survey_title=version["survey.title"],
         version_id=wave.version, version_number=version["number"], owner_id=wave.owner,
         program_wide=wave.program_wide, status=wave.status, state=wave_state(wave).state,
-        opens_on=wave.opens_on, closes_on=wave.closes_on, channels=_loaded(wave.channels),
+        opens_on=wave.opens_on, closes_on=wave_state(wave).closes_on,
+        channels=_loaded(wave.channels),
         reminder_days=_loaded(wave.reminder_days),
         reporting_groups=[ReportingGroup(g["key"], g["source"], texts.get(g["key"]) or
                                          roster_group_label(g["key"]))
                           for g in _loaded(wave.reporting_groups)],
         companies=await visible_companies(caller, wave_id),
-        can_manage=_can_manage(caller, wave),
+        can_manage=_can_manage(caller, wave), opened_at=wave.opened_at,
+        closed_at=wave.closed_at,
     )
 
 
@@ -394,6 +411,9 @@ def _field_errors(data: WaveCreate) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not data.title.strip() or len(data.title) > 300:
         errors["title"] = _("Enter a title (at most 300 characters).")
+    if data.opens_on < today():
+        errors["opens_on"] = _("The opening date cannot be in the past: a wave opens "
+                               "when it is opened.")
     if data.closes_on < data.opens_on:
         errors["closes_on"] = _("The closing date must come after the opening date.")
     elif data.closes_on < today():
@@ -463,7 +483,7 @@ async def open_wave(caller: Caller, wave_id: UUID) -> WaveOut:
     if wave.closes_on < today():
         raise InvalidInput({"closes_on": _("The closing date has already passed.")})
     async with transaction():
-        if not await _claim_status(wave_id, "draft", "open"):
+        if not await _claim_status(wave_id, "draft", "open", Wave.opened_at):
             raise InvalidInput({"status": _("This wave is already open or closed.")})
         groups = await _fix_groups(wave, caller)
         companies = await _fix_companies(wave)
@@ -479,7 +499,7 @@ async def close_wave(caller: Caller, wave_id: UUID) -> WaveOut:
     """Close an open wave: its links and codes stop working at once."""
     wave = await _managed_wave(caller, wave_id)
     async with transaction():
-        if not await _claim_status(wave_id, "open", "closed"):
+        if not await _claim_status(wave_id, "open", "closed", Wave.closed_at):
             raise InvalidInput({"status": _("Only an open wave can be closed.")})
         await _queue_flush(wave_id)  # the ballot box empties now, not after the last day
         await audit.record("wave.closed", caller.user_id, wave.owner, wave_id=str(wave_id))
@@ -493,9 +513,11 @@ async def _queue_flush(wave_id: UUID, after: date | None = None) -> None:
     await enqueue_flush(wave_id, after)
 
 
-async def _claim_status(wave_id: UUID, before: str, after: str) -> bool:
+async def _claim_status(wave_id: UUID, before: str, after: str, moment: Any) -> bool:
     # The conditional update makes a second, concurrent click find nothing to change.
-    changed = await Wave.update({Wave.status: after}).where(
+    # The moment is the server's clock, never a date anyone typed: waves are compared
+    # in the order they actually ran.
+    changed = await Wave.update({Wave.status: after, moment: now()}).where(
         (Wave.id == wave_id) & (Wave.status == before)).returning(Wave.id)
     return bool(changed)
 
@@ -590,9 +612,10 @@ async def wave_counts(caller: Caller, wave_id: UUID) -> WaveCounts:
     total, companies = None, []
     for rate in await wave_rates(caller, wave_id):
         cell = Cell(rate.group.value if rate.group.kind == "group" else rate.group.label,
-                    rate.invited, rate.answered, rate.hidden)
+                    rate.invited, rate.answered, rate.hidden, rate.note, rate.at_least)
         if rate.group.kind == "program":
-            total = Cell("", rate.invited, rate.answered, rate.hidden)
+            total = Cell("", rate.invited, rate.answered, rate.hidden, rate.note,
+                         rate.at_least)
         elif rate.group.kind == "company" and rate.group.company_id is not None:
             companies.append(CompanyCounts(rate.group.company_id, cell, []))
         elif not companies[-1].dimensions or (

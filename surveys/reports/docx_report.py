@@ -281,6 +281,10 @@ def rate_sentence(rate: Rate) -> str:
     """The response rate of the report's subject, in words."""
     if rate.hidden or rate.invited is None or rate.answered is None:
         return _("The response rate is not shown: {reason}.").format(reason=rate.note)
+    if rate.at_least:
+        return _("At least {answered} of the {invited} people invited have answered so "
+                 "far (counted in steps of 5 while the wave is open).").format(
+            answered=rate.answered, invited=rate.invited)
     return _("{answered} of the {invited} people invited answered ({rate}).").format(
         answered=rate.answered, invited=rate.invited,
         rate=percent(rate.rate or 0.0))
@@ -304,11 +308,15 @@ def rates(writer: Writer) -> None:
                          _spread((LABEL_WIDTH,), 4))
     for rate in writer.view.rates:
         label = group_name(rate.group)
-        if rate.hidden or rate.invited is None:
+        if rate.invited is None:
             writer.hidden_row(table, label, rate.note)
+        elif rate.hidden:
+            writer.row(table, [label, str(rate.invited), rate.note, "—"])
         else:
-            writer.row(table, [label, str(rate.invited), str(rate.answered),
-                               percent(rate.rate) if rate.rate is not None else "—"])
+            at_least = "≥ " if rate.at_least else ""
+            writer.row(table, [label, str(rate.invited), at_least + str(rate.answered),
+                               at_least + percent(rate.rate) if rate.rate is not None
+                               else "—"])
 
 
 def questions_heading(writer: Writer) -> None:

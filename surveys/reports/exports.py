@@ -100,8 +100,13 @@ def rates_table(rates: Iterable[Rate]) -> ExportTable:
     table = ExportTable("rates", _("Response rate"),
                         [_("Group"), _("People invited"), _("Answered"), _("Response rate")])
     for rate in rates:
-        if rate.hidden or rate.invited is None:
+        if rate.invited is None:
             table.rows.append([group_name(rate.group), *[rate.note] * 3])
+        elif rate.hidden:
+            table.rows.append([group_name(rate.group), rate.invited, rate.note, rate.note])
+        elif rate.at_least:  # an open wave: a lower bound, said in words
+            table.rows.append([group_name(rate.group), rate.invited,
+                               _("at least %(num)s") % {"num": rate.answered}, None])
         else:
             table.rows.append([group_name(rate.group), rate.invited, rate.answered,
                                Percent(rate.rate) if rate.rate is not None else None])

@@ -78,7 +78,7 @@ async def sync(wave_id: UUID, questions: list[Question]) -> None:
         state = await _state(wave_id)
         responses = await _count_responses(wave_id)
         if state["signature"] != wanted or state["folded"] > responses:
-            await _clear(wave_id)
+            await clear(wave_id)
             state = {**state, "folded": 0, "folds": 0}
         if responses > state["folded"]:
             state["folded"] += await _fold(wave_id, questions)
@@ -124,7 +124,8 @@ async def _count_responses(wave_id: UUID) -> int:
     return int(rows[0]["n"])
 
 
-async def _clear(wave_id: UUID) -> None:
+async def clear(wave_id: UUID) -> None:
+    """Forget the wave's folded counts (its release keeps what may be shown)."""
     await _raw("DELETE FROM result_counts WHERE wave = {}", wave_id)
     await _raw("DELETE FROM result_folded WHERE wave = {}", wave_id)
 

@@ -38,6 +38,11 @@ def note(reason: str, thresholds: Thresholds) -> str:
         return _("fewer than {count} responses").format(count=thresholds.text)
     if reason == "not_closed":
         return _("comments are shown when the wave has closed")
+    if reason == "open":
+        return _("figures are shown when the wave has closed")
+    if reason == "running":
+        return _("shown in steps of {count} while the wave is open").format(
+            count=thresholds.group)
     if reason == "no_comparison":
         return _("no comparison: the company's figure is not shown, or the town's is the "
                  "company's alone")
@@ -164,8 +169,23 @@ def area_cells(areas: Iterable[str], group_needs: list[Need], hidden: str,
 
 
 def rate(group: Group, sizes: Sizes, hidden: str, thresholds: Thresholds) -> Rate:
-    """A response rate from (invited, answered) sizes."""
+    """A response rate from (invited, answered) sizes; invited always shows."""
     if hidden:
-        return Rate(group, hidden=hidden, note=note(hidden, thresholds))
+        return Rate(group, sizes[0] if sizes else None, hidden=hidden,
+                    note=note(hidden, thresholds))
     invited, answered = sizes
     return Rate(group, invited, answered, answered / invited if invited else None)
+
+
+def stepped(invited: int, answered: int, step: int) -> int:
+    """What an open wave shows of `answered`: rounded down to a multiple of `step`, and
+    at least `step` below `invited` (else "all but a few have answered" would show)."""
+    return max(0, min(answered, invited - step)) // step * step
+
+
+def running_rate(group: Group, invited: int, answered: int | None,
+                 thresholds: Thresholds) -> Rate:
+    """An open wave's rate: `answered` already stepped, None when nothing may show."""
+    if not answered:
+        return Rate(group, invited, hidden="running", note=note("running", thresholds))
+    return Rate(group, invited, answered, answered / invited, at_least=True)

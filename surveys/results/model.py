@@ -78,7 +78,12 @@ class QuestionResult(msgspec.Struct):
 
 
 class Rate(msgspec.Struct):
-    """Invited and answered for a group; `rate` is answered / invited."""
+    """Invited and answered for a group; `rate` is answered / invited.
+
+    `invited` is a roster fact and always shown. While the wave is open `answered` is a
+    lower bound in steps of 5 (`at_least`), never closer than 5 to `invited`; a
+    reporting group's is shown only once the wave has closed. `hidden`/`note` say why
+    `answered` is missing."""
 
     group: Group
     invited: int | None = None
@@ -86,6 +91,7 @@ class Rate(msgspec.Struct):
     rate: float | None = None
     hidden: str = ""
     note: str = ""
+    at_least: bool = False
 
 
 class Need(msgspec.Struct):

@@ -12,7 +12,6 @@ built from `{}` placeholders and from keys checked to be identifiers (hence the
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -104,21 +103,6 @@ def _company_filter(companies: list[UUID] | None, args: list[Any]) -> str:
 # Company level ---------------------------------------------------------------------
 
 
-async def respondents(wave_ids: list[UUID], companies: list[UUID] | None
-                      ) -> dict[UUID, dict[UUID, int]]:
-    """Responses per wave and company."""
-    if not wave_ids:
-        return {}
-    args: list[Any] = list(wave_ids)
-    sql = ("SELECT r.wave AS wave, r.company AS company, COUNT(*) AS n FROM responses r "
-           "WHERE r.wave IN (" + ", ".join("{}" for _ in wave_ids) + ")"
-           + _company_filter(companies, args) + " GROUP BY r.wave, r.company")
-    found: dict[UUID, dict[UUID, int]] = defaultdict(dict)
-    for row in await _raw(sql, *args):
-        found[_uuid(row["wave"])][_uuid(row["company"])] = int(row["n"])
-    return found
-
-
 async def invitations(wave_id: UUID, companies: list[UUID] | None
                       ) -> dict[UUID, tuple[int, int]]:
     """Invited and answered per company."""
@@ -148,21 +132,6 @@ def value_sql(dimension: Dimension, alias: str = "b") -> tuple[str, str]:
     return (f"COALESCE({alias}.option_key, '')",
             f" LEFT JOIN LATERAL (SELECT b.option_key FROM answers b WHERE b.response = r.id "
             f"AND b.question = '{dimension.key}' LIMIT 1) {alias} ON TRUE")
-
-
-async def group_respondents(wave_ids: list[UUID], company: UUID, dimension: Dimension
-                            ) -> dict[UUID, dict[str, int]]:
-    """Responses per wave and value of `dimension` in one company."""
-    if not wave_ids:
-        return {}
-    value, join = value_sql(dimension)
-    sql = (f"SELECT r.wave AS wave, {value} AS value, COUNT(*) AS n FROM responses r{join} "
-           "WHERE r.company = {} AND r.wave IN (" + ", ".join("{}" for _ in wave_ids)
-           + ") GROUP BY 1, 2")
-    found: dict[UUID, dict[str, int]] = defaultdict(dict)
-    for row in await _raw(sql, company, *wave_ids):
-        found[_uuid(row["wave"])][str(row["value"])] = int(row["n"])
-    return found
 
 
 async def group_invitations(wave_id: UUID, company: UUID, key: str

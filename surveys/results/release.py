@@ -45,7 +45,6 @@ class WaveContext:
     definition: Definition
     towns: dict[UUID, str]  # company -> town
     names: dict[UUID, str]
-    earlier: list[UUID]  # waves sharing a company and opened before, oldest first
     dimensions: list[Dimension]  # the wave's reporting groups
 
     @property
@@ -100,8 +99,8 @@ class CompanyRelease:
     q_sizes: dict[str, dict[UUID, Sizes]] = field(default_factory=dict)
     q_hidden: dict[str, dict[UUID, Reason]] = field(default_factory=dict)
     q_territory: dict[str, Territory] = field(default_factory=dict)
-    folded: cache.Folded = field(default_factory=cache.Folded)
     labels: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    running: bool = False  # an open wave: rates only, in steps (`views.company_rate`)
 
 
 async def rate_release(ctx: WaveContext, companies: list[UUID],
@@ -116,18 +115,15 @@ async def rate_release(ctx: WaveContext, companies: list[UUID],
 
 
 async def company_release(ctx: WaveContext, companies: list[UUID], thresholds: Thresholds,
-                          groups_of: UUID | None = None) -> CompanyRelease:
-    """Decide every company-level cell of `companies` in the wave, and their territory;
-    with `groups_of`, read that company's reporting groups too (for `group_release`)."""
+                          earlier: Sequence[Mapping[UUID, int]] = ()) -> CompanyRelease:
+    """Decide every company-level cell of `companies` in the wave, and their territory,
+    against the respondents of each company in the `earlier` released waves."""
     k = thresholds.group
     release = await rate_release(ctx, companies, thresholds)
     await cache.sync(ctx.id, questions(ctx.definition))
-    release.folded = folded = await cache.read(
-        ctx.id, None if set(companies) >= set(ctx.towns) else companies, groups_of,
-        [d for d, _asked in ctx.split_by()], ctx.counted)
+    folded = await cache.read(
+        ctx.id, None if set(companies) >= set(ctx.towns) else companies)
     now = {c: folded.respondents.get((c, "", ""), 0) for c in companies}
-    history = await queries.respondents(ctx.earlier, companies)
-    earlier = [history.get(w, {}) for w in ctx.earlier]
     release.sizes = {c: (now[c],) for c in companies}
     release.hidden, release.territory = decide_companies(
         now, earlier, release.rate_hidden, _town_members(ctx, companies), k)
@@ -242,17 +238,18 @@ def decide_group_rates(sizes: Mapping[tuple[str, str], Sizes],
     return protect({**sizes, PARENT: parent}, sums, k, forced)
 
 
-async def group_release(ctx: WaveContext, release: CompanyRelease,
-                        company: UUID) -> GroupRelease:
+async def group_release(ctx: WaveContext, release: CompanyRelease, company: UUID,
+                        history: Sequence[Mapping[tuple[str, str], int]] = ()
+                        ) -> GroupRelease:
     """Decide every cell of `company`'s reporting groups (`ctx.split_by()`), with
-    complementary suppression in every partition; `release` must have read them
-    (`company_release(…, groups_of=company)`)."""
+    complementary suppression in every partition, against the same groups' respondents
+    in the earlier released waves (`history`, one mapping per wave)."""
     k = release.thresholds.group
     found = await group_rates(ctx, release, company)
-    folded = release.folded
-    history: list[dict[tuple[str, str], int]] = [{} for _ in ctx.earlier]
+    folded = await cache.read(ctx.id, [company], company,
+                              [d for d, _asked in ctx.split_by()], ctx.counted)
     for dimension, _asked in ctx.split_by():
-        await _load_dimension(ctx, company, dimension, folded, found, history)
+        _load_dimension(company, dimension, folded, found)
     found.hidden = decide_groups(
         {key: size[0] for key, size in found.sizes.items()}, found.values,
         release.sizes[company][0], release.hidden.get(company), history, found.rate_hidden, k)
@@ -291,9 +288,8 @@ def _parent(hidden: Mapping[UUID, Reason], company: UUID) -> dict[Any, Reason]:
     return {PARENT: hidden[company]} if company in hidden else {}
 
 
-async def _load_dimension(ctx: WaveContext, company: UUID, dimension: Dimension,
-                          folded: cache.Folded, found: GroupRelease,
-                          history: list[dict[tuple[str, str], int]]) -> None:
+def _load_dimension(company: UUID, dimension: Dimension, folded: cache.Folded,
+                    found: GroupRelease) -> None:
     current = {value: n for (c, d, value), n in folded.respondents.items()
                if c == company and d == dimension.key}
     values = set(current) | set(found.values.get(dimension.key, []))
@@ -303,9 +299,6 @@ async def _load_dimension(ctx: WaveContext, company: UUID, dimension: Dimension,
         found.sizes[(dimension.key, value)] = (current.get(value, 0),)
         found.counts[(dimension.key, value)] = folded.counts.get(cell, {})
         found.multiple[(dimension.key, value)] = folded.multiple.get(cell, {})
-    counts = await queries.group_respondents(ctx.earlier, company, dimension)
-    for index, wave in enumerate(ctx.earlier):
-        history[index].update({(dimension.key, v): n for v, n in counts.get(wave, {}).items()})
 
 
 def _decide_group_question(found: GroupRelease, release: CompanyRelease, company: UUID,

@@ -22,7 +22,7 @@ from app.tables import Organization
 from company_portal.tables import RosterEntry
 from surveys.definition import Question
 from surveys.definition import questions as all_questions
-from surveys.results import model, queries, views
+from surveys.results import frozen, model, queries, views
 from surveys.results.figures import hidden_figure
 from surveys.results.model import (
     Comment,
@@ -44,9 +44,7 @@ from surveys.results.release import (
     CompanyRelease,
     GroupRelease,
     WaveContext,
-    company_release,
     group_rates,
-    group_release,
     rate_release,
 )
 from surveys.results.suppression import (
@@ -124,7 +122,6 @@ async def _context(wave_id: UUID) -> WaveContext:
         wave=wave, definition=await load_definition(wave["version"]),
         towns={row["id"]: row["town"] or "" for row in organizations},
         names={row["id"]: row["name"] for row in organizations},
-        earlier=await _earlier_waves(wave, companies),
         dimensions=[Dimension(g["key"], roster=g.get("source") == "roster") for g in groups])
 
 
@@ -133,17 +130,80 @@ async def _wave_companies(wave_ids: list[UUID]) -> set[UUID]:
     return {row["company"] for row in listed}
 
 
-async def _earlier_waves(wave: dict[str, Any], companies: set[UUID]) -> list[UUID]:
-    """Waves sharing a company with `wave` that opened before it, oldest first."""
-    if not companies:
-        return []
+async def _released(ctx: WaveContext) -> CompanyRelease | None:
+    """The wave's released cells; a closed wave not released yet is released now (its
+    ballot box emptied first, and the waves that closed before it released before it).
+    None while the wave is open: no figure moves while people answer."""
+    found = await frozen.load(ctx.id)
+    if found is not None or wave_state(ctx.wave).state != "closed":
+        return found
+    await release_wave(ctx.id)
+    return await frozen.load(ctx.id)
+
+
+async def release_wave(wave_id: UUID) -> None:
+    """Release a closed wave (idempotent): flush its ballot box, then freeze its figures,
+    after any closed wave sharing a company that closed before it and is not released."""
+    from surveys.ballot import flush_wave  # the ballot imports the waves, as do we
+
+    ctx = await _context(wave_id)
+    if wave_state(ctx.wave).state != "closed" or await frozen.load(wave_id) is not None:
+        return
+    for other in await _closed_before(ctx):
+        await release_wave(other)
+    await flush_wave(wave_id)
+    await frozen.freeze(ctx, await thresholds())
+
+
+def _opening(wave: dict[str, Any]) -> tuple[Any, ...]:
+    """When a wave began to take answers: its first day, or the moment it was opened
+    when that came later (recorded by the server, never typed)."""
+    moment = max(views.start_of(wave["opens_on"]),
+                 wave["opened_at"] or views.start_of(wave["opens_on"]))
+    return (moment, wave["created_at"], str(wave["id"]))
+
+
+def _closing(wave: dict[str, Any]) -> tuple[Any, ...]:
+    """When a wave closed: the moment recorded, else the end of its last day."""
+    moment = wave["closed_at"] or views.end_of(wave["closes_on"])
+    return (moment, wave["created_at"], str(wave["id"]))
+
+
+async def _closed_before(ctx: WaveContext) -> list[UUID]:
+    """Closed, unreleased waves sharing a company with `ctx` that closed before it."""
     shared = WaveCompany.select(WaveCompany.wave).where(
-        WaveCompany.company.is_in(list(companies)))
-    rows = await Wave.select(Wave.id, Wave.opens_on, Wave.created_at).where(
-        Wave.id.is_in(shared) & (Wave.status != "draft") & (Wave.id != wave["id"]))
-    mine = (wave["opens_on"], wave["created_at"])
-    return [row["id"] for row in sorted(rows, key=lambda r: (r["opens_on"], r["created_at"]))
-            if (row["opens_on"], row["created_at"]) < mine]
+        WaveCompany.company.is_in(list(ctx.towns) or [None]))
+    released = frozen.ResultRelease.select(frozen.ResultRelease.wave)
+    rows = await Wave.select().where(
+        Wave.id.is_in(shared) & (Wave.status != "draft") & (Wave.id != ctx.id)
+        & Wave.id.not_in(released))
+    mine = _closing(ctx.wave)
+    return [row["id"] for row in sorted(rows, key=_closing)
+            if wave_state(row).state == "closed" and _closing(row) < mine]
+
+
+async def _unreleased(ctx: WaveContext, companies: list[UUID]) -> CompanyRelease:
+    """An open wave's cells: the response rates, every figure hidden until the close."""
+    release = await rate_release(ctx, companies, await thresholds())
+    release.running = True
+    release.sizes = {c: (0,) for c in companies}
+    release.hidden = {c: "open" for c in companies}
+    release.q_sizes = {q.key: dict(release.sizes) for q in ctx.counted}
+    release.q_hidden = {q.key: dict(release.hidden) for q in ctx.counted}
+    release.q_territory = {q.key: release.territory for q in ctx.counted}
+    return release
+
+
+async def _release(ctx: WaveContext) -> CompanyRelease:
+    """Every company's cells of the wave: released, or hidden while it is open."""
+    found = await _released(ctx)
+    return found if found is not None else await _unreleased(ctx, sorted(ctx.towns, key=str))
+
+
+async def _groups(ctx: WaveContext, release: CompanyRelease, company: UUID) -> GroupRelease:
+    if release.running:
+        return await group_rates(ctx, release, company)
+    return await frozen.groups(ctx.id, company)
 
 
 def _may_see(caller: Caller, company_id: UUID) -> bool:
@@ -191,10 +251,9 @@ async def company_results(caller: Caller, company_id: UUID, wave_id: UUID) -> Co
         raise NotFoundException()
     language = current_language()
     town = ctx.towns[company_id]
-    neighbours = [c for c, t in ctx.towns.items() if t == town]
-    release = await company_release(ctx, neighbours, await thresholds(), company_id)
+    release = await _release(ctx)
     dims = ctx.split_by()
-    groups = await group_release(ctx, release, company_id)
+    groups = await _groups(ctx, release, company_id)
     company = views.company_group(ctx, company_id)
     territory = _territory(release, company_id, town)
     questions = [_company_question(ctx, release, groups, q, company_id, company, territory,
@@ -285,7 +344,9 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
         size, hidden = sum(size[0] for size in release.sizes.values()), ""
     else:
         size, hidden = release.sizes[company_id][0], release.hidden.get(company_id, "")
-    reason = hidden or ("not_closed" if wave_state(ctx.wave).state != "closed" else "")
+    if hidden == "open" or wave_state(ctx.wave).state != "closed":
+        hidden = "not_closed"
+    reason = hidden
     reason = reason or ("few_for_text" if size < release.thresholds.text else "")
     if reason or not texts:
         return Comments(group, hidden=reason, note=views.no_comments_note(reason, release)
@@ -317,7 +378,7 @@ async def program_results(caller: Caller, wave_id: UUID) -> ProgramResults:
         raise NotFoundException()
     ctx = await _context(wave_id)
     language = current_language()
-    release = await company_release(ctx, sorted(ctx.towns, key=str), await thresholds())
+    release = await _release(ctx)
     program = views.program_group()
     towns = [views.town_group(t) for t in sorted(release.territory.towns)]
     companies = sorted((views.company_group(ctx, c) for c in ctx.towns),
@@ -355,7 +416,7 @@ async def group_needs(caller: Caller, wave_id: UUID) -> list[tuple[Group, list[N
         raise NotFoundException()
     ctx = await _context(wave_id)
     language = current_language()
-    release = await company_release(ctx, sorted(ctx.towns, key=str), await thresholds())
+    release = await _release(ctx)
     towns = [views.town_group(t) for t in sorted(release.territory.towns)]
     companies = sorted((views.company_group(ctx, c) for c in ctx.towns),
                        key=lambda g: g.label)
@@ -383,7 +444,7 @@ async def company_trend(caller: Caller, company_id: UUID) -> Trend:
         raise NotFoundException()
     rows = await WaveCompany.select(WaveCompany.wave).where(
         (WaveCompany.company == company_id) & (WaveCompany.wave.status != "draft"))
-    waves = await Wave.select(Wave.id, Wave.opens_on, Wave.created_at).where(
+    waves = await Wave.select().where(
         Wave.id.is_in([r["wave"] for r in rows] or [None])) if rows else []
     language = current_language()
     found = await Organization.select(Organization.name).where(
@@ -392,9 +453,9 @@ async def company_trend(caller: Caller, company_id: UUID) -> Trend:
         raise NotFoundException()
     group = Group("company", f"company:{company_id}", found["name"], company_id)
     points = []
-    for wave in sorted(waves, key=lambda w: (w["opens_on"], w["created_at"])):
+    for wave in sorted(waves, key=_opening):
         ctx = await _context(wave["id"])
-        release = await company_release(ctx, [company_id], await thresholds())
+        release = await _release(ctx)
         figures = _company_figures(ctx, release, group, language)
         points.append(TrendPoint(_wave_info(ctx), views.company_rate(release, company_id,
                                                                      group),
@@ -414,13 +475,12 @@ async def wave_rates(caller: Caller, wave_id: UUID) -> list[model.Rate]:
     if not visible and not caller.is_program_staff:
         raise NotFoundException()
     everyone = caller.is_program_staff
-    release = await rate_release(ctx, sorted(ctx.towns if everyone else visible, key=str),
-                                 await thresholds())
+    release = await _release(ctx)
     rates = [views.territory_rate(release, PROGRAM, views.program_group())] if everyone else []
     for company in sorted(visible, key=lambda c: ctx.names.get(c, "")):
         group = views.company_group(ctx, company)
         rates.append(views.company_rate(release, company, group))
-        groups = await group_rates(ctx, release, company)
+        groups = await _groups(ctx, release, company)
         rates += [views.group_rate(ctx, groups, company, (key, v), release,
                                    current_language())
                   for key, values in groups.values.items() for v in values]

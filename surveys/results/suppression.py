@@ -36,7 +36,7 @@ from typing import Any, Literal
 MIN_GROUP = 5  # no figure for fewer respondents, ever (the admin may only raise it)
 MIN_TEXT_GROUP = 10  # no free text for smaller groups
 
-Reason = Literal["small", "complement", "across_waves"]
+Reason = Literal["small", "complement", "across_waves", "open"]
 Key = Any  # any hashable: a company id, (dimension, value), a label in the tests
 Sizes = tuple[int, ...]
 

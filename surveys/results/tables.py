@@ -11,6 +11,7 @@ from piccolo.columns import (
     BigSerial,
     ForeignKey,
     Integer,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -69,3 +70,20 @@ class ResultState(Table, tablename="result_states"):
     signature = Varchar(length=64, default="")
     folded = Integer(default=0)
     folds = Integer(default=0)
+
+
+class ResultRelease(Table, tablename="result_releases"):
+    """A wave's results as released when it closed: decided once, never recomputed.
+
+    `part` "" holds the company-level cells (rates, respondents, per-question bases and
+    hidden reasons, the towns and the program, the counts of the cells shown or pooled);
+    `part` "<company id>" holds that company's reporting groups. `data` is JSON made by
+    `surveys.results.frozen`. A released figure never changes and never disappears:
+    the rows are written once, in the transaction that freezes the wave.
+    """
+
+    id = BigSerial(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    part = Varchar(length=64, default="")
+    data = Text(default="{}")
+    frozen_at = Timestamptz(default=TimestamptzNow())

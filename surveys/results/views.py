@@ -7,6 +7,7 @@ figure with a reason in words; a shown one gets its counts, shares and mean.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,8 @@ from surveys.results.figures import (
     note,
     option_labels,
     rate,
+    running_rate,
+    stepped,
 )
 from surveys.results.model import (
     Area,
@@ -36,6 +39,21 @@ from surveys.results.model import (
 )
 from surveys.results.release import CompanyRelease, GroupRelease, WaveContext
 from surveys.results.suppression import PROGRAM, Sizes, add, is_small
+from surveys.waves import ROME
+
+
+def start_of(day: date | str) -> datetime:
+    """The first moment of an Italian day (a wave's planned opening)."""
+    return datetime.combine(_day(day), time(0), tzinfo=ROME)
+
+
+def end_of(day: date | str) -> datetime:
+    """The first moment after an Italian day (a wave's planned closing)."""
+    return start_of(_day(day) + timedelta(days=1))
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
 def program_group() -> Group:
@@ -129,7 +147,15 @@ def _total(sizes: dict[Any, Sizes], keys: Iterable[Any]) -> Sizes:
     return add([sizes[k] for k in keys]) if keys else (0,)
 
 
+def _stepped(release: CompanyRelease, company: UUID) -> int:
+    invited, answered = release.rate_sizes[company]
+    return stepped(invited, answered, release.thresholds.group)
+
+
 def company_rate(release: CompanyRelease, company: UUID, group: Group) -> Rate:
+    if release.running:
+        return running_rate(group, release.rate_sizes[company][0],
+                            _stepped(release, company), release.thresholds)
     return rate(group, release.rate_sizes[company], release.rate_hidden.get(company, ""),
                 release.thresholds)
 
@@ -137,6 +163,10 @@ def company_rate(release: CompanyRelease, company: UUID, group: Group) -> Rate:
 def territory_rate(release: CompanyRelease, place: str, group: Group) -> Rate:
     decided = release.rate_territory
     included = decided.program if place == PROGRAM else decided.towns.get(place, [])
+    if release.running:  # the sum of what the companies show, so it adds nothing
+        members = [c for c in release.rate_sizes if place == PROGRAM or c in included]
+        return running_rate(group, sum(release.rate_sizes[c][0] for c in members),
+                            sum(_stepped(release, c) for c in members), release.thresholds)
     size = _total(release.rate_sizes, included)
     hidden = "small" if not included or is_small(size, release.thresholds.group) else ""
     return rate(group, size, hidden, release.thresholds)
@@ -180,6 +210,9 @@ def group_figure(ctx: WaveContext, groups: GroupRelease, question: Question, com
 def group_rate(ctx: WaveContext, groups: GroupRelease, company: UUID, key: tuple[str, str],
                release: CompanyRelease, language: str) -> Rate:
     group = group_of(ctx, company, key[0], key[1], language)
+    if release.running:  # a group's steps could be subtracted from the company's
+        return Rate(group, groups.rate_sizes.get(key, (0,))[0], hidden="open",
+                    note=note("open", release.thresholds))
     if key not in groups.rate_sizes:  # answered under a value nobody was invited with
         return rate(group, (0, 0), "small", release.thresholds)
     return rate(group, groups.rate_sizes[key], groups.rate_hidden.get(key, ""),

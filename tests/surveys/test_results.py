@@ -333,8 +333,14 @@ async def test_a_raised_threshold_hides_more_and_the_town_pools_small_companies(
     mine = await service.company_results(await caller(program.hr[a]), a, wave)
     assert mine.territory is not None and mine.territory.label == "Crema"
 
+    # A raised threshold holds for waves released from then on; a released figure
+    # never disappears (hiding it would tell that it changed).
     await service.set_thresholds(staff, ThresholdsUpdate(group=21, text=21))
-    raised = await service.company_results(await caller(program.hr[a]), a, wave)
+    released = await service.company_results(await caller(program.hr[a]), a, wave)
+    assert by_group(question(released, "stress"))["Officine Rossi"].n == 20
+    later = await make_wave(program, [a], opens_on=date(2026, 9, 1))
+    await answered(later, a, 20, stress=5)
+    raised = await service.company_results(await caller(program.hr[a]), a, later)
     assert by_group(question(raised, "stress"))["Officine Rossi"].note == (
         "meno di 21 risposte")
 
@@ -360,16 +366,24 @@ async def test_a_group_that_moved_by_fewer_than_five_since_the_last_wave_is_hidd
     assert [p.rate.answered for p in trend.points] == [20, 28]
 
 
-async def test_numbers_from_folded_counts_follow_new_responses() -> None:
+async def test_no_figure_while_the_wave_is_open_and_released_figures_never_move() -> None:
+    """Figures used to follow each ballot batch while the wave was open (5, then 6 of 6:
+    the sixth person's whole response); now they appear at the close, once."""
     program = await make_program()
     a = await make_company(program, "Officine Rossi")
     wave = await make_wave(program, [a], status="open",
                            opens_on=date.today() - timedelta(days=1))
     hr = await caller(program.hr[a])
     await answered(wave, a, 6, stress=2)
-    assert by_group(question(await service.company_results(hr, a, wave), "stress"))[
-        "Officine Rossi"].n == 6
+    figure = by_group(question(await service.company_results(hr, a, wave), "stress"))[
+        "Officine Rossi"]
+    assert (figure.n, figure.hidden) == (None, "open")
+    await Wave.update({Wave.status: "closed"}).where(Wave.id == wave)
     await answered(wave, a, 5, stress=4)
     figure = by_group(question(await service.company_results(hr, a, wave), "stress"))[
         "Officine Rossi"]
     assert figure.n == 11 and shares(figure)["4"] == (5, round(5 / 11, 4))
+    await answered(wave, a, 5, stress=1)  # stored after the release: nothing moves
+    again = by_group(question(await service.company_results(hr, a, wave), "stress"))[
+        "Officine Rossi"]
+    assert (again.n, shares(again)) == (11, shares(figure))

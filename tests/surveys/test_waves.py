@@ -553,7 +553,11 @@ def test_suppression_hides_small_groups_and_the_next_smallest() -> None:
     assert hidden((20, 10)) == [""]
 
 
-async def test_counts_per_group_hide_groups_under_five_and_their_complement(client) -> None:
+async def test_counts_while_open_move_in_steps_of_five_and_groups_show_only_invited(
+        client) -> None:
+    """Counts per group used to show answered one by one (hidden under 5 with their
+    complement) and hid how many were invited; now invited is always shown and, while the
+    wave runs, answered only for the company, rounded down to a step of 5."""
     world = await make_world()
     people = {"Produzione": (8, 6), "Logistica": (6, 5), "Amministrazione": (3, 2)}
     for department, (count, _answered) in people.items():
@@ -570,19 +574,20 @@ async def test_counts_per_group_hide_groups_under_five_and_their_complement(clie
 
     assert response.status_code == 200
     [company] = response.json()["companies"]
-    assert (company["total"]["invited"], company["total"]["answered"]) == (17, 13)
+    total = company["total"]
+    assert (total["invited"], total["answered"], total["at_least"]) == (17, 10, True)
     department, site = company["dimensions"]
     assert department["key"] == "department"
     assert [(g["label"], g["invited"], g["answered"], g["hidden"])
             for g in department["groups"]] == [
-        ("Amministrazione", None, None, "small"), ("Logistica", None, None, "complement"),
-        ("Produzione", 8, 6, "")]
+        ("Amministrazione", 3, None, "open"), ("Logistica", 6, None, "open"),
+        ("Produzione", 8, None, "open")]
     assert [(g["label"], g["invited"], g["answered"]) for g in site["groups"]] == [
-        ("Crema", 17, 13)]
+        ("Crema", 17, None)]
     assert response.json()["total"] is None  # HR sees their company, not the wave's total
     page = await client.get(f"/waves/{wave.id}")
     assert page.status_code == 200
-    assert "meno di 5" in page.text and "Produzione" in page.text
+    assert "meno di 5" not in page.text and "Produzione" in page.text
 
 
 # Tenancy ------------------------------------------------------------------------------

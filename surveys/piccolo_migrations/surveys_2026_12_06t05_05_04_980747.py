@@ -1,0 +1,197 @@
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import OnDelete
+from piccolo.columns.base import OnUpdate
+from piccolo.columns.column_types import BigSerial
+from piccolo.columns.column_types import ForeignKey
+from piccolo.columns.column_types import Text
+from piccolo.columns.column_types import Timestamptz
+from piccolo.columns.column_types import UUID
+from piccolo.columns.column_types import Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.columns.defaults.uuid import UUID4
+from piccolo.columns.indexes import IndexMethod
+from piccolo.table import Table
+
+
+class Wave(Table, tablename="waves", schema=None):
+    id = UUID(
+        default=UUID4(),
+        null=False,
+        primary_key=True,
+        unique=False,
+        index=False,
+        index_method=IndexMethod.btree,
+        choices=None,
+        db_column_name=None,
+        secret=False,
+    )
+
+
+ID = "2026-12-06T05:05:04:980747"
+VERSION = "1.38.0"
+DESCRIPTION = "results frozen at close; waves record when they opened and closed"
+
+
+async def forwards():
+    manager = MigrationManager(
+        migration_id=ID, app_name="surveys", description=DESCRIPTION
+    )
+
+    manager.add_table(
+        class_name="ResultRelease",
+        tablename="result_releases",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultRelease",
+        tablename="result_releases",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="BigSerial",
+        column_class=BigSerial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultRelease",
+        tablename="result_releases",
+        column_name="wave",
+        db_column_name="wave",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Wave,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultRelease",
+        tablename="result_releases",
+        column_name="part",
+        db_column_name="part",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultRelease",
+        tablename="result_releases",
+        column_name="data",
+        db_column_name="data",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ResultRelease",
+        tablename="result_releases",
+        column_name="frozen_at",
+        db_column_name="frozen_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Wave",
+        tablename="waves",
+        column_name="closed_at",
+        db_column_name="closed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Wave",
+        tablename="waves",
+        column_name="opened_at",
+        db_column_name="opened_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    return manager

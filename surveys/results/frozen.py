@@ -1,0 +1,235 @@
+"""Results released once, when a wave closes, and never again recomputed.
+
+Figures that move while a wave is open give away each new respondent: the difference
+between two readings is one person's answers, and HR knows who answered last. So a
+wave shows no figure until it has closed; then `freeze` empties the ballot box, folds
+every answer once, decides every cell (against the waves released before it, in the
+order they closed) and writes the decisions and the counts of the cells that may be
+shown into `result_releases`. Pages, the API, reports and exports read only those rows
+(`load`, `groups`): a released figure never changes and never disappears, whatever
+arrives, is deleted or is raised (the thresholds) afterwards.
+
+The folded counts in `result_counts` exist only inside the freezing transaction: it
+deletes them before it commits, so the cache never holds a block of a few respondents.
+The released rows keep counts only of cells that are shown or pooled into a shown town
+(at least k people together); a hidden cell keeps its size, never its answers.
+"""
+# ruff: noqa: S608  (statements built from placeholders only)
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from app.clock import now
+from app.db import is_sqlite, transaction
+from surveys.definition import questions
+from surveys.results import cache
+from surveys.results.release import (
+    CompanyRelease,
+    GroupRelease,
+    WaveContext,
+    company_release,
+    group_release,
+)
+from surveys.results.suppression import Territory, Thresholds
+from surveys.results.tables import ResultRelease, ResultState
+from surveys.tables import Wave
+
+COMPANIES = ""  # the part holding the company-level cells
+
+
+# Encoding: JSON has string keys only, so mappings travel as [key, value] pairs ----------
+
+
+def _key(key: Any) -> Any:
+    if isinstance(key, UUID):
+        return str(key)
+    return list(key) if isinstance(key, tuple) else key
+
+
+def _unkey(key: Any) -> Any:
+    if isinstance(key, list):
+        return tuple(key)
+    try:
+        return UUID(key)
+    except ValueError:
+        return key
+
+
+def _pairs(mapping: Mapping[Any, Any], value: Any = lambda v: v) -> list[list[Any]]:
+    return [[_key(k), value(v)] for k, v in mapping.items()]
+
+
+def _mapping(pairs: list[list[Any]], value: Any = lambda v: v) -> dict[Any, Any]:
+    return {_unkey(k): value(v) for k, v in pairs}
+
+
+def _sizes(pairs: list[list[Any]]) -> dict[Any, tuple[int, ...]]:
+    return _mapping(pairs, tuple)
+
+
+def _counts(by_question: Mapping[str, Mapping[tuple[str, str], tuple[int, int]]]) -> Any:
+    return {q: _pairs(cells) for q, cells in by_question.items()}
+
+
+def _uncounts(data: Mapping[str, list[list[Any]]]) -> dict[str, dict[Any, tuple[int, int]]]:
+    return {q: {tuple(k): tuple(v) for k, v in cells} for q, cells in data.items()}
+
+
+def _territory(found: Territory) -> Any:
+    return {"towns": {t: [str(c) for c in cs] for t, cs in found.towns.items()},
+            "program": [str(c) for c in found.program], "pools": found.pools}
+
+
+def _unterritory(data: Mapping[str, Any]) -> Territory:
+    return Territory({t: [UUID(c) for c in cs] for t, cs in data["towns"].items()},
+                     [UUID(c) for c in data["program"]], dict(data["pools"]))
+
+
+def _shown_or_pooled(release: CompanyRelease) -> set[UUID]:
+    """Companies whose counts a view may add up: shown ones, and those a shown town or
+    the program includes (pooled with others into k people or more)."""
+    found = {c for c in release.sizes if c not in release.hidden}
+    for decided in [release.territory, *release.q_territory.values()]:
+        found.update(c for members in decided.towns.values() for c in members)
+        found.update(decided.program)
+    return found
+
+
+def encode_companies(release: CompanyRelease) -> bytes:
+    kept = _shown_or_pooled(release)
+    return msgspec.json.encode({
+        "thresholds": [release.thresholds.group, release.thresholds.text],
+        "rate_sizes": _pairs(release.rate_sizes, list),
+        "rate_hidden": _pairs(release.rate_hidden),
+        "rate_territory": _territory(release.rate_territory),
+        "sizes": _pairs(release.sizes, list), "hidden": _pairs(release.hidden),
+        "territory": _territory(release.territory),
+        "counts": [[str(c), _counts(v)] for c, v in release.counts.items() if c in kept],
+        "multiple": [[str(c), v] for c, v in release.multiple.items() if c in kept],
+        "q_sizes": {q: _pairs(v, list) for q, v in release.q_sizes.items()},
+        "q_hidden": {q: _pairs(v) for q, v in release.q_hidden.items()},
+        "q_territory": {q: _territory(v) for q, v in release.q_territory.items()},
+    })
+
+
+def decode_companies(raw: bytes | str) -> CompanyRelease:
+    data = msgspec.json.decode(raw)
+    release = CompanyRelease(Thresholds(*data["thresholds"]), _sizes(data["rate_sizes"]),
+                             _mapping(data["rate_hidden"]),
+                             _unterritory(data["rate_territory"]))
+    release.sizes, release.hidden = _sizes(data["sizes"]), _mapping(data["hidden"])
+    release.territory = _unterritory(data["territory"])
+    release.counts = {UUID(c): _uncounts(v) for c, v in data["counts"]}
+    release.multiple = {UUID(c): v for c, v in data["multiple"]}
+    release.q_sizes = {q: _sizes(v) for q, v in data["q_sizes"].items()}
+    release.q_hidden = {q: _mapping(v) for q, v in data["q_hidden"].items()}
+    release.q_territory = {q: _unterritory(v) for q, v in data["q_territory"].items()}
+    return release
+
+
+def encode_groups(found: GroupRelease) -> bytes:
+    shown = [key for key in found.counts if key not in found.hidden]
+    return msgspec.json.encode({
+        "values": found.values, "rate_sizes": _pairs(found.rate_sizes, list),
+        "rate_hidden": _pairs(found.rate_hidden), "sizes": _pairs(found.sizes, list),
+        "hidden": _pairs(found.hidden),
+        "counts": [[list(k), _counts(found.counts[k])] for k in shown],
+        "multiple": [[list(k), found.multiple.get(k, {})] for k in shown],
+        "q_sizes": {q: _pairs(v, list) for q, v in found.q_sizes.items()},
+        "q_hidden": {q: _pairs(v) for q, v in found.q_hidden.items()},
+    })
+
+
+def decode_groups(raw: bytes | str) -> GroupRelease:
+    data = msgspec.json.decode(raw)
+    return GroupRelease(
+        values=data["values"], rate_sizes=_sizes(data["rate_sizes"]),
+        rate_hidden=_mapping(data["rate_hidden"]), sizes=_sizes(data["sizes"]),
+        hidden=_mapping(data["hidden"]),
+        counts={tuple(k): _uncounts(v) for k, v in data["counts"]},
+        multiple={tuple(k): v for k, v in data["multiple"]},
+        q_sizes={q: _sizes(v) for q, v in data["q_sizes"].items()},
+        q_hidden={q: _mapping(v) for q, v in data["q_hidden"].items()})
+
+
+# Reading -------------------------------------------------------------------------------
+
+
+async def _part(wave_id: UUID, part: str) -> str | None:
+    row = await ResultRelease.select(ResultRelease.data).where(
+        (ResultRelease.wave == wave_id) & (ResultRelease.part == part)).first()
+    return None if row is None else row["data"]  # type: ignore[no-any-return]
+
+
+async def load(wave_id: UUID) -> CompanyRelease | None:
+    """The wave's released company-level cells, or None while it is not released."""
+    raw = await _part(wave_id, COMPANIES)
+    return None if raw is None else decode_companies(raw)
+
+
+async def groups(wave_id: UUID, company: UUID) -> GroupRelease:
+    """The released reporting groups of a company (none when it has no part)."""
+    raw = await _part(wave_id, str(company))
+    return GroupRelease() if raw is None else decode_groups(raw)
+
+
+async def released_order(companies: list[UUID]) -> list[UUID]:
+    """Released waves sharing one of `companies`, in the order they were released."""
+    if not companies:
+        return []
+    from surveys.tables import WaveCompany
+
+    shared = WaveCompany.select(WaveCompany.wave).where(WaveCompany.company.is_in(companies))
+    rows = await ResultRelease.select(ResultRelease.wave).where(
+        ResultRelease.wave.is_in(shared) & (ResultRelease.part == COMPANIES)).order_by(
+        ResultRelease.id)
+    return [row["wave"] for row in rows]
+
+
+# Freezing ------------------------------------------------------------------------------
+
+
+async def _lock(wave_id: UUID) -> None:
+    # One freeze at a time per program: a wave's release reads the ones released before
+    # it. SQLite's IMMEDIATE transactions already queue.
+    if not is_sqlite():
+        key = int.from_bytes(hashlib.sha256(b"results:release").digest()[:8], "big",
+                             signed=True)
+        await ResultRelease.raw("SELECT pg_advisory_xact_lock({})", key)
+        await ResultRelease.raw(f"SET LOCAL work_mem = '{cache.WORK_MEM}'")
+
+
+async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
+    """Release a closed wave: decide every cell once and store it. The ballot box must
+    have been flushed (`surveys.ballot.flush_wave` on the closed wave). Returns False
+    when another process released it first."""
+    async with transaction():
+        await _lock(ctx.id)
+        if await _part(ctx.id, COMPANIES) is not None:
+            return False
+        companies = sorted(ctx.towns, key=str)
+        earlier = [(await load(w), w) for w in await released_order(companies)]
+        await cache.sync(ctx.id, questions(ctx.definition))
+        release = await company_release(
+            ctx, companies, thresholds,
+            [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
+        rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
+                              data=encode_companies(release).decode())]
+        for company in companies:
+            history = [{k: n[0] for k, n in (await groups(w, company)).sizes.items()}
+                       for _r, w in earlier]
+            found = await group_release(ctx, release, company, history)
+            rows.append(ResultRelease(wave=ctx.id, part=str(company),
+                                      data=encode_groups(found).decode()))
+        await ResultRelease.insert(*rows)
+        await cache.clear(ctx.id)
+        await ResultState.delete().where(ResultState.wave == ctx.id)
+        await Wave.update({Wave.closed_at: now()}).where(
+            (Wave.id == ctx.id) & Wave.closed_at.is_null())
+    return True

@@ -1,0 +1,239 @@
+"""The employer as attacker: each class of attack of issue 11 (results and timing),
+played through the same service, API and pages an HR manager and program staff use.
+
+Responses go in through the real answering path (`answering.submit`, the ballot box and
+its flush job); waves close through `surveys.waves.close_wave`. Each test fails on the
+code before the change named in its docstring.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from app.errors import InvalidInput
+from surveys import answering, ballot, waves
+from surveys.answering import resolve_link
+from surveys.results import service
+from surveys.results.model import ThresholdsUpdate
+from surveys.results.tables import ResultCount, ResultRelease
+from surveys.tables import Response, SealedResponse
+from tests.factories import sign_in
+from tests.surveys.test_answering import invite
+from tests.surveys.test_results import (
+    Program,
+    by_group,
+    caller,
+    make_company,
+    make_program,
+    make_wave,
+    question,
+)
+
+_people = iter(range(10_000))
+
+
+async def answer(program: Program, wave: UUID, company: UUID, count: int, stress: int = 3,
+                 department: str = "Produzione") -> None:
+    """`count` employees invited and answering through the answer path."""
+    for _ in range(count):
+        number = next(_people)
+        person = await invite({"wave": wave, "company": company}, name=f"Persona {number}",
+                              email=f"p{number}@x.example", ref=f"R-{number:04}",
+                              department=department)
+        invitee = await resolve_link(person["secret"])
+        assert invitee is not None
+        outcome = await answering.submit(invitee, {"has_children_u14": "no",
+                                                   "stress": str(stress)}, "it")
+        assert outcome != "closed"
+
+
+async def open_wave(program: Program, companies: list[UUID], days_ago: int = 1) -> UUID:
+    return await make_wave(program, companies, status="open",
+                           opens_on=date.today() - timedelta(days=days_ago))
+
+
+def stress_of(results: Any, label: str) -> Any:
+    return by_group(question(results, "stress"))[label]
+
+
+async def views_of_hr(client: Any, program: Program, company: UUID, wave: UUID
+                      ) -> list[Any]:
+    """What the HR manager reads of the company's stress figure: service, API, page."""
+    hr = await caller(program.hr[company])
+    figure = stress_of(await service.company_results(hr, company, wave), "Officine Rossi")
+    await sign_in(client, program.hr[company])
+    api = (await client.get(f"/api/v1/results/companies/{company}/waves/{wave}")).json()
+    stress = next(q for q in api["questions"] if q["question"]["key"] == "stress")
+    page = (await client.get(f"/portal/{company}/results/{wave}")).text
+    return [figure.n, stress["figures"][0].get("n"), figure.note in page]
+
+
+# 1. Figures that move while a wave is open ---------------------------------------------
+
+
+async def test_no_figure_moves_while_the_wave_is_open(client: Any) -> None:
+    """Before: the company figure went 5 → 6 as the sixth person's batch arrived."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await open_wave(program, [a])
+    await answer(program, wave, a, 5, stress=2)
+    await ballot.flush_wave(wave)
+    first = await views_of_hr(client, program, a, wave)
+    await answer(program, wave, a, 5, stress=5)
+    await ballot.flush_wave(wave)
+    second = await views_of_hr(client, program, a, wave)
+    assert first == second == [None, None, True]
+    staff = await caller(program.staff)
+    program_view = await service.program_results(staff, wave)
+    assert stress_of(program_view, "Tutte le aziende").n is None
+    assert await ResultCount.count() == 0  # nothing folded while open
+
+
+async def test_closing_empties_the_ballot_box_before_the_figures_are_frozen() -> None:
+    """Before: closing moved the one waiting response after the figure was shown, and
+    the company figure changed by one person."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await open_wave(program, [a])
+    await answer(program, wave, a, 10)
+    await ballot.flush_wave(wave)
+    await answer(program, wave, a, 1, stress=5)  # waits in the ballot box
+    assert await SealedResponse.count() == 1
+    staff = await caller(program.staff)
+    await waves.close_wave(staff, wave)
+    hr = await caller(program.hr[a])
+    figure = stress_of(await service.company_results(hr, a, wave), "Officine Rossi")
+    assert figure.n == 11 and await SealedResponse.count() == 0
+    rates = await service.wave_rates(hr, wave)
+    assert rates[0].invited == 11
+
+
+async def test_a_released_figure_never_changes_nor_disappears() -> None:
+    """Before: raising the threshold hid a figure already shown, and responses stored
+    after the close moved it."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await open_wave(program, [a])
+    await answer(program, wave, a, 12)
+    staff = await caller(program.staff)
+    await waves.close_wave(staff, wave)
+    hr = await caller(program.hr[a])
+    before = await service.company_results(hr, a, wave)
+    await service.set_thresholds(staff, ThresholdsUpdate(group=20, text=20))
+    await Response.delete().where(Response.wave == wave)  # even with rows gone
+    after = await service.company_results(hr, a, wave)
+    assert stress_of(after, "Officine Rossi") == stress_of(before, "Officine Rossi")
+    assert stress_of(after, "Officine Rossi").n == 12
+
+
+async def test_the_results_cache_never_keeps_a_block_of_counts() -> None:
+    """Before: the cache kept a fold of counts for a single respondent (the last one)."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await open_wave(program, [a])
+    await answer(program, wave, a, 6)
+    await ballot.flush_wave(wave)
+    hr = await caller(program.hr[a])
+    await service.company_results(hr, a, wave)
+    await answer(program, wave, a, 1)
+    await waves.close_wave(await caller(program.staff), wave)
+    await service.company_results(hr, a, wave)
+    assert await ResultCount.count() == 0
+    assert await ResultRelease.count().where(ResultRelease.wave == wave) == 2
+
+
+# 2. Watching participation move --------------------------------------------------------
+
+
+async def test_participation_moves_in_steps_of_five_and_invited_always_shows(client: Any
+                                                                             ) -> None:
+    """Before: answered moved one by one (HR learnt who had just answered), and a
+    department of 30 invited read "Persone invitate: meno di 5" while few had answered."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await open_wave(program, [a])
+    for number in range(30):
+        await invite({"wave": wave, "company": a}, name=f"Invitato {number}",
+                      email=f"i{number}@x.example", ref=f"I-{number:03}",
+                      department="Produzione" if number < 24 else "Logistica")
+    hr = await caller(program.hr[a])
+    staff = await caller(program.staff)
+    await sign_in(client, program.hr[a])
+    seen: list[int | None] = []
+    people = [row async for row in _uninvited_answers(wave, a)]
+    for invitee in people:
+        await answering.submit(invitee, {"has_children_u14": "no", "stress": "3"}, "it")
+        rates = await service.wave_rates(hr, wave)
+        company, groups = rates[0], rates[1:]
+        assert company.invited == 30
+        assert [g.invited for g in groups] == [6, 24]
+        assert all(g.answered is None for g in groups)  # groups never while open
+        seen.append(company.answered)
+        program_rate = (await service.wave_rates(staff, wave))[0]
+        assert program_rate.answered == company.answered
+        page = (await client.get(f"/waves/{wave}")).text
+        assert "meno di 5" not in page and ">30<" in page
+    assert all(n is None or (n % 5 == 0 and n <= 25) for n in seen)
+    steps = [b - a for a, b in zip([0, *[n or 0 for n in seen]], [n or 0 for n in seen],
+                                   strict=False) if b != a]
+    assert steps and all(step >= 5 for step in steps)
+    assert seen[-1] == 25  # all 30 answered: still "at least 25", never "30 of 30"
+
+
+async def _uninvited_answers(wave: UUID, company: UUID) -> Any:
+    """The invitees of the wave, each resolved through a fresh link."""
+    from surveys.tables import Invitation
+    from surveys.tokens import new_link_token, token_hash
+
+    rows = await Invitation.select(Invitation.id).where(Invitation.wave == wave).order_by(
+        Invitation.id)
+    for row in rows:
+        secret = new_link_token()
+        await Invitation.update({Invitation.token_hash: token_hash(secret)}).where(
+            Invitation.id == row["id"])
+        invitee = await resolve_link(secret)
+        assert invitee is not None
+        yield invitee
+
+
+# 3. Wave moments -------------------------------------------------------------------------
+
+
+async def test_wave_moments_are_the_servers_and_a_wave_closed_early_says_when(client: Any
+                                                                              ) -> None:
+    """Before: a wave could be created with an opening date in the past, and the
+    employees' page of a wave closed on day 6 said it stayed open until day 20."""
+    from datetime import datetime
+
+    from babel.dates import format_date
+
+    from surveys.tables import Wave
+    from surveys.waves import WaveCreate, create_wave
+
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    staff = await caller(program.staff)
+    wave = await open_wave(program, [a])
+    await Wave.update({Wave.closes_on: date.today() + timedelta(days=14)}).where(
+        Wave.id == wave)
+    person = await invite({"wave": wave, "company": a}, ref="M-1")
+    await waves.close_wave(staff, wave)
+    row = await Wave.select(Wave.opened_at, Wave.closed_at).where(Wave.id == wave).first()
+    assert isinstance(row["closed_at"], datetime)
+    page = await client.get(f"/r/{person['secret']}")
+    assert format_date(date.today(), format="long", locale="it") in page.text
+    planned = format_date(date.today() + timedelta(days=14), format="long", locale="it")
+    assert planned not in page.text
+    shown = await waves.get_wave(staff, wave)
+    assert shown.closes_on == date.today() and shown.closed_at is not None
+
+    with pytest.raises(InvalidInput) as refused:
+        await create_wave(staff, WaveCreate(
+            version_id=program.version, title="Retrodatata", company_ids=[a],
+            opens_on=date.today() - timedelta(days=30),
+            closes_on=date.today() + timedelta(days=5), channels=["code"]))
+    assert "opens_on" in refused.value.errors
