@@ -23,6 +23,7 @@ import asyncio
 import io
 import logging
 import re
+import secrets
 import smtplib
 import unicodedata
 from dataclasses import dataclass
@@ -33,7 +34,6 @@ from uuid import UUID
 import segno
 from babel.dates import format_date
 from docx import Document
-from docx.enum.text import WD_BREAK
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -43,7 +43,7 @@ from docx.parts.image import ImagePart
 from docx.shared import Cm, Pt
 from docx.table import _Cell, _Row
 from docx.text.run import Run
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from piccolo.columns.combination import Combinable, Where
 from piccolo.query.functions.aggregate import Count
 
@@ -335,22 +335,26 @@ def link_for(token: str) -> str:
 
 @dataclass(frozen=True)
 class Card:
-    name: str
-    department: str
-    site: str
+    """One printed card: the reporting group it belongs to and its code; never a name."""
+
+    group: str
     code: str
 
 
-async def codes_sheet(caller: Caller, wave_id: UUID, company_id: UUID,
-                      everyone: bool = False) -> tuple[str, bytes]:
-    """Make new access codes for a company's people in an open wave; return the Word sheet.
+async def codes_sheet(caller: Caller, wave_id: UUID, company_id: UUID) -> tuple[str, bytes]:
+    """New access codes for a company's people without e-mail; return the Word sheet.
 
-    Codes go to the invitations reached by code (people without e-mail), or with
-    `everyone` to every person who has not answered (their e-mailed links stop working).
-    Each generation replaces the previous codes of those people: only the new sheet
-    works. Returns (file name, .docx bytes).
+    Only program staff print codes: they are the neutral custodian who hands the cards
+    out, never the employer. A code belongs to a reporting group, not to a person (its
+    invitation keeps no name, see `waves._invitation`), so the sheet has one page per
+    group with its cards in a random order. Every print makes new codes for all the
+    group's unused cards and cancels the previous ones, so no sheet says who answered:
+    only how many of a group have not, a count the custodian alone sees. Returns
+    (file name, .docx bytes).
     """
-    wave = await waves.get_wave(caller, wave_id)
+    wave = await waves.get_wave(caller, wave_id)  # 404 out of reach, before 403
+    if not caller.is_program_staff:
+        raise PermissionDeniedException()
     company = next((c for c in wave.companies if c.id == company_id), None)
     if company is None:
         raise NotFoundException()
@@ -359,32 +363,29 @@ async def codes_sheet(caller: Caller, wave_id: UUID, company_id: UUID,
     if wave.state == "closed" or wave.status != "open":
         raise InvalidInput({"codes": _("Codes can be printed only while the wave is open.")})
     async with transaction():
-        cards = await _new_codes(wave_id, company_id, everyone)
+        groups = await _new_codes(wave_id, company_id)
         await audit.record("wave.codes_generated", caller.user_id, company_id,
-                           wave_id=str(wave_id), codes=len(cards), everyone=everyone)
-    data = await asyncio.to_thread(_sheet, wave.title, company.name, cards)
+                           wave_id=str(wave_id), codes=sum(map(len, groups.values())))
+    data = await asyncio.to_thread(_sheet, wave.title, company.name, groups)
     return f"codici-{_slug(company.name)}.docx", data
 
 
-async def _new_codes(wave_id: UUID, company_id: UUID, everyone: bool) -> list[Card]:
-    query = Invitation.select(
-        Invitation.id, Invitation.roster_entry.name, Invitation.roster_entry.department,
-        Invitation.roster_entry.site,
-    ).where(
+async def _new_codes(wave_id: UUID, company_id: UUID) -> dict[str, list[Card]]:
+    """A fresh code for each unused code invitation, by group, each group shuffled."""
+    rows = await Invitation.select(Invitation.id, Invitation.group_values).where(
         (Invitation.wave == wave_id) & (Invitation.company == company_id)
-        & Invitation.answered.eq(False) & Invitation.roster_entry.is_not_null()
-    )
-    if not everyone:
-        query = query.where(Invitation.channel == "code")
-    cards = []
-    for row in await query:
+        & (Invitation.channel == "code") & Invitation.answered.eq(False)
+    ).output(load_json=True)
+    groups: dict[str, list[Card]] = {}
+    for row in rows:
         code = new_access_code()
-        # The channel becomes "code", so reminders never replace a printed code.
-        await Invitation.update({Invitation.token_hash: token_hash(code),
-                                 Invitation.channel: "code"}).where(Invitation.id == row["id"])
-        cards.append(Card(row["roster_entry.name"] or "", row["roster_entry.department"] or "",
-                          row["roster_entry.site"] or "", code))
-    return sorted(cards, key=lambda c: (c.department.casefold(), c.name.casefold()))
+        await Invitation.update({Invitation.token_hash: token_hash(code)}).where(
+            Invitation.id == row["id"])
+        label = " · ".join(str(v) for v in (row["group_values"] or {}).values() if v)
+        groups.setdefault(label, []).append(Card(label, code))
+    for cards in groups.values():
+        secrets.SystemRandom().shuffle(cards)  # the order of the rows says nothing
+    return dict(sorted(groups.items(), key=lambda item: item[0].casefold()))
 
 
 def _slug(name: str) -> str:
@@ -401,8 +402,8 @@ INSTRUCTIONS_EN = ("Scan the QR code with your phone, or open {address} and type
                    "figures for groups of at least 5 people.")
 
 
-def _sheet(title: str, company: str, cards: list[Card]) -> bytes:
-    """The Word sheet: one card per person, with QR code, name, department and code."""
+def _sheet(title: str, company: str, groups: dict[str, list[Card]]) -> bytes:
+    """The Word sheet: a page per reporting group, its cards with QR code and code."""
     base = get_settings().base_url
     address = base.split("://", 1)[-1] + CODE_PAGE
     document = Document()
@@ -410,20 +411,24 @@ def _sheet(title: str, company: str, cards: list[Card]) -> bytes:
         section.top_margin = section.bottom_margin = Cm(1.5)
         section.left_margin = section.right_margin = Cm(1.5)
     document.add_heading(_("Access codes: {title}").format(title=title), level=1)
-    document.add_paragraph(_("{company}: {count} codes. Cut along the lines and give each "
-                             "person their own card. A code works once; printing a new "
-                             "sheet cancels these codes.").format(company=company,
-                                                                  count=len(cards)))
-    table = document.add_table(rows=0, cols=2)
-    table.style = "Table Grid"
-    for number, card in enumerate(cards, start=1):
-        row = table.add_row()
-        _keep_together(row)
-        qr_cell, text_cell = row.cells
-        qr_cell.width, text_cell.width = Cm(4), Cm(14)
-        _add_qr(document, qr_cell.paragraphs[0].add_run(), f"{base}{LINK_PREFIX}{card.code}",
-                number)
-        _card_text(text_cell, card, address)
+    document.add_paragraph(_("{company}: {count} codes. Cut along the lines and let each "
+                             "person of the group take a card of their choice. A code works "
+                             "once; printing a new sheet cancels these codes.").format(
+        company=company, count=sum(map(len, groups.values()))))
+    number = 0
+    for label, cards in groups.items():
+        document.add_heading(label or _("Everyone"), level=2)
+        table = document.add_table(rows=0, cols=2)
+        table.style = "Table Grid"
+        for card in cards:
+            number += 1
+            row = table.add_row()
+            _keep_together(row)
+            qr_cell, text_cell = row.cells
+            qr_cell.width, text_cell.width = Cm(4), Cm(14)
+            _add_qr(document, qr_cell.paragraphs[0].add_run(),
+                    f"{base}{LINK_PREFIX}{card.code}", number)
+            _card_text(text_cell, card, address)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -448,12 +453,7 @@ def _add_qr(document: Any, run: Run, url: str, number: int) -> None:
 
 
 def _card_text(cell: _Cell, card: Card, address: str) -> None:
-    first = cell.paragraphs[0]
-    first.add_run(card.name or "—").bold = True
-    where = " · ".join(part for part in (card.department, card.site) if part)
-    if where:
-        first.add_run().add_break(WD_BREAK.LINE)
-        first.add_run(where)
+    cell.paragraphs[0].add_run(card.group or "—").bold = True
     code = cell.add_paragraph().add_run(f"Codice / Code: {format_code(card.code)}")
     code.bold, code.font.size, code.font.name = True, Pt(16), "Courier New"
     cell.add_paragraph(INSTRUCTIONS_IT.format(address=address)).runs[0].font.size = Pt(9)

@@ -25,7 +25,6 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 class CodesRequest(msgspec.Struct, forbid_unknown_fields=True):
     company_id: UUID
-    everyone: bool = False
 
 
 def docx_download(filename: str, data: bytes) -> Response[bytes]:
@@ -68,7 +67,7 @@ class WaveController(Controller):
 
     @post("/{wave_id:uuid}/codes", status_code=200)
     async def codes(self, request: Req, wave_id: UUID, data: CodesRequest) -> Response[bytes]:
-        """New single-use access codes: each call replaces the previous ones."""
-        filename, sheet = await distribution.codes_sheet(
-            caller_of(request), wave_id, data.company_id, data.everyone)
+        """New single-use access codes (program staff): each call replaces the unused ones."""
+        filename, sheet = await distribution.codes_sheet(caller_of(request), wave_id,
+                                                         data.company_id)
         return docx_download(filename, sheet)

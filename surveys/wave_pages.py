@@ -104,8 +104,8 @@ class WavePages(Controller):
         try:
             if company is None:
                 raise InvalidInput({"company_id": _("Choose a company.")})
-            filename, sheet = await distribution.codes_sheet(
-                caller_of(request), wave_id, company, form.get("everyone") == "1")
+            filename, sheet = await distribution.codes_sheet(caller_of(request), wave_id,
+                                                             company)
         except InvalidInput as invalid:
             return await _wave_page(request, wave_id, invalid.errors)
         return docx_download(filename, sheet)
@@ -145,7 +145,7 @@ async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Tem
                 if caller.is_program_staff and wave.status != "draft" else None)
     return Template("surveys/wave_detail.html", status_code=422 if errors else 200, context={
         **_helpers(), "wave": wave, "counts": counts, "names": names, "errors": errors,
-        "delivery": delivery,
+        "delivery": delivery, "prints_codes": caller.is_program_staff,
         "done": request.query_params.get("done", "")})
 
 

@@ -555,18 +555,27 @@ async def _invite_roster(wave: Wave, companies: list[UUID], groups: list[str]) -
         RosterEntry.id, RosterEntry.company, RosterEntry.email, *_roster_columns(groups)
     ).where(RosterEntry.company.is_in(companies) & RosterEntry.active.eq(True)).order_by(
         RosterEntry.id) if companies else []
-    rows = [
-        Invitation(wave=wave.id, company=entry["company"], roster_entry=entry["id"],
-                   channel=_channel(channels, bool(entry["email"])),
-                   group_values={key: entry[key] for key in groups})
-        for entry in entries
-    ]
+    rows = [_invitation(wave, entry, _channel(channels, bool(entry["email"])), groups)
+            for entry in entries]
     for start in range(0, len(rows), INSERT_BATCH):
         await Invitation.insert(*rows[start:start + INSERT_BATCH])
     if not rows and "sso" not in channels:
         raise InvalidInput({"status": _("Nobody to invite: the companies' rosters have no "
                                         "active people.")})
     return len(rows)
+
+
+def _invitation(wave: Wave, entry: dict[str, Any], channel: str, groups: list[str]
+                ) -> Invitation:
+    """One person's invitation; one reached by a printed code keeps no name.
+
+    A code belongs to a reporting group, not to a person (see `distribution`): its
+    invitation holds only the company and the group's values, so nothing ties a card,
+    a draft or an answered flag to a roster entry.
+    """
+    return Invitation(wave=wave.id, company=entry["company"],
+                      roster_entry=None if channel == "code" else entry["id"],
+                      channel=channel, group_values={key: entry[key] for key in groups})
 
 
 def _roster_columns(groups: list[str]) -> list[Any]:
