@@ -434,6 +434,9 @@ async def test_hr_of_one_company_gets_404_on_another_companys_reports_and_export
                  {"wave_id": str(world.wave), "kind": "territory"}):
         assert (await api_post(client, "/api/v1/reports", body)).status_code == 404
     assert (await client.get(f"/api/v1/reports/waves/{world.wave}")).json() == []
+    outsider = await make_org(name="Cascina Esterna")
+    await sign_in(client, await make_user("hr@esterna.example", outsider, "hr_manager"))
+    assert (await client.get(f"/api/v1/reports/waves/{world.wave}")).status_code == 404
     employee = await make_user("worker@rossi.example", world.a, "employee")
     await sign_in(client, employee)
     assert (await client.get(f"/reports/waves/{world.wave}")).status_code == 404
