@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,9 @@ class Settings:
     session_absolute_hours: int = 12
     signin_link_minutes: int = 15
     job_max_retries: int = 5
+    # Reverse proxies whose X-Forwarded-For is believed (none by default): see
+    # docs/operations.md. Anyone else's header is ignored, so it cannot dodge rate limits.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @property
     def is_development(self) -> bool:
@@ -109,6 +113,15 @@ def _secret(env: dict[str, str], environment: str, var_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _networks(name: str, value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(part.strip(), strict=False)
+                     for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: '{value}' is not a comma-separated list of IP addresses "
+                          "or networks, like 10.0.0.1,192.168.0.0/24") from None
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from `environ` (default: .env overlaid by the process environment)."""
     if environ is None:
@@ -145,6 +158,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         session_absolute_hours=_int("SESSION_ABSOLUTE_HOURS",
                                     env.get("SESSION_ABSOLUTE_HOURS", "12")),
         job_max_retries=_int("JOB_MAX_RETRIES", env.get("JOB_MAX_RETRIES", "5"), minimum=0),
+        trusted_proxies=_networks("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", "")),
     )
 
 
