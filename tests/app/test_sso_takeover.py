@@ -6,6 +6,8 @@ person's claims at company A's provider or, as A's HR manager, points A at a pro
 they run; the prize is an address another company or the program will later invite.
 """
 
+# ruff: noqa: F811 (the fixtures imported from test_sso are test parameters here)
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,8 @@ providers do that by default. Legami then asks the userinfo endpoint, and checks
 the answer is about the token's subject.
 """
 
+# ruff: noqa: F811 (the fixtures imported from test_sso are test parameters here)
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -8,7 +8,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from app.web import create_app
-
 from tests.factories import BASE_URL
 
 
