@@ -54,7 +54,10 @@ def serve(host: str, port: int | None, workers: int) -> None:
         raise ConfigError("--workers > 1 needs PostgreSQL (DATABASE_URL) and a Redis or "
                           "RabbitMQ broker (BROKER_URL)")
     uvicorn.run("app.web.application:create_app", factory=True, host=host,
-                port=port or settings.port, workers=workers, proxy_headers=True,
+                port=port or settings.port, workers=workers,
+                # X-Forwarded-For is read by app.web.context.client_ip, from
+                # TRUSTED_PROXIES only; uvicorn's own would trust 127.0.0.1.
+                proxy_headers=False,
                 log_level="info")
 
 

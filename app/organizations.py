@@ -25,6 +25,9 @@ ROLES_BY_KIND = {
     "school": ("school_coordinator",),
     "civic_center": ("civic_center_operator",),
 }
+# Who manages an organization, and so may see its members: every role but employee.
+MANAGING_ROLES = tuple(role for roles in ROLES_BY_KIND.values() for role in roles
+                       if role != "employee")
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s]{2,63}$")
 
@@ -105,6 +108,8 @@ async def get_organization(caller: Caller, organization_id: UUID) -> Organizatio
 
 
 async def list_members(caller: Caller, organization_id: UUID) -> list[Member]:
+    """The members, for those who manage the organization; 404 to its employees too."""
+    ensure_reachable(caller, organization_id, *MANAGING_ROLES)
     await get_organization(caller, organization_id)
     rows = await Membership.select(
         Membership.user.id, Membership.user.email, Membership.user.name, Membership.role

@@ -10,6 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,6 +47,9 @@ class Settings:
     # A running job renews its lease every quarter of this; a job whose worker died, or
     # whose broker message was lost, is published again this long after (by any worker).
     job_lease_seconds: int = 45
+    # Reverse proxies whose X-Forwarded-For is believed (none by default): see
+    # docs/operations.md. Anyone else's header is ignored, so it cannot dodge rate limits.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @property
     def is_development(self) -> bool:
@@ -112,6 +116,15 @@ def _secret(env: dict[str, str], environment: str, var_dir: Path) -> str:
     return key_file.read_text().strip()
 
 
+def _networks(name: str, value: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(part.strip(), strict=False)
+                     for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{name}: '{value}' is not a comma-separated list of IP addresses "
+                          "or networks, like 10.0.0.1,192.168.0.0/24") from None
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from `environ` (default: .env overlaid by the process environment)."""
     if environ is None:
@@ -150,6 +163,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         job_max_retries=_int("JOB_MAX_RETRIES", env.get("JOB_MAX_RETRIES", "5"), minimum=0),
         job_lease_seconds=_int("JOB_LEASE_SECONDS", env.get("JOB_LEASE_SECONDS", "45"),
                                minimum=2),
+        trusted_proxies=_networks("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", "")),
     )
 
 

@@ -148,10 +148,15 @@ class OutboxJob(Table, tablename="outbox"):
 
 
 class Session(Table, tablename="sessions"):
-    """A server-side session; the cookie holds a token, the table only its hash."""
+    """A server-side session; the cookie holds a token, the table only its hash.
+
+    `via_organization` is the organization whose identity provider signed the person in
+    (None for a mail link): such a session carries that organization's roles only.
+    """
 
     id = Varchar(length=64, primary_key=True)
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    via_organization = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     last_seen_at = Timestamptz(default=TimestamptzNow())
 

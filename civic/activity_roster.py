@@ -17,6 +17,7 @@ from uuid import UUID
 from app import places
 from app.auth.caller import Caller
 from app.i18n import _
+from app.spreadsheets import text_cell
 from civic.activities import managed_row
 from civic.activity_schemas import ActivityRoster, RosterRow
 from civic.tables import Pupil
@@ -91,6 +92,4 @@ async def roster_csv(caller: Caller, activity_id: UUID) -> tuple[str, bytes]:
 
 def _cell(value: str) -> str:
     """A value a spreadsheet shows as text: no formula from a name (a phone stays as is)."""
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not PHONE.match(value):
-        return "'" + value
-    return value
+    return value if PHONE.match(value) else text_cell(value)

@@ -50,8 +50,10 @@ def client(client_id: str, secret: str, **metadata: Any) -> dict[str, Any]:
 class OIDCProvider:
     """One oidc-provider process; `issuer` is known once `start` returns."""
 
-    def __init__(self, clients: list[dict[str, Any]], auth_methods: list[str] | None = None):
-        self.options = {"clients": clients, "authMethods": auth_methods}
+    def __init__(self, clients: list[dict[str, Any]], auth_methods: list[str] | None = None,
+                 userinfo_only: bool = False):
+        self.options = {"clients": clients, "authMethods": auth_methods,
+                        "userinfoOnly": userinfo_only}
         self.issuer = ""
         self._process: subprocess.Popen[bytes] | None = None
         self.log = Path(tempfile.gettempdir()) / f"oidc-provider-{os.getpid()}-{id(self)}.log"
@@ -107,10 +109,10 @@ class OIDCProvider:
         return response.json()
 
 
-def running(clients: list[dict[str, Any]], auth_methods: list[str] | None = None
-            ) -> Iterator[OIDCProvider]:
+def running(clients: list[dict[str, Any]], auth_methods: list[str] | None = None,
+            userinfo_only: bool = False) -> Iterator[OIDCProvider]:
     """A provider for the length of a fixture."""
-    provider = OIDCProvider(clients, auth_methods)
+    provider = OIDCProvider(clients, auth_methods, userinfo_only)
     try:
         provider.start()
         yield provider

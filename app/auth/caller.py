@@ -42,7 +42,8 @@ class Caller:
         return {g.organization_id for g in self.grants if not roles or g.role in roles}
 
 
-async def load_caller(user_id: UUID) -> Caller | None:
+async def load_caller(user_id: UUID, only_organization: UUID | None = None) -> Caller | None:
+    """The person with the roles they may use; only one organization's when given."""
     user = await User.objects().where((User.id == user_id) & (User.is_active.eq(True))).first()
     if user is None:
         return None
@@ -62,5 +63,6 @@ async def load_caller(user_id: UUID) -> Caller | None:
         )
         for row in rows
         if row["organization.status"] != "suspended"
+        and only_organization in (None, row["organization.id"])
     )
     return Caller(user.id, user.email, user.name, user.language, grants)

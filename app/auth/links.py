@@ -16,9 +16,15 @@ from uuid import UUID
 from app.clock import now
 from app.db import transaction
 from app.outbox import enqueue
+from app.ratelimit import allow
 from app.settings import get_settings
 from app.tables import SignInToken, User
 from worker.registry import job
+
+# Links mailed to one person in a window, whoever asks: their mailbox is not flooded, and
+# they are never locked out, as the links already sent still work.
+LINKS_PER_PERSON = 5
+LINKS_WINDOW_SECONDS = 15 * 60
 
 
 def normalize_email(email: str) -> str:
@@ -36,6 +42,8 @@ async def request_link(email: str, language: str, next_path: str = "/") -> bool:
     ).first()
     if user is None:
         return False
+    if not await allow(f"signin:mailed:{user.id}", LINKS_PER_PERSON, LINKS_WINDOW_SECONDS):
+        return True
     async with transaction():
         await enqueue("auth.signin_link", {"user_id": str(user.id), "language": language,
                                            "next": next_path})

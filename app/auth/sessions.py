@@ -21,11 +21,17 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start_session(user_id: UUID) -> str:
-    """A new session (always a new id: sign-in never reuses one); returns the cookie token."""
+async def start_session(user_id: UUID, via_organization: UUID | None = None) -> str:
+    """A new session (always a new id: sign-in never reuses one); returns the cookie token.
+
+    `via_organization`: the organization whose provider vouched for the person. Its
+    provider proves who they are there, not elsewhere, so the session carries only that
+    organization's roles; a mail link (None) proved the mailbox and carries them all.
+    """
     token = secrets.token_urlsafe(32)
     async with transaction():
-        await Session(id=token_hash(token), user=user_id).save()
+        await Session(id=token_hash(token), user=user_id,
+                      via_organization=via_organization).save()
     return token
 
 
@@ -54,4 +60,4 @@ async def resolve(token: str) -> Caller | None:
     if moment - session.last_seen_at > TOUCH_EVERY:
         async with transaction():
             await Session.update({Session.last_seen_at: moment}).where(Session.id == session.id)
-    return await load_caller(session.user)
+    return await load_caller(session.user, session.via_organization)

@@ -5,11 +5,15 @@ change at the provider, the subject does not. A first sign-in creates an account
 for an address in one of the organization's verified domains, as an employee; HR
 manager comes only from an invitation (an existing membership) or the group claim
 configured for the organization.
+
+A provider is trusted for addresses in its organization's verified domains only, compared
+exactly; a session it opens carries that organization's roles only (app.auth.sessions).
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +26,15 @@ from integrations.oidc import flow
 from integrations.oidc.errors import (
     ACCOUNT_DISABLED,
     EMAIL_UNVERIFIED,
+    FOREIGN_EMAIL,
     SUSPENDED,
     UNKNOWN_DOMAIN,
     SignInFailed,
 )
 from integrations.oidc.flow import Completion, Identity
+
+# The local part of an address as mailboxes really name them: no quotes, no "@", no "%".
+LOCAL_PART = re.compile(r"[a-z0-9_'+-]+(\.[a-z0-9_'+-]+)*")
 
 
 def identity_key(organization_id: UUID, issuer: str, subject: str) -> str:
@@ -111,29 +119,63 @@ async def _returning(linked: ExternalIdentity, identity: Identity) -> UUID:
         raise SignInFailed(ACCOUNT_DISABLED)
     await ExternalIdentity.update({ExternalIdentity.last_signin_at: now()}).where(
         ExternalIdentity.id == linked.id)
-    if (identity.email and identity.email != user.email and identity.email_verified is not False
-            and not await User.exists().where(User.email == identity.email)):
-        await User.update({User.email: identity.email}).where(User.id == user.id)
-        await audit.record("sso.email_changed", user.id, linked.organization)
+    await _follow_address(user, linked.organization, identity)
     return user.id
 
 
-async def _first_sign_in(organization_id: UUID, identity: Identity) -> UUID:
-    domain = identity.email.rsplit("@", 1)[-1] if "@" in identity.email else ""
-    verified_domain = domain and await OrganizationDomain.exists().where(
+async def company_address(organization_id: UUID, identity: Identity) -> str | None:
+    """The address the provider gives, if the organization may vouch for it; else None.
+
+    Only plain ASCII with one "@" and a domain the organization verified, compared
+    exactly: no subdomain, no trailing dot, no look-alike letters, no second "@".
+    """
+    raw = identity.claims.get("email")
+    if not isinstance(raw, str) or not raw.isascii():
+        return None
+    email = raw.strip().lower()
+    local, _, domain = email.partition("@")
+    if len(local) > 64 or not LOCAL_PART.fullmatch(local) or "@" in domain:
+        return None
+    verified = await OrganizationDomain.exists().where(
         (OrganizationDomain.organization == organization_id)
         & (OrganizationDomain.domain == domain))
-    if not verified_domain:
+    return email if verified else None
+
+
+async def _follow_address(user: User, organization_id: UUID, identity: Identity) -> None:
+    """Keep the account's address in step with the provider, within the company's domains.
+
+    An address outside them refuses the sign-in (FOREIGN_EMAIL) and changes nothing. An
+    account holding roles in another organization keeps its address: those roles were
+    granted to it, and a company's provider cannot move them to another mailbox.
+    """
+    if not identity.email or identity.email == user.email:
+        return
+    email = await company_address(organization_id, identity)
+    if email is None:
+        raise SignInFailed(FOREIGN_EMAIL)
+    if (identity.email_verified is False or await User.exists().where(User.email == email)
+            or await Membership.exists().where((Membership.user == user.id)
+                                               & (Membership.organization != organization_id))):
+        return
+    await User.update({User.email: email}).where(User.id == user.id)
+    await audit.record("sso.email_changed", user.id, organization_id, previous=user.email,
+                       new=email)
+
+
+async def _first_sign_in(organization_id: UUID, identity: Identity) -> UUID:
+    email = await company_address(organization_id, identity)
+    if email is None:
         raise SignInFailed(UNKNOWN_DOMAIN)
     if identity.email_verified is False:
         raise SignInFailed(EMAIL_UNVERIFIED)
-    invited = await _invited_user(organization_id, identity.email)
+    invited = await _invited_user(organization_id, email)
     if invited is not None:
         if not invited.is_active:
             raise SignInFailed(ACCOUNT_DISABLED)
         return invited.id
-    taken = await User.exists().where(User.email == identity.email)
-    user = User(email=None if taken else identity.email, name=identity.name)
+    taken = await User.exists().where(User.email == email)
+    user = User(email=None if taken else email, name=identity.name)
     await user.save()
     await audit.record("sso.account_created", user.id, organization_id)
     return user.id

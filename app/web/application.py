@@ -22,7 +22,7 @@ from app.web.auth_pages import AuthPages
 from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz, readyz
 from app.web.home import home
-from app.web.middleware import RequestContextMiddleware, SecurityHeadersMiddleware
+from app.web.middleware import RequestContextMiddleware, security_headers
 from app.web.sso_pages import SSOPages
 from app.web.templating import template_config
 from civic.routes import ROUTES as civic_routes
@@ -97,11 +97,13 @@ def create_app(run_jobs: bool = True) -> Litestar:
     log_scrub.install()
     return Litestar(
         route_handlers=_route_handlers(development),
-        middleware=[SecurityHeadersMiddleware(), RequestContextMiddleware()],
+        middleware=[RequestContextMiddleware()],
+        before_send=[security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="legami_csrf", cookie_httponly=False,
             cookie_secure=not settings.is_development, cookie_samesite="lax",
-            exclude=["/healthz", "/readyz", "/static", "^/scim/"],
+            # Regular expressions, searched anywhere in the path: anchored, exact ones only.
+            exclude=["^/healthz$", "^/readyz$", "^/static/", "^/scim/"],
         ),
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -66,6 +66,22 @@ def invalid_input_handler(request: Request, exc: InvalidInput) -> Response:
     return error_response(request, 422, exc.errors)
 
 
+def malformed_body_handler(request: Request, exc: Exception) -> Response:
+    """A body that is not UTF-8, or JSON nested deeper than the decoder goes: the sender's
+    mistake, not ours."""
+    return error_response(request, 422, {"body": _(
+        "The request body is not valid JSON: it must be UTF-8 text, and not nested too "
+        "deeply.")})
+
+
+def value_error_handler(request: Request, exc: ValueError) -> Response:
+    """A NUL in the path (`/static/legami.css%00.py`) makes the file system refuse the
+    name: no such page. Any other ValueError is ours."""
+    if "\x00" in request.url.path:
+        return error_response(request, 404)
+    return internal_error_handler(request, exc)
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500)
@@ -83,5 +99,8 @@ def _validation_errors(exc: HTTPException) -> dict[str, str]:
 EXCEPTION_HANDLERS = {
     HTTPException: http_exception_handler,
     InvalidInput: invalid_input_handler,
+    UnicodeDecodeError: malformed_body_handler,
+    RecursionError: malformed_body_handler,
+    ValueError: value_error_handler,
     Exception: internal_error_handler,
 }

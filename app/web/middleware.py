@@ -72,21 +72,19 @@ class RequestContextMiddleware(ASGIMiddleware):
         await next_app(scope, receive, send)
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Every answer carries the security headers; only static files may be cached."""
+HSTS = "max-age=31536000; includeSubDomains"
 
-    scopes = (ScopeType.HTTP,)
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        static = scope["path"].startswith("/static/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers[name] = value
-                if not static:
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+async def security_headers(message: Message, scope: Scope) -> None:
+    """Every answer carries the security headers, 404 and 405 from routing included (a
+    `before_send` hook sees them, a middleware does not); only static files may be cached;
+    production, always on HTTPS, adds HSTS."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS.items():
+        headers[name] = value
+    if not scope.get("path", "").startswith("/static/"):
+        headers["cache-control"] = "no-store"
+    if get_settings().is_production:
+        headers["strict-transport-security"] = HSTS

@@ -111,10 +111,19 @@ def _explanations() -> dict[str, tuple[str, str]]:
                     _("Start again from the sign-in page.") + " " + ask_hr),
         "wrong_nonce": (_("The identity token belongs to another sign-in attempt."),
                         _("Start again from the sign-in page, in this browser.")),
+        "userinfo_mismatch": (_("Your identity provider described a different person at "
+                                "its userinfo endpoint than in the identity token, so Legami "
+                                "refused the sign-in."),
+                              _("Start again from the sign-in page.") + " " + ask_hr),
         "unknown_domain": (_("Your e-mail address is not in one of your company's verified "
                              "domains, so Legami cannot create an account for you."),
                            _("Ask your company's HR office to invite you, or to add your "
                              "domain.")),
+        "foreign_email": (_("Your company's identity provider now gives your e-mail address "
+                            "in a domain your company has not verified in Legami, so Legami "
+                            "refused this sign-in and kept the address it knows."),
+                          _("Ask your company's IT office to correct your address at the "
+                            "identity provider, or the program staff to verify the domain.")),
         "email_unverified": (_("Your identity provider says your e-mail address is not "
                                "verified."),
                              _("Verify your address at your company, then sign in again.")),
@@ -165,7 +174,7 @@ class SSOPages(Controller):
         old = request.cookies.get(sessions.COOKIE)
         if old:
             await sessions.end_session(old)
-        token = await sessions.start_session(user_id)
+        token = await sessions.start_session(user_id, done.organization_id)
         return Redirect(done.next_path, status_code=303, cookies=[session_cookie(token, None)])
 
     @get("/auth/oidc/test/{organization_id:uuid}", guards=[signed_in])

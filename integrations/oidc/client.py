@@ -3,8 +3,9 @@
 Discovery documents and key sets are cached in the process, keyed by what names them
 (issuer, discovery URL and settings version; the JWKS address), never by or with a
 secret: a changed setting or secret takes effect at the next request. A token signed by
-an unknown key makes us fetch the keys again, at most KEY_REFETCH_LIMIT times a minute
-per key set across all processes, so forged `kid`s cannot make us hammer the provider.
+an unknown key, or failing the check with a known one, makes us fetch the keys again,
+at most KEY_REFETCH_LIMIT times a minute per key set across all processes, so forged
+`kid`s cannot make us hammer the provider.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Discovery:
     authorization_endpoint: str
     token_endpoint: str
     jwks_uri: str
+    userinfo_endpoint: str
     end_session_endpoint: str
     iss_parameter_supported: bool
     auth_methods: tuple[str, ...]
@@ -73,6 +75,7 @@ def _parse_discovery(document: dict[str, Any]) -> Discovery:
             authorization_endpoint=document["authorization_endpoint"],
             token_endpoint=document["token_endpoint"],
             jwks_uri=document["jwks_uri"],
+            userinfo_endpoint=document.get("userinfo_endpoint") or "",
             end_session_endpoint=document.get("end_session_endpoint") or "",
             iss_parameter_supported=document.get(
                 "authorization_response_iss_parameter_supported") is True,
@@ -84,12 +87,14 @@ def _parse_discovery(document: dict[str, Any]) -> Discovery:
         raise SignInFailed(UNREACHABLE) from None
 
 
-async def signing_keys(discovery: Discovery, kid: str | None) -> KeySet:
-    """The provider's public signing keys, fetched again when `kid` is not among them."""
+async def signing_keys(discovery: Discovery, kid: str | None, refresh: bool = False) -> KeySet:
+    """The provider's public signing keys, fetched again when `kid` is not among them, or
+    when `refresh` says a known key failed (a key rotated under the same id)."""
     cached = _key_sets.get(discovery.jwks_uri)
-    if cached and cached[0] > time.monotonic() and (
-            kid is None or _has_kid(cached[1], kid) or not await _may_refetch(discovery)):
-        return cached[1]
+    if cached and cached[0] > time.monotonic():
+        known = not refresh and (kid is None or _has_kid(cached[1], kid))
+        if known or not await _may_refetch(discovery):
+            return cached[1]
     keys = _parse_keys(await _get_json(discovery.jwks_uri))
     _key_sets[discovery.jwks_uri] = (time.monotonic() + CACHE_SECONDS, keys)
     return keys
@@ -143,6 +148,12 @@ async def exchange_code(discovery: Discovery, config: ProviderConfig, code: str,
     return body
 
 
+async def fetch_userinfo(discovery: Discovery, access_token: str) -> dict[str, Any]:
+    """The claims the provider gives at its userinfo endpoint (a JSON answer)."""
+    return await _get_json(discovery.userinfo_endpoint,
+                           {"authorization": f"Bearer {access_token}"})
+
+
 def _uses_basic(discovery: Discovery) -> bool:
     return ("client_secret_basic" in discovery.auth_methods
             or "client_secret_post" not in discovery.auth_methods)
@@ -154,10 +165,11 @@ def _basic(client_id: str, client_secret: str) -> str:
     return "Basic " + b64encode(pair.encode()).decode()
 
 
-async def _get_json(url: str) -> dict[str, Any]:
+async def _get_json(url: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
-            response = await http.get(url, headers={"accept": "application/json"})
+            response = await http.get(url, headers={"accept": "application/json",
+                                                    **(headers or {})})
         response.raise_for_status()
         document = response.json()
     except (httpx.HTTPError, ValueError):

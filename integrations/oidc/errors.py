@@ -27,7 +27,9 @@ WRONG_ISSUER = "wrong_issuer"
 WRONG_AUDIENCE = "wrong_audience"
 EXPIRED = "expired"  # expired, or issued in the future beyond the leeway
 WRONG_NONCE = "wrong_nonce"
+USERINFO_MISMATCH = "userinfo_mismatch"  # the userinfo answer is about another subject
 UNKNOWN_DOMAIN = "unknown_domain"  # first sign-in with an address outside verified domains
+FOREIGN_EMAIL = "foreign_email"  # a returning person's address is outside verified domains
 EMAIL_UNVERIFIED = "email_unverified"  # the provider says the address is not verified
 ACCOUNT_DISABLED = "account_disabled"
 

@@ -25,7 +25,13 @@ from app.db import transaction
 from app.identity_providers import ProviderConfig, get_provider, organization_status
 from app.settings import get_settings
 from app.tables import OIDCLoginAttempt
-from integrations.oidc.client import Discovery, discover, exchange_code, signing_keys
+from integrations.oidc.client import (
+    Discovery,
+    discover,
+    exchange_code,
+    fetch_userinfo,
+    signing_keys,
+)
 from integrations.oidc.errors import (
     CANCELLED,
     INVALID_STATE,
@@ -35,6 +41,7 @@ from integrations.oidc.errors import (
     NOT_CONFIGURED,
     PROVIDER_ERROR,
     SUSPENDED,
+    USERINFO_MISMATCH,
     SignInFailed,
 )
 from integrations.oidc.tokens import Expected, verify_id_token
@@ -206,10 +213,32 @@ async def _redeem(attempt: dict[str, Any], params: Mapping[str, str]) -> Identit
     if not isinstance(id_token, str) or not id_token:
         raise SignInFailed(NO_ID_TOKEN)
     claims = await verify_id_token(
-        id_token, lambda kid: signing_keys(discovery, kid),
+        id_token, lambda kid, refresh: signing_keys(discovery, kid, refresh),
         Expected(issuer=config.issuer, client_id=config.client_id, nonce=attempt["nonce"]),
     )
+    if _lacks_claims(claims, config):
+        claims = await _with_userinfo(claims, discovery, tokens.get("access_token"))
     return _identity(config.issuer, claims)
+
+
+def _lacks_claims(claims: dict[str, Any], config: ProviderConfig) -> bool:
+    """Whether the ID token lacks the e-mail, or the configured HR claim."""
+    return "email" not in claims or bool(config.hr_claim and config.hr_claim not in claims)
+
+
+async def _with_userinfo(claims: dict[str, Any], discovery: Discovery,
+                         access_token: Any) -> dict[str, Any]:
+    """The ID token's claims completed from the userinfo endpoint (OpenID Connect 5.3).
+
+    Its `sub` must be the token's (5.3.2): otherwise the answer is about someone else.
+    The ID token's own claims always win.
+    """
+    if not discovery.userinfo_endpoint or not isinstance(access_token, str) or not access_token:
+        return claims
+    userinfo = await fetch_userinfo(discovery, access_token)
+    if userinfo.get("sub") != claims["sub"]:
+        raise SignInFailed(USERINFO_MISMATCH)
+    return {**userinfo, **claims}
 
 
 def _check_response_issuer(iss: str | None, discovery: Discovery) -> None:

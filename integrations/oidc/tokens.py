@@ -35,20 +35,32 @@ class Expected:
     nonce: str
 
 
-async def verify_id_token(token: str, keys_for: Callable[[str | None], Awaitable[KeySet]],
-                          expected: Expected) -> dict[str, Any]:
-    """The claims of a valid ID token; `keys_for(kid)` gives the provider's keys."""
+KeysFor = Callable[[str | None, bool], Awaitable[KeySet]]
+
+
+async def verify_id_token(token: str, keys_for: KeysFor, expected: Expected) -> dict[str, Any]:
+    """The claims of a valid ID token; `keys_for(kid, refresh)` gives the provider's keys.
+
+    A bad signature asks once for fresh keys: a key rotated under the same id would
+    otherwise fail until the cache expires (the provider's client keeps the refetch limit).
+    """
     header = _header(token)
     if header.get("alg") not in ALGORITHMS:
         raise SignInFailed(BAD_ALGORITHM)
-    kid = header.get("kid")
-    keys = await keys_for(kid if isinstance(kid, str) else None)
+    kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     try:
-        claims = jwt.decode(token, keys, algorithms=list(ALGORITHMS)).claims
-    except (JoseError, ValueError, TypeError):
-        raise SignInFailed(BAD_SIGNATURE) from None
+        claims = _decode(token, await keys_for(kid, False))
+    except SignInFailed:
+        claims = _decode(token, await keys_for(kid, True))
     check_claims(claims, expected, time.time())
     return claims
+
+
+def _decode(token: str, keys: KeySet) -> dict[str, Any]:
+    try:
+        return dict(jwt.decode(token, keys, algorithms=list(ALGORITHMS)).claims)
+    except (JoseError, ValueError, TypeError):
+        raise SignInFailed(BAD_SIGNATURE) from None
 
 
 def _header(token: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 import xlsxwriter
@@ -22,6 +22,7 @@ from litestar.exceptions import NotFoundException
 
 from app.auth.caller import Caller
 from app.i18n import _
+from app.spreadsheets import text_cell
 from surveys.reports.docx_report import Results, group_name, slug
 from surveys.results import service as results
 from surveys.results.model import (
@@ -155,7 +156,7 @@ def to_csv(table: ExportTable, separator: Separator = ",") -> bytes:
     """The table as CSV, UTF-8 with a byte-order mark."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
-    writer.writerow(table.header)
+    writer.writerow([text_cell(title) for title in table.header])
     comma = separator == ";"
     writer.writerows([[_csv_value(value, comma) for value in row] for row in table.rows])
     return out.getvalue().encode("utf-8-sig")
@@ -169,24 +170,35 @@ def _csv_value(value: Value, comma: bool) -> str:
     if isinstance(value, float):
         text = f"{value:.2f}".rstrip("0").rstrip(".")
         return text.replace(".", ",") if comma else text
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return text_cell(value)
 
 
 def to_xlsx(made: Iterable[ExportTable]) -> bytes:
-    """One sheet per table, numbers as numbers, shares as percentages."""
+    """One sheet per table, numbers as numbers, shares as percentages, text as text."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold, share = book.add_format({"bold": True}), book.add_format({"num_format": "0.0%"})
     for table in made:
         sheet = book.add_worksheet(_sheet_name(table.title))
-        sheet.write_row(0, 0, table.header, bold)
+        for column, title in enumerate(table.header):
+            sheet.write_string(0, column, text_cell(title), bold)
         sheet.freeze_panes(1, 0)
         for index, row in enumerate(table.rows, start=1):
             for column, value in enumerate(row):
-                sheet.write(index, column, value, share if isinstance(value, Percent) else None)
+                _write_cell(sheet, index, column, value, share)
         sheet.set_column(0, len(table.header) - 1, 18)
     book.close()
     return buffer.getvalue()
+
+
+def _write_cell(sheet: Any, row: int, column: int, value: Value, share: Any) -> None:
+    """Never `sheet.write`, which turns a text starting with = into a live formula."""
+    if isinstance(value, str):
+        sheet.write_string(row, column, text_cell(value))
+    elif isinstance(value, int | float):
+        sheet.write_number(row, column, value, share if isinstance(value, Percent) else None)
 
 
 def _sheet_name(title: str) -> str:

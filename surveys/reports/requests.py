@@ -116,7 +116,10 @@ async def get_report(caller: Caller, report_id: UUID) -> ReportOut:
 
 
 async def list_reports(caller: Caller, wave_id: UUID) -> list[ReportOut]:
-    """The wave's latest requests that the caller may see, newest first."""
+    """The wave's latest requests that the caller may see, newest first; 404 for a wave
+    whose results the caller cannot see (as its page)."""
+    if not any(choice.wave.id == wave_id for choice in await results.wave_choices(caller)):
+        raise NotFoundException()
     rows = await ReportRequest.select(*COLUMNS).where(ReportRequest.wave == wave_id).order_by(
         ReportRequest.created_at, ascending=False).limit(RECENT * 5)
     return [_out(r) for r in rows if may_see(caller, r["kind"], r["company"])][:RECENT]

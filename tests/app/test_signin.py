@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
+
+import httpx
 
 from app.auth.sessions import COOKIE
 from app.clock import now
 from app.tables import DevMail, OutboxJob, Session, SignInToken
-from tests.factories import make_org, make_user, post_form
+from tests.factories import BASE_URL, make_org, make_user, post_form
 from worker.runner import run_job
 
 
@@ -144,7 +148,7 @@ def _hash(token: str) -> str:
     return token_hash(token)
 
 
-async def test_sign_in_requests_are_rate_limited_per_address(client) -> None:
+async def test_sign_in_requests_are_rate_limited_per_requester_and_address(client) -> None:
     org = await make_org()
     await make_user("hr@rossi.example", org, "hr_manager")
     statuses = [
@@ -154,6 +158,63 @@ async def test_sign_in_requests_are_rate_limited_per_address(client) -> None:
     assert statuses[:5] == [200] * 5
     assert statuses[-1] == 429
     assert await OutboxJob.count() == 5
+
+
+@asynccontextmanager
+async def _from(client, ip: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Another browser, on another network address, at the same application."""
+    transport = httpx.ASGITransport(app=client.app, client=(ip, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as other:
+        yield other
+
+
+async def test_a_stranger_cannot_lock_a_named_person_out(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    async with _from(client, "203.0.113.7") as stranger:
+        for _ in range(6):
+            await stranger.get("/login", params={"email": "hr@rossi.example"})
+        assert (await post_form(stranger, "/signin", {"email": "hr@rossi.example"})
+                ).status_code == 429
+    async with _from(client, "198.51.100.20") as victim:
+        assert (await post_form(victim, "/signin", {"email": "hr@rossi.example"})
+                ).status_code == 200
+    assert await OutboxJob.count() == 1  # the victim's: the stranger's GETs mailed nothing
+
+
+async def test_one_person_gets_at_most_five_links_whoever_asks(client) -> None:
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+    for number in range(7):
+        async with _from(client, f"203.0.113.{number}") as someone:
+            answer = await post_form(someone, "/signin", {"email": "hr@rossi.example"})
+            assert answer.status_code == 200  # the same page: the links sent still work
+    assert await OutboxJob.count() == 5
+
+
+async def test_x_forwarded_for_counts_only_from_a_trusted_proxy(client, monkeypatch) -> None:
+    from app.settings import get_settings
+
+    org = await make_org()
+    await make_user("hr@rossi.example", org, "hr_manager")
+
+    async def statuses(peer: str, forwarded: str) -> list[int]:
+        async with _from(client, peer) as browser:
+            return [(await browser.get("/login", params={"email": "hr@rossi.example"},
+                                       headers={"x-forwarded-for": forwarded})).status_code
+                    for _ in range(6)]
+
+    # Untrusted by default: a client that rotates the header is still one requester.
+    assert (await statuses("127.0.0.1", "198.51.100.1"))[-1] == 429
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8")
+    get_settings.cache_clear()
+    try:
+        for number in range(2):  # behind the proxy, two clients: each with its own count
+            assert await statuses("10.0.0.2", f"1.2.3.4, 198.51.100.{50 + number}") == [
+                200] * 5 + [429]
+    finally:
+        monkeypatch.delenv("TRUSTED_PROXIES")
+        get_settings.cache_clear()
 
 
 async def test_the_link_leads_back_to_the_page_that_asked_for_sign_in(client) -> None:

@@ -447,8 +447,23 @@ async def test_key_rotation_at_the_provider_keeps_sign_in_working(
     assert (await op_a.control("stats"))["jwks_fetches"] == fetches + 1
 
 
-async def test_unknown_key_ids_refetch_the_keys_at_most_five_times_a_minute(
+async def test_a_key_rotated_under_the_same_key_id_keeps_sign_in_working(
         client, op_a, company_a, person) -> None:
+    await _account(op_a, "mario", "mario@rossi.example")
+    assert (await _sign_in(client, person, "mario@rossi.example", "mario")).status_code == 303
+    fetches = (await op_a.control("stats"))["jwks_fetches"]
+    await op_a.control("rotate-keys", {"same_kid": True})
+    client.cookies.clear()
+    assert (await _sign_in(client, person, "mario@rossi.example", "mario")).status_code == 303
+    assert (await op_a.control("stats"))["jwks_fetches"] == fetches + 1
+
+
+async def test_unknown_key_ids_refetch_the_keys_at_most_five_times_a_minute(
+        client, op_a, company_a, person, monkeypatch) -> None:
+    from app.clock import now
+
+    moment = now()  # one minute's window for the whole test, however slow the machine
+    monkeypatch.setattr("app.ratelimit.now", lambda: moment)
     await _account(op_a, "mario", "mario@rossi.example")
     assert (await _sign_in(client, person, "mario@rossi.example", "mario")).status_code == 303
     fetches = (await op_a.control("stats"))["jwks_fetches"]
@@ -623,7 +638,7 @@ def test_every_failure_code_has_its_own_explanation() -> None:
 
     codes = {value for name, value in vars(errors).items()
              if name.isupper() and isinstance(value, str)}
-    assert len(codes) == 22
+    assert len(codes) == 24
     fallback = explain(errors.PROVIDER_ERROR)
     assert all(explain(code) != fallback for code in codes - {errors.PROVIDER_ERROR})
 

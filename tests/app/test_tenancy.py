@@ -70,3 +70,24 @@ async def test_a_forged_post_without_csrf_token_is_refused(client, two_companies
                                {"kind": "company", "name": "Cascina Verde", "town": "Crema"},
                                page="/admin/organizations")
     assert accepted.status_code in (302, 303)
+
+
+async def test_an_employee_sees_their_company_but_not_its_members(client, two_companies
+                                                                  ) -> None:
+    rossi, _, _ = two_companies
+    await sign_in(client, await make_user("mario@rossi.example", rossi, "employee"))
+    assert (await client.get(f"/api/v1/organizations/{rossi}")).status_code == 200
+    members = await client.get(f"/api/v1/organizations/{rossi}/members")
+    assert members.status_code == 404
+    assert "hr@rossi.example" not in members.text
+
+
+async def test_a_path_merely_containing_an_exempt_name_still_needs_the_csrf_token(
+        client) -> None:
+    path = "/community/taxonomy/types/static_support/delete"
+    admin_org = await make_org(kind="program", name="FareLegami")
+    await sign_in(client, await make_user("admin@farelegami.example", admin_org,
+                                          "program_admin"))
+    await client.get("/admin/organizations")
+    forged = await client.post(path, data={"confirm": "1"}, follow_redirects=False)
+    assert forged.status_code == 403

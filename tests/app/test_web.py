@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from litestar.testing import AsyncTestClient
 
+from app.web import create_app
 from tests.factories import BASE_URL
 
 
@@ -48,3 +50,51 @@ async def test_the_development_mailbox_does_not_exist_in_production(monkeypatch)
     async with AsyncTestClient(app=app, base_url=BASE_URL) as client:
         assert (await client.get("/dev/mail")).status_code == 404
         assert (await client.get("/dev/mail.json")).status_code == 404
+
+
+SECURITY = ("content-security-policy", "x-frame-options", "x-content-type-options")
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/nessuna-pagina"),
+                                              ("GET", "/api/v1/nothing-here"),
+                                              ("DELETE", "/signin"), ("PUT", "/healthz")])
+async def test_not_found_and_not_allowed_carry_the_security_headers(client, method,
+                                                                    path) -> None:
+    response = await client.request(method, path)
+    assert response.status_code in (401, 404, 405)
+    assert all(name in response.headers for name in SECURITY), response.headers
+    assert response.headers["cache-control"] == "no-store"
+    assert "strict-transport-security" not in response.headers  # development and tests
+
+
+async def test_production_adds_hsts(monkeypatch) -> None:
+    import app.settings as settings_module
+    import app.web.middleware as middleware
+
+    production = dataclasses.replace(settings_module.get_settings(), environment="production")
+    monkeypatch.setattr(middleware, "get_settings", lambda: production)
+    async with AsyncTestClient(app=create_app(run_jobs=False), base_url=BASE_URL) as client:
+        for path in ("/signin", "/nessuna-pagina"):
+            assert (await client.get(path)).headers["strict-transport-security"].startswith(
+                "max-age=31536000")
+
+
+async def test_malformed_requests_get_a_clear_4xx(client) -> None:
+    from tests.factories import make_org, make_user, sign_in
+
+    program = await make_org(kind="program", name="FareLegami")
+    await sign_in(client, await make_user("staff@farelegami.example", program,
+                                          "community_maker"))
+    await client.get("/api/v1/me")
+    csrf = {"x-csrftoken": client.cookies.get("legami_csrf") or "",
+            "content-type": "application/json"}
+    bad_utf8 = await client.post("/api/v1/surveys", content=b'{"title": "\xff\xfe"}',
+                                 headers=csrf)
+    deep = await client.post("/api/v1/surveys", content=b"[" * 1000 + b"]" * 1000,
+                             headers=csrf)
+    for response in (bad_utf8, deep):
+        assert response.status_code in (400, 422), response.text
+        assert response.json()["detail"]
+    static = await client.get("/static/legami.css%00.py")
+    assert static.status_code in (400, 404)
+    assert "Traceback" not in static.text

