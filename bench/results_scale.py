@@ -1,25 +1,24 @@
-"""Results of a wave at scale: 10,000 to 1,000,000 responses × 30 questions, 1,000 companies.
+"""Releasing a wave at scale: 10,000 to 1,000,000 responses × 30 questions, 1,000 companies.
 
 On a throw-away PostgreSQL database, each size is one closed wave generated in SQL
 (`INSERT … SELECT generate_series`): responses spread unevenly over 1,000 companies in
 30 towns (many small companies), three reporting groups, invitations for the response
-rates. For each size it times, with peak Python memory (tracemalloc) and the process's
-peak RSS:
+rates. For each size it times, in the same run, with peak Python memory (tracemalloc)
+and the process's peak RSS:
 
-- the floor: one plain `SELECT question, option_key, count(*) … GROUP BY` over the
+- the baseline: one plain `SELECT question, option_key, count(*) … GROUP BY` over the
   wave's answers (the least any exact count must read);
-- the first fold of the wave's answers into `result_counts` (once per wave), then the
-  fold of 1,000 responses stored afterwards (what a read after new answers costs);
-- program staff's results page data (`program_results`: rates, heat maps, every
-  question for the program and each town, every company's figures), read from the
-  folded counts;
-- the largest company's results (`company_results`: its town, reporting groups,
-  cross-tabulations).
+- closing: the time to frozen figures (`service.release_wave`: the ballot box emptied,
+  every answer folded once, every cell of every company, town and reporting group
+  decided, the comments chosen, the release written);
+- program staff's results page data (`program_results`) and the largest company's
+  (`company_results`: its town, reporting groups, cross-tabulations), read from the
+  frozen release.
 
     .venv/bin/python bench/results_scale.py [--sizes 10000 100000 1000000]
 
-Goal (issue 5): results for 1,000,000 responses in under 5 s, growing linearly or
-better. Nothing is asserted: the figures are printed.
+Goal (issue 11): frozen figures in less time than the plain GROUP BY; pages under
+100 ms. Nothing is asserted: the figures are printed, with the ratios to the baseline.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = f"legami_bench_results_{secrets.token_hex(4)}"
 COMPANIES, TOWNS = 1000, 30
-BATCH = 1000  # responses stored after the first fold, folded at the next read
 AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
          "housing", "health", "social_ties", "participation"]
 
@@ -150,9 +148,8 @@ async def _program() -> UUID:
     return row["id"]  # type: ignore[no-any-return]
 
 
-def _generation(wave: str, size: int, batch: bool = False) -> list[str]:
-    """Statements adding `size` responses to the wave; `batch` adds them to a loaded
-    database (indexes kept) as the ballot box would."""
+def _generation(wave: str, size: int) -> list[str]:
+    """Statements adding `size` responses to the wave."""
     # Skewed company sizes: a few large companies, many with a handful of people.
     companies = ("CREATE TEMP TABLE IF NOT EXISTS bench_companies AS SELECT id, "
                  "row_number() OVER (ORDER BY name) AS i FROM organizations "
@@ -177,11 +174,11 @@ def _generation(wave: str, size: int, batch: bool = False) -> list[str]:
 
     # A throw-away database: bulk loading goes faster without the answers' indexes.
     unindexed = ["DROP INDEX IF EXISTS answers_response",
-                 "DROP INDEX IF EXISTS answers_question"] if not batch else []
+                 "DROP INDEX IF EXISTS answers_question"]
     reindexed = ["CREATE INDEX answers_response ON answers (response)",
                  "CREATE INDEX answers_question ON answers (question)",
                  "VACUUM ANALYZE responses", "VACUUM ANALYZE answers",
-                 "ANALYZE invitations"] if not batch else []
+                 "ANALYZE invitations"]
     return [
         companies, "DROP TABLE IF EXISTS fresh", responses, fresh, *unindexed,
         answers("'has_children_u14', '', r.group_values ->> 'has_children_u14', NULL, ''"),
@@ -252,44 +249,30 @@ async def floor(wave: UUID) -> float:
 
 async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
     from app.auth.caller import load_caller
-    from surveys.definition import questions
-    from surveys.results import cache, service
-    from surveys.results.release import WaveContext
-    from surveys.results.service import _context
+    from surveys.results import service
 
     caller = await load_caller(staff)
     assert caller is not None
     base = await floor(wave)
-    ctx: WaveContext = await _context(wave)
-    fold, fold_mb, _ = await timed(lambda: cache.sync(wave, questions(ctx.definition)),
-                                   again=False)
-    await _execute(*_generation(str(wave), BATCH, batch=True))
-    step, _mb, _ = await timed(lambda: cache.sync(wave, questions(ctx.definition)),
-                               again=False)
+    freeze, freeze_mb, _ = await timed(lambda: service.release_wave(wave), again=False)
     program, program_mb, found = await timed(lambda: service.program_results(caller, wave))
     largest = max(found.rates[1 + len(found.towns):], key=lambda r: r.invited or 0)
     company, company_mb, _ = await timed(lambda: service.company_results(
         caller, largest.group.company_id, wave))
-    return {"size": size, "floor": base, "fold": fold, "step": step, "program": program,
-            "company": company, "mb": max(fold_mb, program_mb, company_mb)}
+    return {"size": size, "floor": base, "freeze": freeze, "program": program,
+            "company": company, "mb": max(freeze_mb, program_mb, company_mb)}
 
 
 def report(rows: list[dict[str, float]]) -> None:
-    print(f"\n{'responses':>10} {'floor s':>8} {'fold s':>8} {'×floor':>7} "
-          f"{'+1000 s':>8} {'program s':>10} {'×floor':>7} {'company s':>10} {'peak MB':>8}")
+    print(f"\n{'responses':>10} {'GROUP BY s':>10} {'freeze s':>9} {'×GROUP BY':>10} "
+          f"{'program ms':>11} {'company ms':>11} {'peak MB':>8}")
     for row in rows:
-        print(f"{int(row['size']):>10,} {row['floor']:>8.2f} {row['fold']:>8.2f} "
-              f"{row['fold'] / row['floor']:>7.2f} {row['step']:>8.2f} "
-              f"{row['program']:>10.2f} {row['program'] / row['floor']:>7.2f} "
-              f"{row['company']:>10.2f} {row['mb']:>8.1f}")
-    first, last = rows[0], rows[-1]
-    growth = last["size"] / first["size"]
-    print(f"\nFrom {int(first['size']):,} to {int(last['size']):,} responses (×{growth:g}): "
-          f"floor ×{last['floor'] / first['floor']:.1f}, fold ×{last['fold'] / first['fold']:.1f}"
-          f", program page ×{last['program'] / first['program']:.1f}, company page "
-          f"×{last['company'] / first['company']:.1f}.")
+        print(f"{int(row['size']):>10,} {row['floor']:>10.2f} {row['freeze']:>9.2f} "
+              f"{row['freeze'] / row['floor']:>10.2f} {1000 * row['program']:>11.0f} "
+              f"{1000 * row['company']:>11.0f} {row['mb']:>8.1f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
-    print(f"Peak RSS of this process: {rss:.0f} MB.")
+    print(f"\nGoal: freeze below ×1.00 the plain GROUP BY; pages under 100 ms. "
+          f"Peak RSS of this process: {rss:.0f} MB.")
 
 
 async def run(sizes: list[int]) -> None:

@@ -46,6 +46,9 @@ def note(reason: str, thresholds: Thresholds) -> str:
     if reason == "no_comparison":
         return _("no comparison: the company's figure is not shown, or the town's is the "
                  "company's alone")
+    if reason == "unanimous":
+        return _("hidden: in a group this small, (nearly) everyone gave the same answer, "
+                 "which would tell each one's answer")
     if reason == "across_waves":
         return _("hidden: it differs by fewer than {count} responses from another "
                  "wave").format(count=thresholds.group)
@@ -71,6 +74,22 @@ def base(question: Question, counts: Mapping[tuple[str, str], tuple[int, int]],
         return tuple(sum(n for (r, _o), (n, _s) in counts.items() if r == row.key)
                      for row in question.rows) or (0,)
     return (sum(n for n, _s in counts.values()),)
+
+
+def unanimous(question: Question, counts: Mapping[tuple[str, str], tuple[int, int]],
+              size: Sizes, threshold: int) -> bool:
+    """Whether a figure of fewer than 2 × `threshold` people would tell each one's answer:
+    one answer (an option, a scale point, a range; a grid row's option; a multiple
+    choice's option) holds all of them or all but one. Such a figure is hidden
+    (`unanimous`); larger groups are shown (see docs/privacy.md)."""
+    rows = [row.key for row in question.rows] if question.type == "grid" else [""]
+    for row, n in zip(rows, size, strict=False):
+        if not 0 < n < 2 * threshold:
+            continue
+        top = max((c for (r, _o), (c, _s) in counts.items() if r == row), default=0)
+        if top >= n - 1:
+            return True
+    return False
 
 
 def info(question: Question, section: str, areas: Mapping[str, Mapping[str, str]],

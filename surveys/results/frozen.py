@@ -28,7 +28,7 @@ import msgspec
 from app.clock import now
 from app.db import is_sqlite, transaction
 from surveys.definition import questions
-from surveys.results import cache
+from surveys.results import cache, queries
 from surveys.results.release import (
     CompanyRelease,
     GroupRelease,
@@ -41,6 +41,7 @@ from surveys.results.tables import ResultRelease, ResultState
 from surveys.tables import Wave
 
 COMPANIES = ""  # the part holding the company-level cells
+MAX_COMMENTS = 300  # per company: enough to read, few enough for a page
 
 
 # Encoding: JSON has string keys only, so mappings travel as [key, value] pairs ----------
@@ -115,6 +116,8 @@ def encode_companies(release: CompanyRelease) -> bytes:
         "q_sizes": {q: _pairs(v, list) for q, v in release.q_sizes.items()},
         "q_hidden": {q: _pairs(v) for q, v in release.q_hidden.items()},
         "q_territory": {q: _territory(v) for q, v in release.q_territory.items()},
+        "comments": [[str(c), [list(t) for t in v]] for c, v in release.comments.items()],
+        "pool": [list(t) for t in release.pool],
     })
 
 
@@ -130,6 +133,8 @@ def decode_companies(raw: bytes | str) -> CompanyRelease:
     release.q_sizes = {q: _sizes(v) for q, v in data["q_sizes"].items()}
     release.q_hidden = {q: _mapping(v) for q, v in data["q_hidden"].items()}
     release.q_territory = {q: _unterritory(v) for q, v in data["q_territory"].items()}
+    release.comments = {UUID(c): [tuple(t) for t in v] for c, v in data.get("comments", [])}
+    release.pool = [tuple(t) for t in data.get("pool", [])]
     return release
 
 
@@ -179,6 +184,13 @@ async def groups(wave_id: UUID, company: UUID) -> GroupRelease:
     return GroupRelease() if raw is None else decode_groups(raw)
 
 
+async def all_groups(wave_id: UUID) -> dict[UUID, GroupRelease]:
+    """Every company's released reporting groups in a wave."""
+    rows = await ResultRelease.select(ResultRelease.part, ResultRelease.data).where(
+        (ResultRelease.wave == wave_id) & (ResultRelease.part != COMPANIES))
+    return {UUID(row["part"]): decode_groups(row["data"]) for row in rows}
+
+
 async def released_order(companies: list[UUID]) -> list[UUID]:
     """Released waves sharing one of `companies`, in the order they were released."""
     if not companies:
@@ -215,16 +227,19 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
             return False
         companies = sorted(ctx.towns, key=str)
         earlier = [(await load(w), w) for w in await released_order(companies)]
-        await cache.sync(ctx.id, questions(ctx.definition))
         release = await company_release(
             ctx, companies, thresholds,
             [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
+        await release_comments(ctx, release)
         rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
                               data=encode_companies(release).decode())]
+        invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
+                   for d in ctx.dimensions if d.roster}
+        before = [await all_groups(w) for _r, w in earlier]
         for company in companies:
-            history = [{k: n[0] for k, n in (await groups(w, company)).sizes.items()}
-                       for _r, w in earlier]
-            found = await group_release(ctx, release, company, history)
+            history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
+                       for wave in before]
+            found = await group_release(ctx, release, company, history, invited)
             rows.append(ResultRelease(wave=ctx.id, part=str(company),
                                       data=encode_groups(found).decode()))
         await ResultRelease.insert(*rows)
@@ -233,3 +248,26 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
         await Wave.update({Wave.closed_at: now()}).where(
             (Wave.id == ctx.id) & Wave.closed_at.is_null())
     return True
+
+
+async def release_comments(ctx: WaveContext, release: CompanyRelease) -> None:
+    """Choose the comments of the wave once: each shown company of at least the text
+    threshold keeps its own (up to `MAX_COMMENTS`); the other companies' comments go
+    into one pool, kept only when it holds at least the text threshold of comments from
+    two companies or more. The wave-wide list is the shown lists plus the pool, so it
+    differs from any company's list by other shown lists or by 10 comments or more,
+    never by a small company's handful."""
+    keys = [q.key for q in questions(ctx.definition) if q.type == "text"]
+    if not keys:
+        return
+    rest: dict[UUID, list[tuple[str, str]]] = {}
+    every = await queries.texts(ctx.id, keys, MAX_COMMENTS)
+    for company in sorted(release.sizes, key=str):
+        found = every.get(company, [])
+        if company not in release.hidden and (
+                release.sizes[company][0] >= release.thresholds.text):
+            release.comments[company] = found
+        elif found:
+            rest[company] = found
+    if len(rest) >= 2 and sum(map(len, rest.values())) >= release.thresholds.text:
+        release.pool = [text for found in rest.values() for text in found]

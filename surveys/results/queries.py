@@ -12,6 +12,7 @@ built from `{}` placeholders and from keys checked to be identifiers (hence the
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -134,14 +135,18 @@ def value_sql(dimension: Dimension, alias: str = "b") -> tuple[str, str]:
             f"AND b.question = '{dimension.key}' LIMIT 1) {alias} ON TRUE")
 
 
-async def group_invitations(wave_id: UUID, company: UUID, key: str
-                            ) -> dict[str, tuple[int, int]]:
-    """Invited and answered per value of roster field `key` in one company."""
-    sql = (f"SELECT {_group_value(key)} AS value, COUNT(*) AS invited, "
+async def group_invitations(wave_id: UUID, companies: list[UUID] | None, key: str
+                            ) -> dict[UUID, dict[str, tuple[int, int]]]:
+    """Invited and answered per company (all when None) and value of roster field `key`."""
+    args: list[Any] = [wave_id]
+    sql = (f"SELECT r.company AS company, {_group_value(key)} AS value, COUNT(*) AS invited, "
            "SUM(CASE WHEN r.answered THEN 1 ELSE 0 END) AS answered FROM invitations r "
-           "WHERE r.wave = {} AND r.company = {} GROUP BY 1")
-    return {str(row["value"]): (int(row["invited"]), int(row["answered"] or 0))
-            for row in await _raw(sql, wave_id, company)}
+           "WHERE r.wave = {}" + _company_filter(companies, args) + " GROUP BY 1, 2")
+    found: dict[UUID, dict[str, tuple[int, int]]] = {}
+    for row in await _raw(sql, *args):
+        found.setdefault(_uuid(row["company"]), {})[str(row["value"])] = (
+            int(row["invited"]), int(row["answered"] or 0))
+    return found
 
 
 # Free text ---------------------------------------------------------------------------
@@ -150,26 +155,25 @@ async def group_invitations(wave_id: UUID, company: UUID, key: str
 SAMPLE = 5000  # responses a wave's comments are drawn from
 
 
-async def texts(wave_id: UUID, keys: list[str], company: UUID | None, limit: int
-                ) -> list[tuple[str, str]]:
-    """Up to `limit` (question, text) pairs in random order, of a company or the wave.
-
-    Drawn from at most `SAMPLE` responses taken at random, read by response: a large
-    wave's comments are a random sample, never a scan of every answer.
-    """
+async def texts(wave_id: UUID, keys: list[str], limit: int
+                ) -> dict[UUID, list[tuple[str, str]]]:
+    """Up to `limit` (question, text) pairs per company, each company's drawn at random
+    from at most `SAMPLE` of its responses taken at random: a large wave's comments are
+    a random sample, never a scan of every answer."""
     if not keys or not all(k.replace("_", "").isalnum() for k in keys):
-        return []
+        return {}
     listed = ", ".join(f"'{key}'" for key in keys)
-    where = "r.wave = {}" + (" AND r.company = {}" if company is not None else "")
-    args = [wave_id, company] if company is not None else [wave_id]
-    lookup = ("LEFT JOIN answers a ON a.response = r.id" if is_sqlite() else
-              "CROSS JOIN LATERAL (SELECT question, text FROM answers a WHERE a.response = r.id"
-              f" AND a.question IN ({listed})) a")
-    sql = (f"SELECT a.question AS question, a.text AS text FROM (SELECT r.id FROM responses r "
-           f"WHERE {where} ORDER BY random() LIMIT {SAMPLE}) r {lookup} "
-           f"WHERE a.question IN ({listed}) AND a.text <> '' "
-           f"ORDER BY random() LIMIT {int(limit)}")
-    return [(row["question"], row["text"]) for row in await _raw(sql, *args)]
+    sql = ("SELECT company, question, text FROM (SELECT r.company AS company, "
+           "a.question AS question, a.text AS text, row_number() OVER (PARTITION BY "
+           "r.company ORDER BY random()) AS place FROM (SELECT r.id, r.company, "
+           "row_number() OVER (PARTITION BY r.company ORDER BY random()) AS drawn "
+           "FROM responses r WHERE r.wave = {}) r JOIN answers a ON a.response = r.id "
+           f"WHERE r.drawn <= {SAMPLE} AND a.question IN ({listed}) AND a.text <> '') x "
+           f"WHERE x.place <= {int(limit)}")
+    found: dict[UUID, list[tuple[str, str]]] = defaultdict(list)
+    for row in await _raw(sql, wave_id):
+        found[_uuid(row["company"])].append((row["question"], row["text"]))
+    return found
 
 
 def loaded(value: Any) -> Any:

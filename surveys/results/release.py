@@ -19,7 +19,7 @@ from uuid import UUID
 
 from surveys.definition import Definition, Question, questions
 from surveys.results import cache, queries
-from surveys.results.figures import base
+from surveys.results.figures import base, unanimous
 from surveys.results.queries import CROSSTABS, Dimension
 from surveys.results.suppression import (
     Reason,
@@ -101,6 +101,9 @@ class CompanyRelease:
     q_territory: dict[str, Territory] = field(default_factory=dict)
     labels: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     running: bool = False  # an open wave: rates only, in steps (`views.company_rate`)
+    # Released comments (question, text): each shown company's, and the pooled rest.
+    comments: dict[UUID, list[tuple[str, str]]] = field(default_factory=dict)
+    pool: list[tuple[str, str]] = field(default_factory=list)
 
 
 async def rate_release(ctx: WaveContext, companies: list[UUID],
@@ -127,6 +130,9 @@ async def company_release(ctx: WaveContext, companies: list[UUID], thresholds: T
     release.sizes = {c: (now[c],) for c in companies}
     release.hidden, release.territory = decide_companies(
         now, earlier, release.rate_hidden, _town_members(ctx, companies), k)
+    # A count too close to an earlier wave's hides its answered count too.
+    release.rate_hidden.update({c: r for c, r in release.hidden.items()
+                                if r == "across_waves" and c not in release.rate_hidden})
     release.counts = {c: folded.counts.get((c, "", ""), {}) for c in companies}
     release.multiple = {c: folded.multiple.get((c, "", ""), {}) for c in companies}
     for question in ctx.counted:
@@ -187,6 +193,8 @@ def _decide_question(release: CompanyRelease, question: Question) -> None:
     hidden: dict[UUID, Reason] = {c: release.hidden[c] for c in sizes if c in release.hidden}
     hidden.update({c: "small" for c, size in sizes.items()
                    if c not in hidden and is_small(size, k)})
+    hidden.update({c: "unanimous" for c, size in sizes.items() if c not in hidden and unanimous(
+        question, release.counts[c].get(question.key, {}), size, k)})
     release.q_sizes[question.key] = sizes
     release.q_hidden[question.key] = hidden
     # Inside the territory decided on respondents, never beyond it: what it left out
@@ -214,12 +222,17 @@ class GroupRelease:
     q_hidden: dict[str, dict[Any, Reason]] = field(default_factory=dict)
 
 
-async def group_rates(ctx: WaveContext, release: CompanyRelease, company: UUID) -> GroupRelease:
-    """Decide the response rates of `company`'s roster groups."""
+async def group_rates(ctx: WaveContext, release: CompanyRelease, company: UUID,
+                      preloaded: Mapping[str, Mapping[UUID, Mapping[str, Sizes]]] | None = None
+                      ) -> GroupRelease:
+    """Decide the response rates of `company`'s roster groups (`preloaded`: every
+    company's invited and answered per roster field, `queries.group_invitations`)."""
     found = GroupRelease()
     roster = [d.key for d in ctx.dimensions if d.roster]
     for key in roster:
-        invited = await queries.group_invitations(ctx.id, company, key)
+        invited = (preloaded[key].get(company, {}) if preloaded is not None
+                   else (await queries.group_invitations(ctx.id, [company], key)).get(
+                       company, {}))
         found.values[key] = sorted(invited, key=lambda v: (v == "", v))
         found.rate_sizes.update({(key, v): n for v, n in invited.items()})
     found.rate_hidden = decide_group_rates(
@@ -231,21 +244,27 @@ async def group_rates(ctx: WaveContext, release: CompanyRelease, company: UUID) 
 
 def decide_group_rates(sizes: Mapping[tuple[str, str], Sizes],
                        values: Mapping[str, list[str]], parent: Sizes,
-                       parent_reason: Reason | None, k: int) -> dict[Any, Reason]:
-    """Which roster groups' response rates (sizes invited, answered) of a company hide."""
-    forced: dict[Any, Reason] = {PARENT: parent_reason} if parent_reason else {}
+                       parent_reason: Reason | None, k: int,
+                       also: Mapping[Any, Reason] | None = None) -> dict[Any, Reason]:
+    """Which roster groups' response rates (sizes invited, answered) of a company hide
+    (`also`: groups hidden for another reason, such as across waves)."""
+    forced: dict[Any, Reason] = {key: r for key, r in (also or {}).items() if key in sizes}
+    if parent_reason:
+        forced[PARENT] = parent_reason
     sums = [Sum(PARENT, tuple((d, v) for v in found)) for d, found in values.items()]
     return protect({**sizes, PARENT: parent}, sums, k, forced)
 
 
 async def group_release(ctx: WaveContext, release: CompanyRelease, company: UUID,
-                        history: Sequence[Mapping[tuple[str, str], int]] = ()
+                        history: Sequence[Mapping[tuple[str, str], int]] = (),
+                        invited: Mapping[str, Mapping[UUID, Mapping[str, Sizes]]] | None = None
                         ) -> GroupRelease:
     """Decide every cell of `company`'s reporting groups (`ctx.split_by()`), with
     complementary suppression in every partition, against the same groups' respondents
     in the earlier released waves (`history`, one mapping per wave)."""
     k = release.thresholds.group
-    found = await group_rates(ctx, release, company)
+    found = await group_rates(ctx, release, company, invited)
+    # One company's groups are counted live from its folded responses: a few rows.
     folded = await cache.read(ctx.id, [company], company,
                               [d for d, _asked in ctx.split_by()], ctx.counted)
     for dimension, _asked in ctx.split_by():
@@ -253,6 +272,12 @@ async def group_release(ctx: WaveContext, release: CompanyRelease, company: UUID
     found.hidden = decide_groups(
         {key: size[0] for key, size in found.sizes.items()}, found.values,
         release.sizes[company][0], release.hidden.get(company), history, found.rate_hidden, k)
+    roster = [d.key for d in ctx.dimensions if d.roster]
+    found.rate_hidden = decide_group_rates(
+        found.rate_sizes, {key: [v for v in found.values[key] if (key, v) in found.rate_sizes]
+                           for key in roster},
+        release.rate_sizes[company], release.rate_hidden.get(company), k,
+        {key: r for key, r in found.hidden.items() if r == "across_waves"})
     for dimension, asked in ctx.split_by():
         for question in asked:
             _decide_group_question(found, release, company, question, dimension.key, k)
@@ -309,6 +334,8 @@ def _decide_group_question(found: GroupRelease, release: CompanyRelease, company
         for key in keys}
     sizes[PARENT] = release.q_sizes[question.key][company]
     forced: dict[Any, Reason] = {key: found.hidden[key] for key in keys if key in found.hidden}
+    forced.update({key: "unanimous" for key in keys if key not in forced and unanimous(
+        question, found.counts[key].get(question.key, {}), sizes[key], k)})
     forced.update(_parent(release.q_hidden[question.key], company))
     hidden = protect(sizes, [Sum(PARENT, tuple(keys))], k, forced)
     found.q_sizes.setdefault(question.key, {}).update(sizes)

@@ -24,6 +24,7 @@ from surveys.definition import Question
 from surveys.definition import questions as all_questions
 from surveys.results import frozen, model, queries, views
 from surveys.results.figures import hidden_figure
+from surveys.results.frozen import MAX_COMMENTS
 from surveys.results.model import (
     Comment,
     Comments,
@@ -52,6 +53,7 @@ from surveys.results.suppression import (
     MIN_TEXT_GROUP,
     PROGRAM,
     Thresholds,
+    dominated,
     name_pattern,
     scrub,
 )
@@ -61,7 +63,6 @@ from surveys.tables import Wave, WaveCompany
 from surveys.waves import wave_state
 
 HR = "hr_manager"
-MAX_COMMENTS = 300  # per group: enough to read, few enough for a page
 
 
 # Thresholds ---------------------------------------------------------------------------
@@ -272,9 +273,11 @@ async def company_results(caller: Caller, company_id: UUID, wave_id: UUID) -> Co
 
 
 def _territory(release: CompanyRelease, company_id: UUID, town: str) -> Group | None:
-    """The company's town, when it can be shown and holds more than this company."""
+    """The company's town, when it can be shown to the company: it holds this company
+    and at least two others, none of which dominates them (`dominated`)."""
     included = release.territory.towns.get(town, [])
-    if company_id in release.hidden or included == [company_id] or not included:
+    if company_id in release.hidden or company_id not in included or dominated(
+            release.sizes, included, company_id):
         return None
     return views.town_group(town)
 
@@ -286,7 +289,8 @@ def _company_question(ctx: WaveContext, release: CompanyRelease, groups: GroupRe
     if territory is not None:
         place = territory.key.removeprefix("town:")
         shown = views.territory_figure(release, question, place, territory, language)
-        alone = views.territory_members(release, question, place) == [company_id]
+        members = views.territory_members(release, question, place)
+        alone = dominated(release.q_sizes[question.key], members, company_id)
         if not shown.hidden and (figures[0].hidden or alone):  # a comparison needs both
             shown = hidden_figure(territory, "no_comparison", release.thresholds)
         figures.append(shown)
@@ -338,20 +342,23 @@ def _crosstabs(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
 
 async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID | None,
                     group: Group) -> Comments:
-    """Comments of a company (or, with None, the whole wave) as the module doc says."""
+    """The released comments of a company (or, with None, the whole wave: the shown
+    companies' lists and the pool, `frozen.release_comments`), shuffled at every
+    reading and scrubbed with the rosters' names."""
     texts = [q for q in all_questions(ctx.definition) if q.type == "text"]
     if company_id is None:  # the whole wave, every company's comments
         size, hidden = sum(size[0] for size in release.sizes.values()), ""
+        found = [t for c in sorted(release.comments, key=str) for t in release.comments[c]]
+        found += release.pool
     else:
         size, hidden = release.sizes[company_id][0], release.hidden.get(company_id, "")
-    if hidden == "open" or wave_state(ctx.wave).state != "closed":
+        found = list(release.comments.get(company_id, []))
+    if release.running or wave_state(ctx.wave).state != "closed":
         hidden = "not_closed"
-    reason = hidden
-    reason = reason or ("few_for_text" if size < release.thresholds.text else "")
+    reason = hidden or ("few_for_text" if size < release.thresholds.text else "")
     if reason or not texts:
         return Comments(group, hidden=reason, note=views.no_comments_note(reason, release)
                         if reason else "")
-    found = await queries.texts(ctx.id, [q.key for q in texts], company_id, MAX_COMMENTS)
     names = name_pattern(await _roster_names(list(ctx.towns) if company_id is None
                                              else [company_id]))
     marks = {"email": _("[e-mail]"), "phone": _("[phone]"), "tax_code": _("[tax code]"),
@@ -360,7 +367,7 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
     labels = {q.key: views.question_text(q, language) for q in texts}
     items = [Comment(key, labels[key], scrub(text, names, marks)) for key, text in found]
     secrets.SystemRandom().shuffle(items)
-    return Comments(group, items)
+    return Comments(group, items[:MAX_COMMENTS])
 
 
 async def _roster_names(companies: list[UUID]) -> list[str]:

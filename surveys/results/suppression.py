@@ -36,7 +36,7 @@ from typing import Any, Literal
 MIN_GROUP = 5  # no figure for fewer respondents, ever (the admin may only raise it)
 MIN_TEXT_GROUP = 10  # no free text for smaller groups
 
-Reason = Literal["small", "complement", "across_waves", "open"]
+Reason = Literal["small", "complement", "across_waves", "open", "unanimous"]
 Key = Any  # any hashable: a company id, (dimension, value), a label in the tests
 Sizes = tuple[int, ...]
 
@@ -179,6 +179,27 @@ def territory(sizes: Mapping[Key, Sizes], hidden: Iterable[Key],
     found.program = [key for key in everyone if key in taken] + included
     found.pools[PROGRAM] = add([leftover[k] for k in pooled])[0] if pooled else 0
     return found
+
+
+# The territory seen from one of its companies ------------------------------------------
+
+DOMINANCE_N = 1  # Eurostat's (n, k) rule with n = 1 and k = 75%:
+DOMINANCE_K = 0.75  # the largest other company holds at most 75% of the others
+MIN_OTHERS = 2  # a town seen by a member: at least two other companies
+
+
+def dominated(sizes: Mapping[Key, Sizes], members: Sequence[Key], viewer: Key) -> bool:
+    """Whether a territory (`members`) must not be shown to `viewer`'s HR manager: it
+    holds fewer than two other companies with people, or the largest `DOMINANCE_N` of
+    them hold more than `DOMINANCE_K` of the others' people. The viewer subtracts their
+    own figure; what is left must be a mix, not one company in all but name."""
+    if viewer not in members:
+        return True
+    others = sorted((sizes.get(m, (0,))[0] for m in members if m != viewer), reverse=True)
+    others = [n for n in others if n > 0]
+    total = sum(others)
+    return (len(others) < MIN_OTHERS or not total
+            or sum(others[:DOMINANCE_N]) > DOMINANCE_K * total)
 
 
 # Across waves ------------------------------------------------------------------------

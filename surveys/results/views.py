@@ -26,6 +26,7 @@ from surveys.results.figures import (
     rate,
     running_rate,
     stepped,
+    unanimous,
 )
 from surveys.results.model import (
     Area,
@@ -139,6 +140,8 @@ def territory_figure(release: CompanyRelease, question: Question, place: str, gr
     if not included or is_small(size, release.thresholds.group):
         return hidden_figure(group, "small", release.thresholds)
     counts = add_counts(release.counts.get(c, {}).get(question.key, {}) for c in included)
+    if unanimous(question, counts, size, release.thresholds.group):
+        return hidden_figure(group, "unanimous", release.thresholds)
     return figure(group, question, counts, size, language, labels(release, question, language))
 
 

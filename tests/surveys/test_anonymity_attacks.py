@@ -13,6 +13,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.errors import InvalidInput
 from surveys import answering, ballot, waves
@@ -237,3 +239,183 @@ async def test_wave_moments_are_the_servers_and_a_wave_closed_early_says_when(cl
             opens_on=date.today() - timedelta(days=30),
             closes_on=date.today() + timedelta(days=5), channels=["code"]))
     assert "opens_on" in refused.value.errors
+
+
+# 4. Comments by subtraction ------------------------------------------------------------
+
+
+async def test_no_two_comment_lists_differ_by_one_to_nine_comments() -> None:
+    """Before: staff saw 14 comments on the wave and 12 on one company's page: the 2
+    others were the comments of a company with 2 respondents."""
+    from tests.surveys.test_results import answered
+
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    b = await make_company(program, "Latteria Demo")
+    wave = await make_wave(program, [a, b])
+    await answered(wave, a, 12, ideas="Serve un nido")
+    await answered(wave, b, 2, ideas="Solo noi due")
+    staff = await caller(program.staff)
+    everyone = (await service.program_results(staff, wave)).comments
+    company = (await service.company_results(staff, a, wave)).comments
+    assert len(everyone.items) == len(company.items) == 12
+    assert all(c.text != "Solo noi due" for c in everyone.items)
+
+    # Two small companies together hold 11 comments: pooled into the wave's list.
+    c = await make_company(program, "Molino Sud")
+    d = await make_company(program, "Salumificio Po")
+    pooled = await make_wave(program, [a, c, d], opens_on=date(2026, 9, 1))
+    await answered(pooled, a, 12, ideas="Serve un nido")
+    await answered(pooled, c, 6, ideas="Mensa")
+    await answered(pooled, d, 5, ideas="Orari")
+    lists = [len((await service.program_results(staff, pooled)).comments.items),
+             *[len((await service.company_results(staff, x, pooled)).comments.items)
+               for x in (a, c, d)]]
+    assert lists == [23, 12, 0, 0]
+    assert all(abs(x - y) == 0 or abs(x - y) >= 10 for x in lists for y in lists if x and y)
+
+
+# 5. The town minus one's own company -------------------------------------------------------
+
+
+async def test_hr_sees_its_town_only_when_it_mixes_two_other_companies_none_dominant(
+        client: Any) -> None:
+    """Before: in a town of two partner companies, one company's HR manager subtracted
+    their own figures from the town's and read the other company's."""
+    from tests.surveys.test_results import answered
+
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi", "Crema")
+    b = await make_company(program, "Latteria Demo", "Crema")
+    c = await make_company(program, "Molino Sud", "Crema")
+    two = await make_wave(program, [a, b], opens_on=date(2026, 1, 1))
+    await answered(two, a, 20, stress=2)
+    await answered(two, b, 30, stress=4)
+    dominant = await make_wave(program, [a, b, c], opens_on=date(2026, 4, 1))
+    await answered(dominant, a, 20, stress=2)
+    await answered(dominant, b, 40, stress=4)
+    await answered(dominant, c, 6, stress=1)
+    mixed = await make_wave(program, [a, b, c], opens_on=date(2026, 8, 1))
+    await answered(mixed, a, 20, stress=2)
+    await answered(mixed, b, 30, stress=4)
+    await answered(mixed, c, 20, stress=1)
+    hr = await caller(program.hr[a])
+    await sign_in(client, program.hr[a])
+    for wave, shown in ((two, False), (dominant, False), (mixed, True)):
+        results = await service.company_results(hr, a, wave)
+        assert (results.territory is not None) == shown
+        labels = [f.group.label for f in question(results, "stress").figures]
+        assert ("Crema" in labels) == shown
+        api = (await client.get(f"/api/v1/results/companies/{a}/waves/{wave}")).json()
+        assert (api["territory"] is not None) == shown
+    staff = await caller(program.staff)  # the program's own view keeps its rule
+    town = stress_of(await service.program_results(staff, two), "Crema")
+    assert town.n == 50
+
+
+# 6. A small group that answered as one ------------------------------------------------------
+
+
+async def test_a_small_group_all_giving_one_answer_is_not_shown_nor_worked_out() -> None:
+    """Before: a department of 5 who all chose the same answer told HR each one's answer."""
+    from tests.surveys.test_results import answered
+
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a])
+    await answered(wave, a, 5, "Produzione", stress=5)
+    for stress in (1, 2, 3, 4):
+        await answered(wave, a, 3, "Logistica", stress=stress)
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+    figures = by_group(question(results, "stress"))
+    assert figures["Produzione"].hidden == "unanimous" and figures["Produzione"].n is None
+    assert figures["Produzione"].note
+    # Company minus Logistica would give Produzione: Logistica hides too.
+    assert figures["Logistica"].n is None and figures["Officine Rossi"].n == 17
+
+
+# 8. Any history, any look: no two views differ by 1 to 4 ---------------------------------
+
+Step = tuple[Any, ...]
+STEPS = st.one_of(
+    st.tuples(st.just("answer"), st.sampled_from(["A", "B"]), st.sampled_from(["D1", "D2"]),
+              st.integers(1, 7)),
+    st.tuples(st.just("open")),  # a new wave over the same people, side by side
+    st.tuples(st.just("close")),
+    st.tuples(st.just("look"), st.sampled_from(["hr:A", "hr:B", "staff"])),
+)
+
+
+async def _look(role: str, program: Program, ids: dict[str, UUID], wave: UUID
+                ) -> dict[str, int]:
+    """Every count the role sees of a wave: figures' n and answered (exact or at least)."""
+    if role == "staff":
+        who = await caller(program.staff)
+        seen = [(await service.program_results(who, wave)).questions]
+        companies = list(ids.values())
+    else:
+        who = await caller(program.hr[ids[role[3:]]])
+        seen, companies = [], [ids[role[3:]]]
+    rates = list(await service.wave_rates(who, wave))
+    for company in companies:
+        results = await service.company_results(who, company, wave)
+        seen.append(results.questions)
+        rates += results.rates
+    found: dict[str, int] = {}
+    for questions in seen:
+        for figure in next(q for q in questions if q.question.key == "stress").figures:
+            if figure.n is not None:
+                found[f"n:{figure.group.key}"] = figure.n
+    for rate in rates:
+        if rate.answered is not None:
+            found[f"{'step' if rate.at_least else 'answered'}:{rate.group.key}"] = rate.answered
+    return found
+
+
+def _apart(a: int, b: int) -> bool:
+    return a == b or abs(a - b) >= 5
+
+
+@settings(max_examples=6, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.lists(STEPS, min_size=3, max_size=9))
+async def test_no_two_views_anyone_takes_differ_by_one_to_four(steps: list[Step]) -> None:
+    from app.db import engine
+    from tests.conftest import _all_tables
+    from tests.surveys.test_results import answered
+
+    for table in reversed(_all_tables()):  # each example starts from nothing
+        await engine().run_ddl(f"DELETE FROM {table._meta.tablename}")
+    program = await make_program()
+    ids = {"A": await make_company(program, "Officine Rossi"),
+           "B": await make_company(program, "Latteria Demo")}
+    staff = await caller(program.staff)
+    running: list[UUID] = []
+    every: list[UUID] = []
+    views: dict[tuple[str, UUID, str], list[int]] = {}
+
+    async def look(role: str) -> None:
+        for wave in every:
+            for key, value in (await _look(role, program, ids, wave)).items():
+                views.setdefault((role, wave, key), []).append(value)
+
+    for step in [*steps, ("close",), ("close",), ("close",),
+                 ("look", "hr:A"), ("look", "hr:B"), ("look", "staff")]:
+        if step[0] == "open" or (step[0] == "answer" and not running):
+            running.append(await open_wave(program, list(ids.values()), days_ago=1))
+            every.append(running[-1])
+        if step[0] == "answer":
+            _, company, department, count = step
+            await answered(running[-1], ids[company], count // 2, department, stress=2)
+            await answered(running[-1], ids[company], count - count // 2, department, stress=4)
+        elif step[0] == "close" and running:
+            await waves.close_wave(staff, running.pop(0))
+        elif step[0] == "look":
+            await look(step[1])
+
+    for (role, _wave, key), values in views.items():  # one figure, looked at again
+        assert all(_apart(a, b) for a, b in zip(values, values[1:], strict=False)), (role, key)
+    for (role, wave, key), values in views.items():  # the same figure in two waves
+        for (other_role, other, other_key), others in views.items():
+            if other_role == role and other_key == key and other != wave and key[0] != "s":
+                assert _apart(values[-1], others[-1]), (role, key, values, others)

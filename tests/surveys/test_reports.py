@@ -257,10 +257,11 @@ async def test_a_territory_report_in_english_shows_towns_and_hides_the_lone_comp
         assert_same_cells(question_tables(document, result), result.figures)
     rows = table_rows(document)
     lone = next(rate for rate in found.rates if rate.group.company_id == world.c)
-    assert lone.hidden and [lone.group.label, lone.note] in rows
+    # Invited is a roster fact: shown even when answered is not.
+    assert lone.hidden and [lone.group.label, str(lone.invited), lone.note, "—"] in rows
     heat = next(row for row in found.heat_companies.rows if row.group.company_id == world.c)
     assert {cell.note for cell in heat.cells} == {lone.note}
-    assert rows.count([lone.group.label, lone.note]) == 2  # its rate, and its heat-map row
+    assert rows.count([lone.group.label, lone.note]) == 1  # its heat-map row
 
 
 def _office() -> tuple[str, str]:

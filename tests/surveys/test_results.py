@@ -186,8 +186,8 @@ async def test_company_figures_count_shares_means_grids_and_numbers() -> None:
     assert company.n == 10 and company.mean == pytest.approx(3.8)
     assert shares(company)["5"] == (6, 0.6) and shares(company)["2"] == (4, 0.4)
     care = by_group(question(results, "childcare_needs"))["Officine Rossi"]
-    assert care.n == 6  # people, not answer rows
-    assert shares(care) == {"nursery": (6, 1.0), "after_school": (6, 1.0), "nothing": (0, 0.0)}
+    # The 6 parents all chose both: shown, it would tell each one's answer (issue 11).
+    assert (care.n, care.hidden) == (None, "unanimous")
     commute = by_group(question(results, "commute"))["Officine Rossi"]
     assert commute.mean == pytest.approx((6 * 12 + 4 * 40) / 10)
     assert [(s.label, s.count) for s in commute.shares] == [
@@ -196,9 +196,7 @@ async def test_company_figures_count_shares_means_grids_and_numbers() -> None:
     assert [(row.key, row.n, [(s.key, s.count) for s in row.shares]) for row in grid.rows] == [
         ("children", 10, [("never", 4), ("often", 6)]),
         ("housework", 10, [("never", 10), ("often", 0)])]
-    assert [(n.question, n.option, n.count) for n in results.needs] == [
-        ("childcare_needs", "after_school", 6), ("childcare_needs", "nursery", 6),
-        ("stress", "4-5", 6)]
+    assert [(n.question, n.option, n.count) for n in results.needs] == [("stress", "4-5", 6)]
 
 
 async def test_a_group_of_four_is_never_shown_nor_its_complement() -> None:
