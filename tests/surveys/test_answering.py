@@ -21,8 +21,8 @@ from app.tables import OutboxJob, User
 from company_portal.tables import RosterEntry
 from surveys import answering, ballot
 from surveys.answering import Invitee, resolve_code, resolve_link, start_for_invitation
-from surveys.definition import decode, problems
 from surveys.ballot import BALLOT_PURPOSE
+from surveys.definition import decode, problems
 from surveys.sealing import unseal
 from surveys.tables import (
     Answer,
@@ -307,7 +307,7 @@ async def test_save_for_later_and_resume_on_the_same_link(client: Any) -> None:
     first = await client.get(f"{person['path']}/1")
     assert 'value="no" checked' in first.text and 'value="2"' in first.text
     draft = await ResponseDraft.select().output(load_json=True).first()
-    assert "stress" not in json.dumps(draft, default=str)  # sealed: the database alone reads nothing
+    assert "stress" not in json.dumps(draft, default=str)  # sealed: the database reads nothing
     resumed = await client.get(f"{person['path']}/2")
     assert 'value="3" checked' in resumed.text
 
