@@ -6,6 +6,7 @@ CLI prints it without a stack trace.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ class Settings:
     mail_from: str = "Legami <noreply@farelegami.example>"
     base_url: str = "http://127.0.0.1:8000"
     secret_key: str = ""
+    ballot_keys: tuple[bytes, ...] = ()  # BALLOT_KEY: the first seals, all open
     language: str = "it"
     port: int = 8000
     var_dir: Path = field(default=ROOT / "var")
@@ -125,6 +127,28 @@ def _networks(name: str, value: str) -> tuple[IPv4Network | IPv6Network, ...]:
                           "or networks, like 10.0.0.1,192.168.0.0/24") from None
 
 
+def _ballot_keys(env: dict[str, str], environment: str) -> tuple[bytes, ...]:
+    """BALLOT_KEY: keys of 32 random bytes in base64, comma-separated, newest first."""
+    text = env.get("BALLOT_KEY", "")
+    if not text:
+        if environment == "production":
+            raise ConfigError("BALLOT_KEY: required in production (32 random bytes in base64, "
+                              "for example from: openssl rand -base64 32)")
+        return ()
+    keys = []
+    for number, part in enumerate(text.split(","), start=1):
+        standard = part.strip().rstrip("=").replace("-", "+").replace("_", "/")
+        try:  # the usual alphabet or the URL-safe one, padded or not
+            key = base64.b64decode(standard + "=" * (-len(standard) % 4), validate=True)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise ConfigError(f"BALLOT_KEY: key {number} is not 32 bytes in base64 "
+                              "(openssl rand -base64 32 makes one)")
+        keys.append(key)
+    return tuple(keys)
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from `environ` (default: .env overlaid by the process environment)."""
     if environ is None:
@@ -154,6 +178,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("MAIL_FROM", "") or Settings.mail_from,
         base_url=base_url.rstrip("/"),
         secret_key=_secret(env, environment, var_dir),
+        ballot_keys=_ballot_keys(env, environment),
         language=language,
         port=_int("PORT", env.get("PORT", "8000")),
         var_dir=var_dir,

@@ -279,7 +279,7 @@ async def stored() -> tuple[int, int]:
 
     connection = await asyncpg.connect(os.environ["DATABASE_URL"])
     try:
-        sealed = await connection.fetchval("SELECT count(*) FROM sealed_responses")
+        sealed = await connection.fetchval("SELECT count(*) FROM ballots")
         kept = await connection.fetchval("SELECT count(*) FROM responses")
     finally:
         await connection.close()

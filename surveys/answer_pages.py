@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +22,7 @@ from litestar.response import Redirect, Response, Template
 from app.clock import now
 from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from app.ratelimit import allow
-from app.settings import LANGUAGES
+from app.settings import LANGUAGES, get_settings
 from app.tables import RateLimitBucket
 from app.web.context import client_ip
 from app.web.errors import error_response
@@ -55,6 +56,10 @@ WINDOW_SECONDS = 15 * 60
 # enough for a canteen of people mistyping codes behind one address, far too low to guess.
 MISS_LIMIT = 50
 CODE_LIMIT = 100  # codes typed per address and window (a canteen kiosk shares one address)
+# A draft saved under a printed code opens only in the browser that saved it: the card
+# alone (in someone else's hands) opens a fresh form. Mailed links need no cookie.
+RESUME_COOKIE = "legami_resume"
+RESUME_SECONDS = 120 * 24 * 3600
 
 
 class AnswerPages(Controller):
@@ -90,7 +95,11 @@ class AnswerPages(Controller):
         if not 1 <= number <= len(wave.definition.sections):
             return error_response(request, 404)
         answers = draft.answers if draft else {}
-        return _section(token, wave, language, number, answers, {})
+        appeared: list[str] = []
+        errors: dict[str, str] = {}
+        if draft and draft.shown is not None and draft.section == number - 1:
+            appeared, errors = _review(wave.definition, number, answers, draft.shown)
+        return _section(token, wave, language, number, answers, errors, appeared)
 
     @post("/r/{token:str}/{number:int}")
     async def section_post(self, request: Request[Any, Any, Any], token: str,
@@ -103,7 +112,17 @@ class AnswerPages(Controller):
             return _redirect(token, language)
         if not 1 <= number <= len(wave.definition.sections):
             return error_response(request, 404)
-        return await _handle_section(request, token, invitee, wave, draft, language, number)
+        resume = request.cookies.get(RESUME_COOKIE) or ""
+        if invitee.by_code and not resume:
+            resume = secrets.token_urlsafe(16)
+            response = await _handle_section(request, token, invitee, wave, draft, language,
+                                             number, resume)
+            response.set_cookie(RESUME_COOKIE, resume, path=LINK_PREFIX, max_age=RESUME_SECONDS,
+                                httponly=True, samesite="lax",
+                                secure=get_settings().secure_cookies)
+            return response
+        return await _handle_section(request, token, invitee, wave, draft, language, number,
+                                     resume if invitee.by_code else "")
 
     @get("/codice")
     async def code_form(self, request: Request[Any, Any, Any], c: str = "") -> Response[Any]:
@@ -125,7 +144,8 @@ async def _open(request: Request[Any, Any, Any], token: str
                 ) -> tuple[Invitee, Opening, Draft | None, str] | Response[Any]:
     """The invitation, its wave, its draft and the page language, or the page to show."""
     address = _address_key(request)
-    found, misses = await look_up(token, _miss_bucket(address))
+    found, misses = await look_up(token, _miss_bucket(address),
+                                  request.cookies.get(RESUME_COOKIE) or "")
     if misses >= MISS_LIMIT:  # refused whatever the link: guessing learns nothing
         return error_response(request, 429)
     if found is None:
@@ -192,9 +212,9 @@ def _closing_page(token: str, wave: Opening, language: str, answered: bool) -> T
 
 
 def _section(token: str, wave: Opening, language: str, number: int, answers: dict[str, Any],
-             errors: dict[str, str], appeared: list[str] | None = None) -> Template:
-    status = 422 if errors else 200
-    return Template("answer/section.html", status_code=status, context={
+             errors: dict[str, str], appeared: list[str]) -> Template:
+    # Always 200, errors or not: the access log must not tell how someone answered.
+    return Template("answer/section.html", context={
         **frame(token, wave, language, f"{LINK_PREFIX}{token}/{number}"),
         **section_view(wave.definition, number, language, answers, errors),
         "appeared": appeared or [],
@@ -203,7 +223,7 @@ def _section(token: str, wave: Opening, language: str, number: int, answers: dic
 
 async def _handle_section(request: Request[Any, Any, Any], token: str, invitee: Invitee,
                           wave: Opening, draft: Draft | None, language: str,
-                          number: int) -> Response[Any]:
+                          number: int, resume: str) -> Response[Any]:
     form = await request.form()
     section = wave.definition.sections[number - 1]
     own = {q.key for q in section.questions}
@@ -212,37 +232,50 @@ async def _handle_section(request: Request[Any, Any, Any], token: str, invitee: 
                             read_section(section, form, shown), shown)
     action = str(form.get("action", "next"))
     if action in ("back", "save"):
-        resume = number - 2 if action == "back" else number - 1
-        if not await save_draft(invitee.invitation_id, answers, max(resume, 0), language):
+        back_to = number - 2 if action == "back" else number - 1
+        if not await save_draft(invitee.invitation_id, answers, max(back_to, 0), language,
+                                resume):
             return _redirect(token, language)  # sent meanwhile (another tab, a double tap)
         if action == "save":
             return _redirect(token, language, query="&saved=1")
         return _redirect(token, language, f"/{number - 1}" if number > 1 else "")
-    return await _forward(token, invitee, wave, language, number, answers, shown)
+    return await _forward(token, invitee, wave, language, number, answers, shown, resume)
 
 
 async def _forward(token: str, invitee: Invitee, wave: Opening, language: str, number: int,
-                   answers: dict[str, Any], shown: list[str]) -> Response[Any]:
-    """Next or send: the same section again (new questions its answers opened, or errors),
-    the next section, or, from the last one, the response sent."""
+                   answers: dict[str, Any], shown: list[str], resume: str) -> Response[Any]:
+    """Next or send: always a 303, whatever was answered, so the access log tells nothing.
+
+    It leads to the same section again (new questions its answers opened, or errors: the
+    draft remembers what the page showed, so its page shows them), the next section, or,
+    from the last one, the thank-you page once the response is sent.
+    """
     definition = wave.definition
-    visible = visible_keys(definition, answers)
-    appeared = [q.key for q in definition.sections[number - 1].questions
-                if q.key in visible and q.key not in shown]
-    errors = {key: message for key, message in
-              section_errors(definition, number - 1, answers).items() if key in shown}
-    target = number if appeared or errors else number + 1
+    appeared, errors = _review(definition, number, answers, shown)
+    target, again = (number, shown) if appeared or errors else (number + 1, None)
     if target > len(definition.sections):
         failed = first_section_with_errors(definition, answers)  # a section skipped by URL
         if failed is None:
             await submit(invitee, answers, language, wave)  # a used invitation stores nothing
             return _redirect(token, language)
-        target, errors = failed[0] + 1, failed[1]
-    if not await save_draft(invitee.invitation_id, answers, target - 1, language):
+        visible = visible_keys(definition, answers)
+        target, again = failed[0] + 1, [q.key for q in definition.sections[failed[0]].questions
+                                        if q.key in visible]
+    if not await save_draft(invitee.invitation_id, answers, target - 1, language, resume,
+                            again):
         return _redirect(token, language)  # sent meanwhile (another tab, a double tap)
-    if target == number + 1:
-        return _redirect(token, language, f"/{target}")
-    return _section(token, wave, language, target, answers, errors, appeared)
+    return _redirect(token, language, f"/{target}")
+
+
+def _review(definition: Definition, number: int, answers: dict[str, Any], shown: list[str]
+            ) -> tuple[list[str], dict[str, str]]:
+    """The questions these answers opened beyond those `shown`, and the errors of those."""
+    visible = visible_keys(definition, answers)
+    appeared = [q.key for q in definition.sections[number - 1].questions
+                if q.key in visible and q.key not in shown]
+    errors = {key: message for key, message in
+              section_errors(definition, number - 1, answers).items() if key in shown}
+    return appeared, errors
 
 
 # Access codes ---------------------------------------------------------------------------
@@ -390,7 +423,8 @@ def _protect_logs() -> None:
     later would sit on neighbouring lines.
     """
     # An answer link's path is a credential that leads to one invitation; so is a code:
-    # the kernel's scrubber (app/web/log_scrub.py) writes them as `/r/…` and `c=…`.
+    # the kernel's scrubber (app/web/log_scrub.py) writes them as `/r/…` and `c=…`. The
+    # rest of the path goes too: which section follows a post depends on the answers.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 

@@ -1,7 +1,7 @@
 """Answering a survey: open it by link or code, keep a draft, check answers, submit.
 
 The person is known here only through their invitation (envelope one). Submitting marks
-the invitation answered and drops the answers into the ballot box (`SealedResponse`)
+the invitation answered and drops the answers, sealed, into the ballot box (`Ballot`)
 with nothing of the person: no invitation, token, user, address, time of day or
 language. `surveys.ballot` later moves them into `responses` in shuffled batches.
 See docs/privacy.md for the whole argument.
@@ -16,7 +16,7 @@ import json
 import struct
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -26,9 +26,10 @@ from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
 from app.i18n import _, use_language
 from app.settings import get_settings
-from surveys.ballot import FLUSH_PAUSE_SECONDS, MIN_BATCH, enqueue_flush
+from surveys.ballot import BALLOT_PURPOSE, FLUSH_PAUSE_SECONDS, MIN_BATCH, enqueue_flush
 from surveys.definition import Definition, Question, Section, decode, questions
-from surveys.tables import Invitation, Response, ResponseDraft, SealedResponse, SurveyVersion
+from surveys.sealing import seal, unseal
+from surveys.tables import Ballot, Invitation, Response, ResponseDraft, SurveyVersion
 from surveys.tokens import CODE_LENGTH, LINK_PREFIX, normalize_code, token_hash
 from surveys.waves import State, today, wave_state
 
@@ -47,6 +48,9 @@ class Invitee:
     wave_id: UUID
     company_id: UUID
     answered: bool
+    by_code: bool = False  # a printed card: its draft needs the resume secret too
+    # The roster groups copied when the wave opened: they go into the sealed box.
+    group_values: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,9 @@ class Draft:
     answers: dict[str, Any]
     section: int
     language: str
+    # The questions the section showed when it was last posted and kept the person on it
+    # (a follow-up appeared, or an error): its page shows what appeared and the errors.
+    shown: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,9 @@ class Visit:
 # Joined by hand: piccolo does not follow the draft's foreign key backwards. The first
 # join reads a rate-limit counter in the same round trip (see `look_up`).
 VISIT_SQL = (
-    "SELECT r.hits AS misses, i.id, i.wave, i.company, i.answered, w.status, w.opens_on, "
-    "w.closes_on, w.closed_at, w.reporting_groups, w.version, v.frozen_at, d.answers, d.section, "
+    "SELECT r.hits AS misses, i.id, i.wave, i.company, i.answered, i.channel, "
+    "i.group_values, w.status, w.opens_on, w.closes_on, w.closed_at, w.reporting_groups, "
+    "w.version, v.frozen_at, d.answers, d.section, "
     "d.language FROM (SELECT 1 AS one) AS k "
     "LEFT JOIN rate_limits r ON r.bucket = {} "
     "LEFT JOIN invitations i ON {} "
@@ -92,12 +100,14 @@ VISIT_SQL = (
 _FROZEN: dict[str, Definition] = {}
 
 
-async def look_up(token: str, counter: str = "") -> tuple[Visit | None, int]:
+async def look_up(token: str, counter: str = "", resume: str = ""
+                  ) -> tuple[Visit | None, int]:
     """The invitation a `/r/<token>` path opens, with its wave and draft, in one query,
     and the hits of the rate-limit bucket `counter` (the answer pages' guessing guard).
 
     The token is a mailed link, a normalized access code or a company sign-in link
-    (`start_for_invitation`); the visit is None when it opens nothing.
+    (`start_for_invitation`); the visit is None when it opens nothing. `resume` is the
+    browser's resume secret: a draft saved under a code opens only with the same one.
     """
     invitation_id = _signed_invitation(token) if token.startswith(SIGNED_PREFIX) else None
     if invitation_id is not None:
@@ -106,12 +116,14 @@ async def look_up(token: str, counter: str = "") -> tuple[Visit | None, int]:
         digest = token_hash(token) if token and len(token) <= 64 else ""
         rows = await Invitation.raw(VISIT_SQL.format("{}", "i.token_hash = {}"), counter, digest)
     row = rows[0]
-    return (await _visit(row) if row["id"] is not None else None), int(row["misses"] or 0)
+    visit = await _visit(row, resume) if row["id"] is not None else None
+    return visit, int(row["misses"] or 0)
 
 
-async def _visit(row: dict[str, Any]) -> Visit:
+async def _visit(row: dict[str, Any], resume: str = "") -> Visit:
     invitee = Invitee(int(row["id"]), _uuid(row["wave"]), _uuid(row["company"]),
-                      bool(row["answered"]))
+                      bool(row["answered"]), row["channel"] == "code",
+                      _json(row["group_values"]) or {})
     state = wave_state(row)  # a wave closed early says the day it actually closed
     wave = Opening(
         state=state.state,
@@ -122,7 +134,7 @@ async def _visit(row: dict[str, Any]) -> Visit:
     )
     draft = None
     if row["section"] is not None and not invitee.answered:
-        draft = Draft(_json(row["answers"]) or {}, int(row["section"]), row["language"])
+        draft = _opened_draft(invitee, _json(row["answers"]) or {}, row["language"], resume)
     return Visit(invitee, wave, draft)
 
 
@@ -149,11 +161,14 @@ async def resolve_code(typed_code: str) -> Invitee | None:
     if len(code) != CODE_LENGTH:
         return None
     row = await Invitation.select(
-        Invitation.id, Invitation.wave, Invitation.company, Invitation.answered
-    ).where((Invitation.token_hash == token_hash(code)) & (Invitation.channel == "code")).first()
+        Invitation.id, Invitation.wave, Invitation.company, Invitation.answered,
+        Invitation.group_values,
+    ).where((Invitation.token_hash == token_hash(code)) & (Invitation.channel == "code")
+            ).output(load_json=True).first()
     if row is None:
         return None
-    return Invitee(int(row["id"]), row["wave"], row["company"], bool(row["answered"]))
+    return Invitee(int(row["id"]), row["wave"], row["company"], bool(row["answered"]), True,
+                   row["group_values"] or {})
 
 
 def code_path(typed_code: str) -> str:
@@ -205,20 +220,41 @@ async def opening(invitee: Invitee) -> Opening:
 # Drafts ------------------------------------------------------------------------------
 
 
+def _draft_binding(invitation_id: int, resume: str) -> bytes:
+    return f"{invitation_id}:{resume}".encode()
+
+
+def _opened_draft(invitee: Invitee, stored: dict[str, Any], language: str,
+                  resume: str) -> Draft | None:
+    """The draft as typed, if this visitor can open its box; else None (a fresh form)."""
+    secret = resume if invitee.by_code else ""
+    opened = unseal(str(stored.get("box", "")), "draft",
+                    _draft_binding(invitee.invitation_id, secret))
+    if not isinstance(opened, dict):
+        return None
+    return Draft(opened.get("answers") or {}, int(opened.get("section") or 0), language,
+                 opened.get("shown"))
+
+
 async def save_draft(invitation_id: int, answers: Mapping[str, Any], section: int,
-                     language: str) -> bool:
+                     language: str, resume: str = "", shown: list[str] | None = None) -> bool:
     """Keep the answers so far (as typed); False, saving nothing, once the invitation is used.
 
+    The answers and the section go into a box (`surveys.sealing`) that the database
+    alone does not open; a draft under a printed code is bound to the browser's
+    `resume` secret too, so whoever later gets hold of the card opens a fresh form.
     The invitation row is read under a lock, so a save racing a submission can never
     leave a draft behind an answered invitation.
     """
+    box = {"box": seal({"answers": dict(answers), "section": section, "shown": shown}, "draft",
+                       _draft_binding(invitation_id, resume))}
     async with transaction():
         query = Invitation.select(Invitation.answered).where(Invitation.id == invitation_id)
         row = await (query if is_sqlite() else query.lock_rows()).first()
         if row is None or row["answered"]:
             return False
         values: dict[Any, Any] = {
-            ResponseDraft.answers: dict(answers), ResponseDraft.section: section,
+            ResponseDraft.answers: box, ResponseDraft.section: 0,
             ResponseDraft.language: language[:5], ResponseDraft.updated_at: now(),
         }
         updated = await ResponseDraft.update(values).where(
@@ -226,9 +262,7 @@ async def save_draft(invitation_id: int, answers: Mapping[str, Any], section: in
         ).returning(ResponseDraft.id)
         if not updated:
             await ResponseDraft.insert(ResponseDraft(
-                invitation=invitation_id, answers=dict(answers), section=section,
-                language=language[:5])
-            )
+                invitation=invitation_id, answers=box, section=0, language=language[:5]))
     return True
 
 
@@ -454,8 +488,9 @@ async def submit(invitation: Invitee, answers: Mapping[str, Any], language: str,
     """Store one response for the invitation; a second submission stores nothing.
 
     At once (one transaction): the invitation goes from not answered to answered (only
-    one submission can win), its draft is deleted and a sealed response (random id, wave,
-    company, date, reporting groups, answers) goes into the ballot box; then, at every
+    one submission can win), its draft is deleted and a ballot (a random id, the wave,
+    and a box sealed with a key outside the database holding the company, date,
+    reporting groups and answers) goes into the ballot box; then, at every
     fifth waiting response, a flush is queued. Raises `InvalidInput` (messages in
     `language`) when the answers do not pass. `wave` spares a query when the caller has
     just loaded it.
@@ -468,11 +503,11 @@ async def submit(invitation: Invitee, answers: Mapping[str, Any], language: str,
         if failed:
             raise InvalidInput(failed[1])
     cleaned = clean_answers(wave.definition, answers)
-    sealed = {"id": uuid4(), "wave": invitation.wave_id, "company": invitation.company_id,
-              "submitted_on": today(), "group_values": self_reported(wave, cleaned),
-              "answers": answer_values(wave.definition, cleaned)}
-    seal = _seal_in_a_transaction if is_sqlite() else _seal_in_one_statement
-    waiting = await seal(invitation.invitation_id, sealed)
+    box = seal({"company": str(invitation.company_id), "submitted_on": today().isoformat(),
+                "group_values": {**invitation.group_values, **self_reported(wave, cleaned)},
+                "answers": answer_values(wave.definition, cleaned)}, BALLOT_PURPOSE)
+    seal_it = _seal_in_a_transaction if is_sqlite() else _seal_in_one_statement
+    waiting = await seal_it(invitation.invitation_id, invitation.wave_id, box)
     if waiting is None:
         return "already_answered"
     await _ask_for_flush(invitation, wave, waiting)
@@ -484,39 +519,33 @@ async def submit(invitation: Invitee, answers: Mapping[str, Any], language: str,
 # a WITH clause, so there it is a transaction of four statements.)
 SEAL_SQL = (
     "WITH won AS (UPDATE invitations SET answered = true "
-    "WHERE id = {} AND answered = false RETURNING id, group_values), "
+    "WHERE id = {} AND answered = false RETURNING id), "
     "draft AS (DELETE FROM response_drafts WHERE invitation IN (SELECT id FROM won)), "
-    "sealed AS (INSERT INTO sealed_responses "
-    "(id, wave, company, submitted_on, group_values, answers) "
-    "SELECT {}, {}, {}, {}, (won.group_values::jsonb || {}::jsonb)::json, {} FROM won) "
+    "sealed AS (INSERT INTO ballots (id, wave, box) SELECT {}, {}, {} FROM won) "
     "SELECT (SELECT count(*) FROM won) AS won, "
-    "(SELECT count(*) FROM sealed_responses WHERE wave = {}) AS waiting"
+    "(SELECT count(*) FROM ballots WHERE wave = {}) AS waiting"
 )
 
 
-async def _seal_in_one_statement(invitation_id: int, sealed: dict[str, Any]) -> int | None:
+async def _seal_in_one_statement(invitation_id: int, wave_id: UUID, box: str) -> int | None:
     """PostgreSQL: mark, delete the draft, seal; the waiting count includes this one."""
-    rows = await Invitation.raw(
-        SEAL_SQL, invitation_id, sealed["id"], sealed["wave"], sealed["company"],
-        sealed["submitted_on"], json.dumps(sealed["group_values"]),
-        json.dumps(sealed["answers"]), sealed["wave"])
+    rows = await Invitation.raw(SEAL_SQL, invitation_id, uuid4(), wave_id, box, wave_id)
     # The count's snapshot is taken before the statement's own insert.
     return int(rows[0]["waiting"]) + 1 if rows[0]["won"] else None
 
 
-async def _seal_in_a_transaction(invitation_id: int, sealed: dict[str, Any]) -> int | None:
+async def _seal_in_a_transaction(invitation_id: int, wave_id: UUID, box: str) -> int | None:
     async with transaction():
         won = await (
             Invitation.update({Invitation.answered: True})
             .where((Invitation.id == invitation_id) & Invitation.answered.eq(False))
-            .returning(Invitation.group_values)
+            .returning(Invitation.id)
         )
         if not won:
             return None
         await ResponseDraft.delete().where(ResponseDraft.invitation == invitation_id)
-        groups = {**(_json(won[0]["group_values"]) or {}), **sealed["group_values"]}
-        await SealedResponse.insert(SealedResponse(**{**sealed, "group_values": groups}))
-        return await SealedResponse.count().where(SealedResponse.wave == sealed["wave"])
+        await Ballot.insert(Ballot(id=uuid4(), wave=wave_id, box=box))
+        return await Ballot.count().where(Ballot.wave == wave_id)
 
 
 # When this process last asked for a wave's flush. Kept in memory on purpose: flushes

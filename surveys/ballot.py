@@ -1,5 +1,9 @@
 """The ballot box: sealed responses move into `responses` in shuffled batches.
 
+A ballot holds, in a box sealed with a key kept outside the database
+(`surveys.sealing`), the company, the day, the reporting groups and the answers: the
+database shows only that a response of the wave waits.
+
 A sealed response is written in the transaction that marks its invitation answered, so
 on PostgreSQL the two rows share a transaction id, and rows inserted one by one keep the
 order of submission. Moving the sealed responses of a wave only once at least
@@ -20,7 +24,16 @@ from uuid import UUID, uuid4
 
 from app.db import is_sqlite, transaction
 from app.outbox import enqueue
-from surveys.tables import Answer, Invitation, Response, ResponseDraft, SealedResponse, Wave
+from surveys.sealing import unseal
+from surveys.tables import (
+    Answer,
+    Ballot,
+    Invitation,
+    Response,
+    ResponseDraft,
+    SealedResponse,
+    Wave,
+)
 from surveys.waves import moment_in_italy, seconds_until, wave_state
 from worker.registry import job
 
@@ -30,6 +43,7 @@ MIN_BATCH = 5  # sealed responses of a wave moved together, unless the wave has 
 FLUSH_JOB = "surveys.flush_ballot"
 CHUNK = 1000  # rows per INSERT
 FLUSH_PAUSE_SECONDS = 1  # at most one flush per wave in this time, run at its end
+BALLOT_PURPOSE = "ballot"  # what `surveys.sealing` binds a sealed response's box to
 
 
 class _TooFew(Exception):
@@ -71,13 +85,11 @@ async def flush_wave(wave_id: UUID) -> int:
     if wave is None:
         return 0  # deleted: its sealed responses went with it
     closed = wave_state(wave).state == "closed"
-    waiting = await SealedResponse.count().where(SealedResponse.wave == wave_id)
-    if not closed and waiting < MIN_BATCH:
+    if not closed and await _waiting(wave_id) < MIN_BATCH:
         return 0
-    move = _move_in_python if is_sqlite() else _move_in_postgres
     try:
         async with transaction():
-            moved = await move(wave_id, closed)
+            moved = await _move(wave_id, closed)
             await _delete_drafts(wave_id, closed)
     except _TooFew:
         return 0
@@ -85,12 +97,25 @@ async def flush_wave(wave_id: UUID) -> int:
     return moved
 
 
-async def _move_in_python(wave_id: UUID, closed: bool) -> int:
-    """SQLite: its write transactions queue, so nothing else takes rows from the box."""
-    sealed = await SealedResponse.delete().where(SealedResponse.wave == wave_id).returning(
+async def _waiting(wave_id: UUID) -> int:
+    return (await Ballot.count().where(Ballot.wave == wave_id)
+            + await SealedResponse.count().where(SealedResponse.wave == wave_id))
+
+
+async def _move(wave_id: UUID, closed: bool) -> int:
+    """Open the boxes (the key is outside the database, so this runs in Python), shuffle,
+    store under new random ids. Flushes of one wave take turns: on PostgreSQL each holds
+    a lock and counts what the one before left, so none moves fewer than MIN_BATCH from
+    an open wave (SQLite's write transactions queue by themselves)."""
+    if not is_sqlite():
+        key = int.from_bytes(hashlib.sha256(f"ballot:{wave_id}".encode()).digest()[:8], "big",
+                             signed=True)
+        await Ballot.raw("SELECT pg_advisory_xact_lock({})", key)
+    boxes = await Ballot.delete().where(Ballot.wave == wave_id).returning(Ballot.box)
+    sealed = [_opened(row["box"]) for row in boxes]
+    sealed += await SealedResponse.delete().where(SealedResponse.wave == wave_id).returning(
         SealedResponse.company, SealedResponse.submitted_on, SealedResponse.group_values,
-        SealedResponse.answers,
-    )
+        SealedResponse.answers)  # sealed, readable, before issue 11
     if not closed and len(sealed) < MIN_BATCH:
         raise _TooFew
     secrets.SystemRandom().shuffle(sealed)
@@ -108,41 +133,13 @@ async def _move_in_python(wave_id: UUID, closed: bool) -> int:
     return len(responses)
 
 
-# PostgreSQL moves the box in one statement, without sending the answers through Python
-# (a busy wave's flush would otherwise hold the web process for seconds). The order comes
-# from gen_random_uuid(), a strong random source, as do the new ids.
-MOVE_SQL = """
-WITH moved AS (
-    DELETE FROM sealed_responses
-    WHERE wave = {} AND ({} OR (SELECT count(*) FROM sealed_responses WHERE wave = {}) >= {})
-    RETURNING company, submitted_on, group_values, answers
-), shuffled AS (
-    SELECT gen_random_uuid() AS id, company, submitted_on, group_values, answers,
-           row_number() OVER (ORDER BY gen_random_uuid()) AS place
-    FROM moved
-), stored AS (
-    INSERT INTO responses (id, wave, company, submitted_on, group_values)
-    SELECT id, {}, company, submitted_on, group_values FROM shuffled ORDER BY place
-), answered AS (
-    INSERT INTO answers (response, question, row_key, option_key, number, text)
-    SELECT s.id, e.value ->> 'question', coalesce(e.value ->> 'row_key', ''),
-           coalesce(e.value ->> 'option_key', ''), (e.value ->> 'number')::integer,
-           coalesce(e.value ->> 'text', '')
-    FROM shuffled s, json_array_elements(s.answers) WITH ORDINALITY AS e(value, n)
-    ORDER BY s.place, e.n
-)
-SELECT count(*) AS moved FROM shuffled
-"""
-
-
-async def _move_in_postgres(wave_id: UUID, closed: bool) -> int:
-    # Flushes of one wave take turns: each counts what is left after the one before, so
-    # none can move fewer than MIN_BATCH from an open wave.
-    key = int.from_bytes(hashlib.sha256(f"ballot:{wave_id}".encode()).digest()[:8], "big",
-                         signed=True)
-    await SealedResponse.raw("SELECT pg_advisory_xact_lock({})", key)
-    rows = await SealedResponse.raw(MOVE_SQL, wave_id, closed, wave_id, MIN_BATCH, wave_id)
-    return int(rows[0]["moved"])
+def _opened(box: str) -> dict[str, Any]:
+    """A ballot's content; a box no configured key opens stops the flush, losing nothing."""
+    content = unseal(box, BALLOT_PURPOSE)
+    if not isinstance(content, dict):
+        raise RuntimeError("ballot: a sealed response opens with none of BALLOT_KEY's keys")
+    return {**content, "company": UUID(content["company"]),
+            "submitted_on": date.fromisoformat(content["submitted_on"])}
 
 
 async def _delete_drafts(wave_id: UUID, closed: bool) -> None:

@@ -108,7 +108,8 @@ class ResponseDraft(Table, tablename="response_drafts"):
 
 
 class SealedResponse(Table, tablename="sealed_responses"):
-    """The ballot box: a submitted response waiting to be moved into `responses`.
+    """The ballot box before issue 11, readable: only responses sealed before an upgrade
+    wait here, and the next flush of their wave moves them (`Ballot` replaces it).
 
     Written in the transaction that marks the invitation answered, so the two rows
     share a transaction id. A job moves sealed responses into `responses` in shuffled
@@ -123,6 +124,21 @@ class SealedResponse(Table, tablename="sealed_responses"):
     submitted_on = Date()
     group_values = JSON(default={})
     answers = JSON(default={})
+
+
+class Ballot(Table, tablename="ballots"):
+    """The ballot box, sealed: a submitted response waiting to be moved into `responses`.
+
+    Written in the transaction that marks the invitation answered; the company, the day,
+    the reporting groups and the answers are in `box`, sealed with a key kept outside
+    the database (`surveys.sealing`), so a database holder sees only that a response of
+    the wave waits. A job opens the boxes and moves them into `responses` in shuffled
+    batches, in a transaction of its own, and deletes them (see `surveys.ballot`).
+    """
+
+    id = UUID(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    box = Text()
 
 
 class Response(Table, tablename="responses"):

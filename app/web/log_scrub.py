@@ -14,11 +14,12 @@ import logging
 import re
 from typing import Any
 
-# Credentials that requests carry in their paths: an answer link `/r/<token>` and a
+# Credentials that requests carry in their paths: an answer link `/r/<token>` (with the
+# section and query after it: where a post leads depends on the answers) and a
 # code `?c=` (surveys), a family's link `/f/<token>` and the search of the families'
 # list `?q=`, a name (civic).
 PATTERNS = [
-    r"(/r/)[^/?\s\"']+|([?&]c=)[^&\s\"']+",
+    r"(/r/)[^\s\"']+|([?&]c=)[^&\s\"']+",
     r"(/f/)[^/?\s\"']+|(/schools/[^?\s\"']*\?(?:[^\s\"']*&)?q=)[^&\s\"']*",
 ]
 

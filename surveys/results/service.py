@@ -48,14 +48,13 @@ from surveys.results.release import (
     group_rates,
     rate_release,
 )
+from surveys.results.scrubber import Roster, roster_patterns, scrub
 from surveys.results.suppression import (
     MIN_GROUP,
     MIN_TEXT_GROUP,
     PROGRAM,
     Thresholds,
     dominated,
-    name_pattern,
-    scrub,
 )
 from surveys.results.tables import ResultsSettings
 from surveys.surveys_service import load_definition
@@ -359,21 +358,22 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
     if reason or not texts:
         return Comments(group, hidden=reason, note=views.no_comments_note(reason, release)
                         if reason else "")
-    names = name_pattern(await _roster_names(list(ctx.towns) if company_id is None
-                                             else [company_id]))
+    roster = await _roster(list(ctx.towns) if company_id is None else [company_id])
     marks = {"email": _("[e-mail]"), "phone": _("[phone]"), "tax_code": _("[tax code]"),
-             "name": _("[name]")}
+             "name": _("[name]"), "iban": _("[bank account]"), "ref": _("[employee number]")}
     language = current_language()
     labels = {q.key: views.question_text(q, language) for q in texts}
-    items = [Comment(key, labels[key], scrub(text, names, marks)) for key, text in found]
+    items = [Comment(key, labels[key], scrub(text, roster, marks)) for key, text in found]
     secrets.SystemRandom().shuffle(items)
     return Comments(group, items[:MAX_COMMENTS])
 
 
-async def _roster_names(companies: list[UUID]) -> list[str]:
-    rows = await RosterEntry.select(RosterEntry.name).where(
+async def _roster(companies: list[UUID]) -> Roster:
+    """The names and the employee-number format the comments are scrubbed of."""
+    rows = await RosterEntry.select(RosterEntry.name, RosterEntry.employee_ref).where(
         RosterEntry.company.is_in(companies or [None]))
-    return [row["name"] for row in rows if row["name"]]
+    return roster_patterns([row["name"] for row in rows if row["name"]],
+                           [row["employee_ref"] for row in rows if row["employee_ref"]])
 
 
 # The program's results ----------------------------------------------------------------

@@ -23,12 +23,11 @@ The rules, for a threshold k (5 by default, never lower; see `Thresholds`):
   zero or by at least k, never by 1 to k−1: otherwise the later wave hides it
   (`across_waves`) and its partition is protected again (`across_waves`).
 - **Free text** needs a shown group of at least `Thresholds.text` (10) respondents and
-  a closed wave; `scrub` removes e-mail addresses, phone numbers, tax codes and names.
+  a closed wave; `surveys.results.scrubber` removes what could name a person.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -216,39 +215,3 @@ def across_waves(current: Mapping[Key, int], earlier: Iterable[Mapping[Key, int]
             if key in before and 0 < abs(size - before[key]) < threshold:
                 found[key] = "across_waves"
     return found
-
-
-# Free text ---------------------------------------------------------------------------
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# Italian tax code, with the letters that replace digits in homocodes.
-TAX_CODE = re.compile(
-    r"\b[A-Z]{6}[0-9LMNPQRSTUV]{2}[A-EHLMPR-T][0-9LMNPQRSTUV]{2}[A-Z][0-9LMNPQRSTUV]{3}[A-Z]\b",
-    re.IGNORECASE)
-# Phone numbers: an optional +39 / 0039, then at least 6 digits, spaces, dots or dashes.
-PHONE = re.compile(r"(?:\+|\b00)?\d[\d\s./-]{5,}\d\b")
-NAME_MIN = 3  # name parts shorter than this ("Li", "De") stay: they are common words
-
-
-def name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    """A pattern for the roster's names and each part of them (whole words only)."""
-    parts = {part for name in names for part in [name.strip(), *name.split()]
-             if len(part) >= NAME_MIN}
-    if not parts:
-        return None
-    ordered = sorted(parts, key=len, reverse=True)  # "Anna Maria" before "Anna"
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")(?!\w)",
-                      re.IGNORECASE)
-
-
-def scrub(text: str, names: re.Pattern[str] | None, marks: Mapping[str, str]) -> str:
-    """`text` without e-mail addresses, tax codes, phone numbers and roster names.
-
-    `marks` gives the words put in their place, by kind: email, tax_code, phone, name.
-    """
-    text = EMAIL.sub(marks["email"], text)
-    text = TAX_CODE.sub(marks["tax_code"], text)
-    text = PHONE.sub(marks["phone"], text)
-    if names is not None:
-        text = names.sub(marks["name"], text)
-    return text

@@ -35,6 +35,10 @@ def test_defaults_give_the_embedded_run(tmp_path: Path) -> None:
         ({"LEGAMI_ENV": "production", "SMTP_URL": "smtp://mail"}, "SECRET_KEY: required"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY: too short"),
         ({"LEGAMI_ENV": "production", "SECRET_KEY": SECRET}, "SMTP_URL: required in production"),
+        ({"LEGAMI_ENV": "production", "SECRET_KEY": SECRET, "SMTP_URL": "smtp://mail"},
+         "BALLOT_KEY: required in production"),
+        ({"BALLOT_KEY": "c2hvcnQ="}, "BALLOT_KEY: key 1 is not 32 bytes"),
+        ({"BALLOT_KEY": "A" * 43 + "," + "not base64!"}, "BALLOT_KEY: key 2 is not 32 bytes"),
     ],
 )
 def test_each_bad_value_is_named_in_one_line(tmp_path: Path, environ: dict[str, str],

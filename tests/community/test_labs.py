@@ -304,7 +304,7 @@ async def test_join_and_leave_through_the_api(client) -> None:
 # Membership cannot be joined to survey answers ------------------------------------------------
 
 SURVEY_TABLES = ("surveys", "survey_versions", "waves", "wave_companies", "invitations",
-                 "response_drafts", "sealed_responses", "responses", "answers",
+                 "response_drafts", "sealed_responses", "ballots", "responses", "answers",
                  "result_counts", "result_folded", "result_states")
 
 

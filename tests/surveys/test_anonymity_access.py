@@ -6,12 +6,17 @@ the same pages, API and sheets they really have, and fails if the attack works.
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
 from typing import Any
 
+from app import settings as settings_module
 from app.auth.caller import load_caller
-from surveys import answering, distribution
-from surveys.tables import Invitation, SealedResponse
+from surveys import answering, ballot, distribution, sealing
+from surveys.tables import Ballot, Invitation, Response, Wave
+from surveys.waves import today
 from tests.factories import api_post, post_form, sign_in
+from tests.surveys.test_answering import answer_all, build_wave, invite, post_section
 from tests.surveys.test_waves import (
     _sheet_codes,
     add_person,
@@ -100,4 +105,152 @@ async def test_a_code_answers_once_whoever_holds_it() -> None:
     assert again is not None and again.answered
     assert await answering.submit(again, {**ANSWERS, "needs_childcare": "yes"}, "it") == (
         "already_answered")
-    assert await SealedResponse.count() == 1
+    assert await Ballot.count() == 1
+
+
+# 2. Drafts under a code -----------------------------------------------------------------
+
+
+async def test_a_draft_saved_under_a_code_does_not_open_for_whoever_gets_the_card(
+    client: Any,
+) -> None:
+    built = await build_wave()
+    card = await invite(built, channel="code", name="Carla Verdi", email=None)
+    await post_section(client, card["path"], 1, {"a_children": "no", "a_household": "7"})
+    saved = await post_section(client, card["path"], 2, {"a_stress": "5"}, action="save")
+    assert saved.status_code == 303
+    assert 'value="5" checked' in (await client.get(f"{card['path']}/2")).text  # her browser
+
+    client.cookies.clear()  # HR, later, with the card in hand, on another browser
+    notice = await client.get(card["path"])
+    first = await client.get(f"{card['path']}/1")
+    second = await client.get(f"{card['path']}/2")
+    assert notice.status_code == first.status_code == second.status_code == 200
+    assert 'value="no" checked' not in first.text and 'value="7"' not in first.text
+    assert 'checked' not in second.text
+    assert f'{card["path"]}/2' not in notice.text  # no "continue where you left off"
+
+
+async def test_no_draft_is_readable_from_the_database(client: Any) -> None:
+    built = await build_wave()
+    mailed = await invite(built, email="dario@rossi.example", ref="R-1")
+    card = await invite(built, channel="code", name="Carla Verdi", email=None, ref="R-2")
+    for person, household in ((mailed, "13"), (card, "11")):
+        await post_section(client, person["path"], 1, {"a_children": "no",
+                                                       "a_household": household})
+        await post_section(client, person["path"], 2, {"a_idea": f"Orario flessibile {household}"},
+                           action="save")
+
+    dump = await everything_stored()
+    assert "Orario flessibile" not in dump and '"household"' not in dump
+    assert '"13"' not in dump and '"11"' not in dump
+
+
+# 3. Answer pages and the access log -----------------------------------------------------
+
+
+def _access_line(method: str, path: str, status: int) -> str:
+    """The line uvicorn's access log writes, through the answer pages' filter."""
+    import logging
+
+    import app.web  # noqa: F401  (loads the answer pages, which filter the access log)
+
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("10.0.0.7:5555", method, path, "1.1", status), None)
+    for log_filter in logging.getLogger("uvicorn.access").filters:
+        log_filter.filter(record)
+    return record.getMessage()
+
+
+async def _log_of(client: Any, path: str, data: dict[str, Any]) -> list[str]:
+    """The access-log lines of one section's post and of the page it leads to."""
+    posted = await post_section(client, path, 1, data)
+    url = posted.request.url
+    lines = [_access_line("POST", url.raw_path.decode(), posted.status_code)]
+    if posted.status_code in (301, 302, 303):
+        page = await client.get(posted.headers["location"])
+        lines.append(_access_line("GET", page.request.url.raw_path.decode(), page.status_code))
+    return lines
+
+
+async def test_the_access_log_reads_the_same_whatever_was_answered(client: Any) -> None:
+    built = await build_wave()
+    people = [await invite(built, email=f"p{n}@rossi.example", ref=f"R-{n}") for n in range(3)]
+    with_children = await _log_of(client, people[0]["path"],
+                                  {"a_children": "yes", "a_household": "3"})  # opens "ages"
+    without = await _log_of(client, people[1]["path"], {"a_children": "no", "a_household": "3"})
+    mistaken = await _log_of(client, people[2]["path"], {"a_children": "no", "a_household": "99"})
+
+    assert with_children == without == mistaken
+    assert all(" 303" in lines[0] and " 200" in lines[1] for lines in (with_children, without))
+
+
+# 4. The ballot box, read from a database dump --------------------------------------------
+
+
+async def _dump() -> dict[str, dict[str, str]]:
+    """Every row of every table, read straight from the database, keyed by table and id."""
+    import json
+
+    from piccolo.conf.apps import Finder
+
+    dump: dict[str, dict[str, str]] = {}
+    for table in Finder().get_table_classes():
+        rows = await table.raw(f"SELECT * FROM {table._meta.tablename}")
+        dump[table._meta.tablename] = {
+            str(row.get("id", n)): json.dumps(row, default=str) for n, row in enumerate(rows)}
+    return dump
+
+
+async def test_a_dump_between_two_submissions_reads_no_answer_and_links_nothing(
+    client: Any,
+) -> None:
+    built = await build_wave()
+    first = await invite(built, email="primo@rossi.example", ref="R-1", department="Logistica")
+    second = await invite(built, email="seconda@rossi.example", ref="R-2",
+                          department="Amministrazione", ids=(586201, 914273))
+    await answer_all(client, first["path"])
+    before = await _dump()
+    distinctive = {1: {"a_children": "yes", "a_ages": ["4_10"], "a_household": "13"},
+                   2: {"a_stress": "5", "a_services__nursery": "would",
+                       "a_services__camp": "use", "a_idea": "Navetta Ombriano–Vaiano 7:42"}}
+    assert (await answer_all(client, second["path"], distinctive)).status_code == 303
+    after = await _dump()
+
+    new_rows = {table: [row for key, row in rows.items() if before[table].get(key) != row]
+                for table, rows in after.items()}
+    [answered] = new_rows["invitations"]
+    assert '"id": 914273' in answered and len(new_rows["ballots"]) == 1
+    [ballot] = new_rows["ballots"]
+    for readable in ("Navetta", "Ombriano", "7:42", "would", "4_10", '"13"', "Amministrazione",
+                     str(built["company"]), "914273", "586201", "children"):
+        assert readable not in ballot, readable
+    everything = "\n".join(row for rows in after.values() for row in rows.values())
+    assert "Navetta" not in everything and "Ombriano" not in everything
+    assert not new_rows["sealed_responses"]  # the readable box of old is not used
+
+
+async def test_the_flush_opens_the_boxes_and_a_wrong_key_opens_nothing(monkeypatch) -> None:
+    built = await build_wave()
+    person = await invite(built)
+    invitee = await answering.resolve_link(person["secret"])
+    assert invitee is not None
+    answers = {"children": "no", "household": "2", "stress": "3",
+               "services": {"nursery": "no", "camp": "no"}}
+    assert await answering.submit(invitee, answers, "it") == "stored"
+    box = (await Ballot.select(Ballot.box).first())["box"]
+
+    other = dataclasses.replace(settings_module.get_settings(), ballot_keys=(b"k" * 32,))
+    monkeypatch.setattr(sealing, "get_settings", lambda: other)
+    assert sealing.unseal(box, ballot.BALLOT_PURPOSE) is None
+    monkeypatch.undo()
+
+    await Wave.update({Wave.closes_on: today() - timedelta(days=1)}).where(
+        Wave.id == built["wave"])
+    assert await ballot.flush_wave(built["wave"]) == 1
+    stored = await Response.select(Response.company, Response.group_values).output(
+        load_json=True)
+    assert stored == [{"company": built["company"],
+                       "group_values": {"department": "Logistica", "children": "no"}}]
+    assert await Ballot.count() == 0

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from surveys.tables import Invitation, SealedResponse
+from surveys.tables import Ballot, Invitation
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
 from tests.surveys.test_answering import build_wave, invite
 
@@ -136,7 +136,7 @@ async def test_a_whole_survey_answered_by_touch_and_keyboard_without_javascript(
         await _fits(page)
     finally:
         await context.close()
-    assert await SealedResponse.count() == 1
+    assert await Ballot.count() == 1
     assert await Invitation.select(Invitation.answered).first() == {"answered": True}
 
 
