@@ -14,7 +14,7 @@ from app.settings import ConfigError, get_settings
 
 
 def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn configuration and input errors into one clear line and exit status 2."""
+    """Turn configuration, input and database errors into one clear line and exit status 2."""
 
     @wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -28,6 +28,14 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
         except InvalidInput as error:
             for field, message in error.errors.items():
                 click.echo(f"legami: {field}: {message}", err=True)
+            sys.exit(2)
+        except Exception as error:
+            from app.startup import Unavailable, database_problem
+
+            problem = str(error) if isinstance(error, Unavailable) else database_problem(error)
+            if problem is None:
+                raise
+            click.echo(f"legami: {problem}", err=True)
             sys.exit(2)
 
     return run
@@ -49,10 +57,15 @@ def main() -> None:
 def serve(host: str, port: int | None, workers: int) -> None:
     import uvicorn
 
+    from app.startup import check_database, smtp_problem
+
     settings = get_settings()
     if workers > 1 and (settings.broker_kind == "embedded" or settings.db_engine == "sqlite"):
         raise ConfigError("--workers > 1 needs PostgreSQL (DATABASE_URL) and a Redis or "
                           "RabbitMQ broker (BROKER_URL)")
+    asyncio.run(check_database())
+    if problem := smtp_problem(settings):
+        click.echo(f"legami: {problem}", err=True)  # not fatal: mail waits in its jobs
     uvicorn.run("app.web.application:create_app", factory=True, host=host,
                 port=port or settings.port, workers=workers,
                 # X-Forwarded-For is read by app.web.context.client_ip, from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from typing import Any
 
 import asyncpg
@@ -13,6 +14,10 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from app.settings import get_settings
 
 POOL_SIZE = 10
+
+# Piccolo warns, in colour, when it cannot learn the server's version; the caller of a
+# failed connection says what to check in one line instead (app/startup.py).
+warnings.filterwarnings("ignore", message=".*Unable to (connect to database|fetch server version)")
 
 
 class LoopPooledPostgresEngine(PostgresEngine):

@@ -89,6 +89,12 @@ def _scheme(name: str, value: str, allowed: tuple[str, ...]) -> str:
         raise ConfigError(
             f"{name}: unknown scheme '{scheme}' in '{value}'; use one of: {', '.join(allowed)}"
         )
+    if "://" in value and scheme not in ("sqlite", "dev", "embedded"):
+        try:
+            urlsplit(value).port  # noqa: B018  (parsing it is the check)
+        except ValueError:
+            raise ConfigError(f"{name}: '{value}' is not a valid address; write it as "
+                              f"{scheme}://user:password@host:port/...") from None
     return value
 
 

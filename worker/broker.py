@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
@@ -14,6 +15,7 @@ from worker.registry import load_all
 from worker.runner import MAX_BACKOFF_MS, MIN_BACKOFF_MS, JobFailed, run_job
 
 QUEUE = "legami"
+DEFAULT_PORTS = {"redis": 6379, "rediss": 6379, "amqp": 5672, "amqps": 5671}
 
 
 class DatabasePool(Middleware):
@@ -62,6 +64,7 @@ def make_broker(settings: Settings | None = None, url: str | None = None) -> dra
         raise ConfigError(f"BROKER_URL: unknown scheme '{scheme}'; use embedded, redis or amqp")
     broker.add_middleware(AsyncIO())
     broker.add_middleware(DatabasePool())
+    broker.legami_url = url  # type: ignore[union-attr]  # for broker_problem
     return broker
 
 
@@ -103,3 +106,24 @@ def _retry_when(max_retries: int) -> Any:
         return isinstance(error, JobFailed) or retries_so_far < max_retries
 
     return retry
+
+
+def broker_problem(broker: dramatiq.Broker) -> str | None:
+    """One line when the broker does not answer or refuses us, else None."""
+    url = urlsplit(getattr(broker, "legami_url", ""))
+    where = f"{url.hostname or 'localhost'}:{url.port or DEFAULT_PORTS.get(url.scheme, '')}"
+    try:
+        client = getattr(broker, "client", None)  # Redis
+        if client is not None:
+            client.ping()
+        elif hasattr(broker, "connection"):  # RabbitMQ: opens the thread's connection
+            broker.connection  # noqa: B018
+    except Exception as error:
+        name = type(error).__name__
+        if "Authentication" in name or "AccessDenied" in name:
+            return (f"BROKER_URL: the broker at {where} refused the user "
+                    f"'{unquote(url.username or '')}'; check the user name, password and "
+                    "virtual host")
+        return (f"BROKER_URL: cannot reach the broker at {where} ({name}); check that it is "
+                "running and that the host and port are right")
+    return None

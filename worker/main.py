@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from typing import Any
 
 import dramatiq
@@ -19,8 +20,9 @@ from dramatiq import Worker
 
 from app.db import close_pool, open_pool
 from app.settings import ConfigError, get_settings
+from app.startup import Unavailable, check_database, smtp_problem
 from app.web import log_scrub
-from worker.broker import bind, make_broker
+from worker.broker import bind, broker_problem, make_broker
 from worker.relay import relay_forever
 
 log = logging.getLogger("legami.worker")
@@ -41,7 +43,44 @@ def run_worker(processes_threads: int = 4) -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     log_scrub.install()
     broker = make_broker(settings)
+    try:
+        _wait_until_ready(broker)
+    except KeyboardInterrupt:
+        log.info("worker: stopped")
+        return
     serve(broker, bind(broker, settings), processes_threads)
+
+
+def _wait_until_ready(broker: dramatiq.Broker, pause: float = 5.0) -> None:
+    """Wait until the database and the broker answer, saying once what is awaited.
+
+    A mail server that does not answer is said once too, but not waited for: mail jobs
+    wait in the outbox and retry.
+    """
+    if problem := smtp_problem():
+        log.warning("worker: %s", problem)
+    said: set[str] = set()
+    pika = logging.getLogger("pika")  # logs each failed connection with its traceback
+    level = pika.level
+    pika.setLevel(logging.CRITICAL)
+    try:
+        while problem := _database_now() or broker_problem(broker):
+            if problem not in said:
+                log.warning("worker: waiting: %s", problem)
+                said.add(problem)
+            time.sleep(pause)
+    finally:
+        pika.setLevel(level)
+    if said:
+        log.info("worker: the database and the broker answer; starting")
+
+
+def _database_now() -> str | None:
+    try:
+        asyncio.run(check_database())
+    except Unavailable as problem:
+        return str(problem)
+    return None
 
 
 def serve(broker: dramatiq.Broker, actors: dict[str, Any], threads: int) -> None:

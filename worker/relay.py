@@ -21,11 +21,13 @@ from piccolo.columns.combination import Where
 from app.clock import now
 from app.db import transaction
 from app.settings import get_settings
+from app.startup import database_problem
 from app.tables import OutboxJob
 
 log = logging.getLogger("legami.relay")
 
 BATCH = 200
+OUTAGE_PAUSE = 2.0  # seconds between tries while the database is away
 
 # Sending blocks on the network (and for long when a broker host is unreachable), so it
 # runs off the event loop; one thread keeps one broker connection and the row order.
@@ -120,14 +122,29 @@ async def _fail(outbox_id: int, status: str, reason: str) -> None:
 
 
 async def relay_forever(actors: dict[str, Any], interval: float = 0.5) -> None:
-    """Run the relay until cancelled; errors are logged, never fatal."""
+    """Run the relay until cancelled; errors are logged, never fatal.
+
+    While the database is away the relay says so once and tries again every few
+    seconds, quietly, then says when it is back.
+    """
+    waiting = False
     while True:
         sent = 0
         try:
             sent = await relay_once(actors)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            log.exception("relay: pass failed")
+        except Exception as error:
+            problem = database_problem(error)
+            if problem is None:
+                log.exception("relay: pass failed")
+            elif not waiting:
+                log.warning("relay: waiting: %s", problem)
+            waiting = problem is not None
+            await asyncio.sleep(OUTAGE_PAUSE if waiting else interval)
+            continue
+        if waiting:
+            log.info("relay: the database answers again")
+            waiting = False
         if sent < BATCH:  # a full batch means more may be waiting: go on at once
             await asyncio.sleep(interval)

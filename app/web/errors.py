@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from app.errors import InvalidInput
 from app.i18n import _
+from app.startup import database_problem
 
 log = logging.getLogger("legami.web")
 
@@ -25,6 +26,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         405: (_("Not allowed"), _("This action is not available here.")),
         422: (_("Check what you entered"), _("Some values are not valid. Correct them and "
                                              "try again.")),
+        413: (_("The file is too large"), _("The file is too large (at most 5 MB). Choose a "
+                                            "smaller file and try again.")),
         429: (_("Too many attempts"), _("Please wait a few minutes and try again.")),
         500: (_("Something went wrong"), _("It is not your fault. Try again in a few "
                                            "minutes; if it happens again, tell the program "
@@ -83,6 +86,11 @@ def value_error_handler(request: Request, exc: ValueError) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    problem = database_problem(exc)
+    if problem is not None:  # an outage, not a bug: one line, and "try again" for the user
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path,
+                    problem)
+        return error_response(request, 503)
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(request, 500)
 

@@ -27,6 +27,8 @@ def test_defaults_give_the_embedded_run(tmp_path: Path) -> None:
     [
         ({"DATABASE_URL": "mysql://db/legami"}, "DATABASE_URL: unknown scheme 'mysql'"),
         ({"BROKER_URL": "kafka://q"}, "BROKER_URL: unknown scheme 'kafka'"),
+        ({"BROKER_URL": "redis://:::/x"}, "BROKER_URL: 'redis://:::/x' is not a valid address"),
+        ({"DATABASE_URL": "postgres://db:port/x"}, "DATABASE_URL: 'postgres://db:port/x' is not"),
         ({"SMTP_URL": "http://mail"}, "SMTP_URL: unknown scheme 'http'"),
         ({"LANGUAGE": "de"}, "LANGUAGE: 'de' is not available"),
         ({"PORT": "eighty"}, "PORT: 'eighty' is not a whole number"),

@@ -98,3 +98,38 @@ async def test_malformed_requests_get_a_clear_4xx(client) -> None:
     static = await client.get("/static/legami.css%00.py")
     assert static.status_code in (400, 404)
     assert "Traceback" not in static.text
+async def test_a_database_outage_answers_503_try_again_and_logs_no_link(client, caplog) -> None:
+    import asyncpg
+    import pytest
+
+    from tests.conftest import PG_ADMIN_URL, PG_DB_NAME, TEST_DB
+    from tests.factories import make_org, make_user, sign_in
+
+    if TEST_DB != "postgres":
+        pytest.skip("an outage needs a database server: run with LEGAMI_TEST_DB=postgres")
+    program = await make_org(kind="program", name="FareLegami", town="Cremona")
+    await sign_in(client, await make_user("admin@farelegami.example", program, "program_admin"))
+    admin = await asyncpg.connect(PG_ADMIN_URL)
+    try:
+        await admin.execute(f'ALTER DATABASE "{PG_DB_NAME}" ALLOW_CONNECTIONS false')
+        await admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                            "WHERE datname = $1 AND pid <> pg_backend_pid()", PG_DB_NAME)
+        page = await client.get("/r/Zk3_9aQ-Tok3nFamily22/1")
+        api = await client.get("/api/v1/me")
+    finally:
+        await admin.execute(f'ALTER DATABASE "{PG_DB_NAME}" ALLOW_CONNECTIONS true')
+        await admin.close()
+
+    assert page.status_code == 503 and "Riprova tra qualche minuto" in page.text
+    assert page.headers["content-type"].startswith("text/html")
+    assert api.status_code == 503 and api.json()["title"] == "Temporaneamente non disponibile"
+    assert "Zk3_9aQ" not in caplog.text and "/r/…/1" in caplog.text
+    ours = [r for r in caplog.records if r.name.startswith("legami")]
+    assert ours and all(r.exc_info is None for r in ours)  # an outage, not a bug to trace
+
+
+async def test_an_upload_over_the_limit_answers_413_the_file_is_too_large(client) -> None:
+    response = await client.post("/signin", content=b"x" * (11 * 1024 * 1024),
+                                 headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert "Pagina non trovata" not in response.text and "massimo 5 MB" in response.text
