@@ -41,8 +41,6 @@ from surveys.tables import Wave
 from surveys.waves import WaveCreate, wave_state
 
 HR = "hr_manager"
-SCALE_NEED = "4-5"  # a 1–5 scale need: answers 4 and 5 (surveys.results.figures)
-NEED_POINTS = ("4", "5")
 
 
 @dataclass
@@ -231,8 +229,9 @@ def _change(need: NeedRef, figure: Figure | None) -> NeedChange:
     if figure.hidden or not figure.n:
         return NeedChange(need, note=_("Not shown yet: {reason}.").format(
             reason=figure.note or _("too few answers")))
-    if need.option == SCALE_NEED:
-        count = sum(s.count for s in figure.shares if s.key in NEED_POINTS)
+    if "-" in need.option:  # the points of a 1–5 scale (surveys.results.figures.scale_need)
+        points = need.option.split("-")
+        count = sum(s.count for s in figure.shares if s.key in points)
     else:
         count = next((s.count for s in figure.shares if s.key == need.option), 0)
     return NeedChange(need, count / figure.n, count, figure.n)

@@ -51,6 +51,9 @@ class Question(msgspec.Struct, forbid_unknown_fields=True):
     show_if: Condition | None = None
     # A self-reported attribute ("has children under 14") usable as a reporting group.
     reporting_attribute: bool = False
+    # The answers that mean a need (option keys; on a 1–5 scale its points): [] when no
+    # answer does ("how do you come to work?"), None when not said (surveys.bank.need_answers).
+    need: list[str] | None = None
 
 
 class Section(msgspec.Struct, forbid_unknown_fields=True):
@@ -224,6 +227,9 @@ def _check_shape(question: Question, path: str, found: dict[str, str]) -> None:
         found[f"{path}.rows"] = _("Only a grid has rows.")
     if kind == "number":
         _check_bounds(question, path, found)
+    if question.need and (kind not in ("single", "multiple", "scale")
+                          or not set(question.need) <= set(answer_keys(question))):
+        found[f"{path}.need"] = _("A need is one of the question's answers.")
     if kind == "text" and not 1 <= question.max_length <= MAX_TEXT_LENGTH:
         found[f"{path}.max_length"] = _("Between 1 and {count} characters.").format(
             count=MAX_TEXT_LENGTH)

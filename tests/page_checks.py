@@ -20,6 +20,7 @@ from app.auth.sessions import COOKIE, start_session
 from tests.browser import LiveServer
 
 PHONE = {"width": 360, "height": 740}
+DESK = {"width": 1280, "height": 900}
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']}).then(r => r.violations.map(
   v => ({id: v.id, impact: v.impact, help: v.help,
@@ -92,6 +93,16 @@ async def phone(browser: Any, server: LiveServer, user: UUID | None = None) -> A
     """A 360 px touch phone speaking Italian, signed in as `user` when one is given."""
     context = await browser.new_context(locale="it-IT", viewport=PHONE, has_touch=True,
                                         is_mobile=True)
+    return await _signed_in(context, server, user)
+
+
+async def desk(browser: Any, server: LiveServer, user: UUID | None = None) -> Any:
+    """A 1280 px office screen speaking Italian, signed in as `user` when one is given."""
+    context = await browser.new_context(locale="it-IT", viewport=DESK)
+    return await _signed_in(context, server, user)
+
+
+async def _signed_in(context: Any, server: LiveServer, user: UUID | None) -> Any:
     context.set_default_timeout(8_000)
     if user is not None:
         token = await start_session(user)

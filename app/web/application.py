@@ -24,7 +24,7 @@ from app.web.health import healthz, readyz
 from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, security_headers
 from app.web.sso_pages import SSOPages
-from app.web.templating import template_config
+from app.web.templating import pages_are_html, template_config
 from civic.routes import ROUTES as civic_routes
 from community.routes import ROUTES as community_routes
 from company_portal.routes import ROUTES as company_portal_routes
@@ -106,6 +106,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
             exclude=["^/healthz$", "^/readyz$", "^/static/", "^/scim/"],
         ),
         template_config=template_config(),
+        after_request=pages_are_html,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="Legami API", version="1", path="/api/schema"),
         lifespan=[_lifespan(run_jobs)],

@@ -6,7 +6,9 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
+from litestar import MediaType, Response
 from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
 from app import i18n
@@ -38,3 +40,16 @@ def _configure(engine: JinjaTemplateEngine) -> None:
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     dirs: list[Path | PathLike[Any] | str] = [d for d in TEMPLATE_DIRS if d.is_dir()]
     return TemplateConfig(directory=dirs, engine=JinjaTemplateEngine, engine_callback=_configure)
+
+
+async def pages_are_html(response: Response[Any]) -> Response[Any]:
+    """Every page answers text/html, whatever its handler declares.
+
+    A handler that answers a page or a redirect (`-> Any`) gets Litestar's default media
+    type, JSON, and hands it to the page: a form shown again with its errors (422) would
+    reach the browser as source. Runs as the app's `after_request` hook, so a layer below
+    the app must not set its own.
+    """
+    if isinstance(response, Template) and not response.media_type:
+        response.media_type = MediaType.HTML
+    return response

@@ -292,8 +292,10 @@ def rate_sentence(rate: Rate) -> str:
 
 def need_sentence(need: Need, compare: Need | None) -> str:
     label = need.label
-    if need.option == "4-5":
-        label = _("{question} (4 or 5 out of 5)").format(question=need.question_text)
+    if "-" in need.option:  # the points of a 1–5 scale
+        low, *_middle, high = need.option.split("-")
+        label = _("{question} ({low} to {high} out of 5)").format(
+            question=need.question_text, low=low, high=high)
     sentence = _("{need} ({area}): {share} of those who answered ({count} of {n})").format(
         need=label, area=need.area_label, share=percent(need.share), count=need.count,
         n=need.n)

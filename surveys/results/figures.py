@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from app.i18n import _
+from surveys.bank import need_answers
 from surveys.definition import Question, text_in
 from surveys.results.model import (
     AreaCell,
@@ -25,9 +26,6 @@ from surveys.results.model import (
 from surveys.results.queries import buckets
 from surveys.results.suppression import Sizes, Thresholds
 
-# Answers that say "no need": left out of the needs and the heat map.
-OPT_OUT = frozenset({"nothing", "none", "no_answer", "dont_know", "not_relevant"})
-NEED_POINTS = ("4", "5")  # a 1–5 scale expresses a need at 4 or 5
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 
 def note(reason: str, thresholds: Thresholds) -> str:
@@ -151,24 +149,37 @@ def _range(low: int, high: int) -> str:
 
 def needs(questions: Iterable[Question], figures: Mapping[str, Figure],
           areas: Mapping[str, Mapping[str, str]], language: str) -> list[Need]:
-    """The needs in a group's shown figures, most shared first (see `model.Need`)."""
+    """The needs in a group's shown figures, most shared first (see `model.Need`): the
+    answers each question's rule names (`surveys.bank.need_answers`)."""
     found = []
     for question in questions:
         shown = figures.get(question.key)
-        if not question.area or question.reporting_attribute or shown is None or not shown.n:
+        rule = need_answers(question)
+        if (not question.area or question.reporting_attribute or not rule or shown is None
+                or not shown.n):
             continue
         area = text_in(dict(areas.get(question.area, {})), language) or question.area
         text = text_in(question.text, language)
-        if question.type == "multiple":
-            found += [Need(question.key, s.key, s.label, text, question.area, area, s.count,
-                           shown.n, s.share)
-                      for s in shown.shares if s.key not in OPT_OUT and s.count]
-        elif question.type == "scale":
-            count = sum(s.count for s in shown.shares if s.key in NEED_POINTS)
+        if question.type == "scale":
+            count = sum(s.count for s in shown.shares if s.key in rule)
             if count:
-                found.append(Need(question.key, "4-5", text, text, question.area, area,
-                                  count, shown.n, count / shown.n))
+                found.append(Need(question.key, scale_need(rule), text, text, question.area,
+                                  area, count, shown.n, count / shown.n))
+            continue
+        found += [Need(question.key, s.key, _choice(question, s.label, text), text,
+                       question.area, area, s.count, shown.n, s.share)
+                  for s in shown.shares if s.key in rule and s.count]
     return sorted(found, key=lambda need: (-need.count, -need.share, need.label))
+
+
+def scale_need(points: Iterable[str]) -> str:
+    """The option of a need on a 1–5 scale: its points, "1-2" (see `model.Need`)."""
+    return "-".join(points)
+
+
+def _choice(question: Question, label: str, text: str) -> str:
+    """A multiple choice's option says the need; a single choice's needs its question."""
+    return label if question.type == "multiple" else f"{text} {label}"
 
 
 def area_cells(areas: Iterable[str], group_needs: list[Need], hidden: str,

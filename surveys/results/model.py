@@ -97,8 +97,9 @@ class Rate(msgspec.Struct):
 class Need(msgspec.Struct):
     """How many people of a group share a need.
 
-    A need is an answer to a question that has an `area`: each option of a multiple
-    choice except "nothing"/"none"-like ones, or 4–5 on a 1–5 scale (`option` is "4-5").
+    A need is an answer that the question's rule names (`surveys.bank.need_answers`), on
+    a question that has an `area`: an option of a choice, or the points of a 1–5 scale
+    together (`option` is "1-2" or "4-5").
     `count` is how many chose it, `n` how many answered the question, `share` count / n.
     """
 
