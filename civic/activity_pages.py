@@ -19,7 +19,7 @@ from app.auth.guards import roles
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of
-from civic import activities, activity_roster, center_report
+from civic import activities, activity_roster, attendance, center_report
 from civic.activity_schemas import (
     CATEGORIES,
     GRADES,
@@ -51,7 +51,8 @@ def _helpers() -> dict[str, Any]:
             "day_label": day_label, "euros": euros, "isee_label": isee_label,
             "categories": CATEGORIES, "grades": GRADES, "languages": LANGUAGES,
             "statuses": STATUSES, "band_rows": range(1, MAX_FEE_BANDS + 1),
-            "status_text": activity_roster.status_text, "day": day, "days_text": days_text}
+            "status_text": activity_roster.status_text, "day": day, "days_text": days_text,
+            "photo_text": activity_roster.photo_text}
 
 
 def day(value: date | None) -> str:
@@ -143,10 +144,40 @@ class ActivityPages(Controller):
         filename, data = await activity_roster.roster_csv(caller_of(request), activity_id)
         return download(filename, data, CSV)
 
+    @get("/activities/{activity_id:uuid}/attendance")
+    async def attendance_page(self, request: Req, activity_id: UUID, on: str = "") -> Template:
+        register = await attendance.register(caller_of(request), activity_id,
+                                             _date(on, "on", {}))
+        return _attendance_page(register, {}, request.query_params.get("saved", ""))
+
+    @post("/activities/{activity_id:uuid}/attendance", media_type=MediaType.HTML)
+    async def record_attendance(self, request: Req, activity_id: UUID) -> Any:
+        caller = caller_of(request)
+        form = await request.form()
+        on = _date(form.get("session_on", ""), "session_on", {})
+        marks = {}
+        for key in form:
+            pupil = _uuid_or_none(key.removeprefix("mark-")) if key.startswith("mark-") else None
+            if pupil is not None and form.get(key) in ("present", "absent"):
+                marks[pupil] = form.get(key) == "present"
+        try:
+            await attendance.record(caller, activity_id, on, marks)
+        except InvalidInput as invalid:
+            register = await attendance.register(caller, activity_id, on)
+            return _attendance_page(register, invalid.errors, "")
+        return Redirect(f"/civic/activities/{activity_id}/attendance?on={on}&saved=1",
+                        status_code=303)
+
     @get("/centers/{center_id:uuid}/report.docx")
     async def report(self, request: Req, center_id: UUID) -> Response[bytes]:
         filename, data = await center_report.center_report(caller_of(request), center_id)
         return download(filename, data, DOCX)
+
+
+def _attendance_page(register: Any, errors: dict[str, str], saved: str) -> Template:
+    return Template("activities/attendance.html", status_code=422 if errors else 200,
+                    context={**_helpers(), "register": register, "errors": errors,
+                             "saved": saved})
 
 
 async def _form_page(request: Req, info: ActivityInfo | None, form: dict[str, Any],

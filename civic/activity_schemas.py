@@ -128,22 +128,38 @@ class CenterChoice(msgspec.Struct):
 
 
 class RosterRow(msgspec.Struct):
-    """One pupil as the operator needs them to run the activity, and no more:
-    the first name, the class, and whom to call (name and a phone, or an e-mail
-    address when the family gave no phone)."""
+    """One pupil as the operator needs them to run a children's activity, and no more:
+    the full name (two pupils called Daniel), the class, whom to call (name and a phone,
+    or an e-mail address when the family gave no phone) and an emergency phone, who may
+    pick the child up, whether photos may be taken, and the care note the family chose
+    to share: that one only for the operators of the activity's Civic Center (`None`
+    for anyone else, program staff included)."""
 
+    pupil_id: UUID
     status: str  # enrolled, offered, waitlisted
     position: int | None
     first_name: str
+    last_name: str
     class_name: str
     contact_name: str
     contact: str
+    emergency_phone: str
+    pickup_persons: str
+    photo_release: bool
+    care_note: str | None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
 
 
 class ActivityRoster(msgspec.Struct):
+    """`shows_care`: whether the caller runs the activity, so care notes are theirs to see."""
+
     activity_id: UUID
     title: str
     capacity: int
+    shows_care: bool
     enrolled: list[RosterRow]
     waitlist: list[RosterRow]
 
@@ -199,3 +215,22 @@ def isee_label(limit: float | None) -> str:
         return _("Any ISEE")
     amount = format_currency(limit, "EUR", locale=current_language())
     return _("ISEE up to %(amount)s") % {"amount": amount}
+
+
+class AttendanceMark(msgspec.Struct):
+    pupil_id: UUID
+    full_name: str
+    class_name: str
+    present: bool | None  # None: not marked yet
+
+
+class AttendanceRegister(msgspec.Struct):
+    """The enrolled pupils at one session, as the operator marked them."""
+
+    activity_id: UUID
+    title: str
+    session_on: date | None
+    sessions: list[date]
+    marks: list[AttendanceMark]
+    present: int
+    absent: int

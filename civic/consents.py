@@ -42,7 +42,7 @@ from civic.family_schemas import (
     NoticeCreate,
     NoticeOut,
 )
-from civic.tables import Consent, ConsentNotice, Pupil
+from civic.tables import Consent, ConsentNotice, Pupil, PupilCare
 
 ROLES = ("school_coordinator",)
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$")
@@ -202,7 +202,7 @@ async def histories(pupil_ids: list[UUID]) -> dict[UUID, list[ConsentOut]]:
     return found
 
 
-async def _pupil_of(caller: Caller, school_id: UUID, pupil_id: UUID,
+async def pupil_of(caller: Caller, school_id: UUID, pupil_id: UUID,
                    family_id: UUID | None = None) -> dict[str, Any]:
     """A pupil of the school the caller coordinates (and of `family_id` when given);
     404 when out of reach."""
@@ -218,7 +218,7 @@ async def _pupil_of(caller: Caller, school_id: UUID, pupil_id: UUID,
 
 async def consent_history(caller: Caller, school_id: UUID, pupil_id: UUID) -> ConsentHistory:
     """Every consent of a pupil, newest first, ended ones included."""
-    await _pupil_of(caller, school_id, pupil_id)
+    await pupil_of(caller, school_id, pupil_id)
     notice = await current_notice()
     return ConsentHistory(pupil_id=pupil_id, current_notice=notice.version if notice else None,
                           consents=(await histories([pupil_id]))[pupil_id])
@@ -245,7 +245,7 @@ async def record_consent(caller: Caller, school_id: UUID, pupil_id: UUID,
                          data: ConsentCreate, family_id: UUID | None = None
                          ) -> ConsentHistory:
     """Record a consent for the current notice; it replaces the one that held, if any."""
-    pupil = await _pupil_of(caller, school_id, pupil_id, family_id)
+    pupil = await pupil_of(caller, school_id, pupil_id, family_id)
     given_by = _check_consent(data, pupil["birth_year"])
     async with transaction():
         notice = await current_notice()
@@ -267,12 +267,14 @@ async def record_consent(caller: Caller, school_id: UUID, pupil_id: UUID,
 async def withdraw_consent(caller: Caller, school_id: UUID, pupil_id: UUID,
                            family_id: UUID | None = None) -> ConsentHistory:
     """End the consent that holds: the pupil's data is no longer used from now on."""
-    await _pupil_of(caller, school_id, pupil_id, family_id)
+    await pupil_of(caller, school_id, pupil_id, family_id)
     async with transaction():
         ended = await Consent.update({Consent.withdrawn_at: now()}).where(
             (Consent.pupil == pupil_id) & Consent.withdrawn_at.is_null()).returning(Consent.id)
         if not ended:
             raise InvalidInput({"consent": _("This pupil has no consent to withdraw.")})
+        # The pupil's data is no longer used: the care note and pick-up persons go too.
+        await PupilCare.delete().where(PupilCare.pupil == pupil_id)
         await audit.record("civic.consent.withdrawn", caller.user_id, school_id,
                            pupil_id=str(pupil_id))
     return await consent_history(caller, school_id, pupil_id)

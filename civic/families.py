@@ -1,8 +1,9 @@
 """A school's families and pupils, with as little data as possible.
 
 A family is a reference adult with a way to be reached (e-mail or phone), their working
-pattern if they share it, their language and town; a pupil is a first name, a birth year
-and a class. Nothing more is kept. School coordinators reach only their own school's
+pattern if they share it, their language and town, and an emergency phone if they give
+one; a pupil is a first name (and the last name, so two Daniels are told apart), a birth
+year and a class. Nothing more is kept. School coordinators reach only their own school's
 families; program staff reach every school; anyone else gets 404, as for a family that
 does not exist.
 """
@@ -27,6 +28,7 @@ from app.organizations import EMAIL_RE
 from app.tables import Organization
 from app.tenancy import ensure_reachable, first_or_404
 from civic import consents
+from civic.care import cares_of, keeps_forms
 from civic.consents import ROLES, as_uuid, may_consent_alone
 from civic.family_schemas import (
     LIMITS,
@@ -126,6 +128,10 @@ def clean_working_pattern(value: str | None) -> tuple[bool, str | None]:
     return False, None
 
 
+def _phone(text: str) -> bool:
+    return bool(PHONE_RE.match(text)) and sum(c.isdigit() for c in text) >= 6
+
+
 def check_family(values: Mapping[str, str | None]) -> tuple[dict[str, Any], list[Problem]]:
     """A family's fields cleaned, and what is wrong with them."""
     problems: list[Problem] = []
@@ -138,11 +144,15 @@ def check_family(values: Mapping[str, str | None]) -> tuple[dict[str, Any], list
     if email and (len(email) > LIMITS["contact_email"] or not EMAIL_RE.match(email)):
         problems.append(("contact_email", "email", {"value": email}))
     phone = _one_line(values.get("contact_phone"))
-    if phone and (not PHONE_RE.match(phone) or sum(c.isdigit() for c in phone) < 6):
+    if phone and not _phone(phone):
         problems.append(("contact_phone", "phone", {"value": phone}))
     if not email and not phone:
         problems.append(("contact_email", "contact", {}))
     clean["contact_email"], clean["contact_phone"] = email or None, phone or None
+    emergency = _one_line(values.get("emergency_phone"))
+    if emergency and not _phone(emergency):
+        problems.append(("emergency_phone", "phone", {"value": emergency}))
+    clean["emergency_phone"] = emergency or None
     language = clean_language(values.get("language"))
     if language is None:
         problems.append(("language", "language", {"value": _one_line(values.get("language"))}))
@@ -166,12 +176,13 @@ def birth_years() -> tuple[int, int]:
     return year - OLDEST_PUPIL_AGE, year - YOUNGEST_PUPIL_AGE
 
 
-def check_pupil(first_name: str | None, birth_year: str | int | None, class_name: str | None
-                ) -> tuple[dict[str, Any], list[Problem]]:
+def check_pupil(first_name: str | None, birth_year: str | int | None, class_name: str | None,
+                last_name: str | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """A pupil's fields cleaned, and what is wrong with them."""
     problems: list[Problem] = []
     clean: dict[str, Any] = {
         "first_name": _text("first_name", first_name, problems, required=True),
+        "last_name": _text("last_name", last_name, problems),
         "class_name": _text("class_name", class_name, problems, required=True),
     }
     first, last = birth_years()
@@ -279,6 +290,8 @@ async def family_detail(caller: Caller, school_id: UUID, family_id: UUID) -> Fam
     pupil_ids = [as_uuid(p["id"]) for p in pupils]
     states = await consents.consent_states(pupil_ids)
     history = await consents.histories(pupil_ids)
+    # The school's coordinators keep the signed forms; program staff do not need the notes.
+    cares = await cares_of(pupil_ids) if keeps_forms(caller, school.id) else {}
     notice = await consents.current_notice()
     items = []
     for pupil in pupils:
@@ -286,16 +299,18 @@ async def family_detail(caller: Caller, school_id: UUID, family_id: UUID) -> Fam
         consent = state.consent if state else None
         items.append(PupilOut(
             id=as_uuid(pupil["id"]), first_name=pupil["first_name"],
-            birth_year=pupil["birth_year"], class_name=pupil["class_name"],
+            last_name=pupil["last_name"] or "", birth_year=pupil["birth_year"],
+            class_name=pupil["class_name"],
             consented=consent is not None,
             photo_release=bool(consent and consent.photo_release),
             renewal_due=bool(state and state.renewal_due),
             may_consent_alone=may_consent_alone(pupil["birth_year"]), consent=consent,
-            history=history[as_uuid(pupil["id"])]))
+            history=history[as_uuid(pupil["id"])], care=cares.get(as_uuid(pupil["id"]))))
     return FamilyOut(
         id=as_uuid(family["id"]), school_id=school.id, family_ref=family["family_ref"],
         reference_adult=family["reference_adult"], contact_email=family["contact_email"],
-        contact_phone=family["contact_phone"], language=family["language"],
+        contact_phone=family["contact_phone"], emergency_phone=family["emergency_phone"],
+        language=family["language"],
         working_pattern=family["working_pattern"], town=family["town"],
         retain_until=family["retain_until"], created_at=family["created_at"],
         current_notice=notice.version if notice else None, pupils=items)
@@ -311,7 +326,8 @@ async def update_family(caller: Caller, school_id: UUID, family_id: UUID,
     clean, problems = check_family({
         "reference_adult": data.reference_adult, "contact_email": data.contact_email,
         "contact_phone": data.contact_phone, "language": data.language,
-        "working_pattern": data.working_pattern, "town": data.town})
+        "working_pattern": data.working_pattern, "town": data.town,
+        "emergency_phone": data.emergency_phone})
     if problems:
         raise _invalid(problems)
     async with transaction():
@@ -325,9 +341,10 @@ async def update_family(caller: Caller, school_id: UUID, family_id: UUID,
 
 async def update_pupil(caller: Caller, school_id: UUID, family_id: UUID, pupil_id: UUID,
                        data: PupilUpdate) -> FamilyOut:
-    """Correct a pupil's first name, birth year or class."""
+    """Correct a pupil's names, birth year or class."""
     school = await school_of(caller, school_id)
-    clean, problems = check_pupil(data.first_name, data.birth_year, data.class_name)
+    clean, problems = check_pupil(data.first_name, data.birth_year, data.class_name,
+                                  data.last_name)
     if problems:
         raise _invalid(problems)
     async with transaction():

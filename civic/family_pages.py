@@ -17,8 +17,14 @@ from app.auth.guards import roles, signed_in
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of, form_of
-from civic import consents, families, family_import, school_report
-from civic.family_schemas import ConsentCreate, FamilyUpdate, NoticeCreate, PupilUpdate
+from civic import care, consents, families, family_import, school_report
+from civic.family_schemas import (
+    CareUpdate,
+    ConsentCreate,
+    FamilyUpdate,
+    NoticeCreate,
+    PupilUpdate,
+)
 from integrations.hr.csv_import import MAX_BYTES
 
 Req = Request[Any, Any, Any]
@@ -116,7 +122,7 @@ class FamilyPages(Controller):
             contact_email=form.get("contact_email") or None,
             contact_phone=form.get("contact_phone") or None,
             language=form.get("language", ""), working_pattern=form.get("working_pattern") or None,
-            town=form.get("town", ""))
+            town=form.get("town", ""), emergency_phone=form.get("emergency_phone") or None)
         try:
             await families.update_family(caller_of(request), school_id, family_id, data)
         except InvalidInput as invalid:
@@ -131,7 +137,8 @@ class FamilyPages(Controller):
         year = form.get("birth_year", "").strip()
         data = PupilUpdate(first_name=form.get("first_name", ""),
                            birth_year=int(year) if families.whole_number(year, 4) else 0,
-                           class_name=form.get("class_name", ""))
+                           class_name=form.get("class_name", ""),
+                           last_name=form.get("last_name", ""))
         try:
             await families.update_pupil(caller_of(request), school_id, family_id, pupil_id,
                                         data)
@@ -156,6 +163,21 @@ class FamilyPages(Controller):
                                       pupil_id=pupil_id, form=form)
         return _see_other(
             f"/schools/{school_id}/families/{family_id}?saved=consent#p-{pupil_id}")
+
+    @post("/families/{family_id:uuid}/pupils/{pupil_id:uuid}/care", media_type=MediaType.HTML)
+    async def record_care(self, request: Req, school_id: UUID, family_id: UUID,
+                          pupil_id: UUID) -> Any:
+        form = await form_of(request)
+        data = CareUpdate(pickup_persons=form.get("pickup_persons", ""),
+                          care_note=form.get("care_note", ""),
+                          consent_by=form.get("consent_by", ""),
+                          consent_on=care.signed_on(form.get("consent_on", "")))
+        try:
+            await care.record_care(caller_of(request), school_id, family_id, pupil_id, data)
+        except InvalidInput as invalid:
+            return await self._family(request, school_id, family_id, invalid.errors,
+                                      pupil_id=pupil_id, form=form)
+        return _see_other(f"/schools/{school_id}/families/{family_id}?saved=care#p-{pupil_id}")
 
     @post("/families/{family_id:uuid}/pupils/{pupil_id:uuid}/consent/withdraw",
           media_type=MediaType.HTML)
@@ -209,6 +231,7 @@ class FamilyPages(Controller):
         return Template("families/detail.html", status_code=422 if errors else 200, context={
             "this_school": school, "family": family, "errors": errors, "form": form or {},
             "error_pupil": pupil_id, "notice": await consents.current_notice(),
+            "keeps_care": care.keeps_forms(caller_of(request), school_id),
             "saved": request.query_params.get("saved"), **_helpers()})
 
 

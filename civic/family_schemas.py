@@ -12,7 +12,8 @@ WORKING_PATTERNS = ("both_working", "one_working", "shifts", "not_working")
 GIVEN_BY_ROLES = ("parent", "pupil")
 PUPIL_CONSENT_AGE = 14  # in Italy a child under 14 needs a parent's consent (GDPR art. 8)
 LIMITS = {"family_ref": 64, "reference_adult": 200, "contact_email": 320, "contact_phone": 40,
-          "language": 5, "town": 100, "first_name": 100, "class_name": 20, "given_by": 200}
+          "language": 5, "town": 100, "first_name": 100, "last_name": 100, "class_name": 20,
+          "given_by": 200, "emergency_phone": 40, "pickup_persons": 300, "care_note": 300}
 
 
 class SchoolRef(msgspec.Struct):
@@ -35,12 +36,24 @@ class ConsentOut(msgspec.Struct):
     ended: str | None
 
 
+class CareOut(msgspec.Struct):
+    """Who may pick the pupil up and the care note, with the family's consent to share
+    them with the operators of the pupil's activities."""
+
+    pickup_persons: str
+    care_note: str
+    consent_by: str
+    consent_on: date | None
+    source: str  # coordinator (from the signed form), family (from their link)
+
+
 class PupilOut(msgspec.Struct):
     """A pupil with their consent state. `renewal_due`: the consent that holds was given
     for an earlier notice version than the current one."""
 
     id: UUID
     first_name: str
+    last_name: str
     birth_year: int
     class_name: str
     consented: bool
@@ -49,6 +62,7 @@ class PupilOut(msgspec.Struct):
     may_consent_alone: bool
     consent: ConsentOut | None
     history: list[ConsentOut]
+    care: CareOut | None = None
 
 
 class FamilyItem(msgspec.Struct):
@@ -84,6 +98,7 @@ class FamilyOut(msgspec.Struct):
     reference_adult: str
     contact_email: str | None
     contact_phone: str | None
+    emergency_phone: str | None
     language: str
     working_pattern: str | None
     town: str
@@ -102,12 +117,24 @@ class FamilyUpdate(msgspec.Struct, forbid_unknown_fields=True):
     language: str = "it"
     working_pattern: str | None = None
     town: str = ""
+    emergency_phone: str | None = None
 
 
 class PupilUpdate(msgspec.Struct, forbid_unknown_fields=True):
     first_name: str
     birth_year: int
     class_name: str
+    last_name: str = ""
+
+
+class CareUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """Both texts empty: nothing is kept. Otherwise who agreed to share them, and on
+    which day (the date of the signed form; today when the family writes it)."""
+
+    pickup_persons: str = ""
+    care_note: str = ""
+    consent_by: str = ""
+    consent_on: date | None = None
 
 
 class ConsentCreate(msgspec.Struct, forbid_unknown_fields=True):

@@ -24,6 +24,7 @@ from app.tables import Organization
 from civic import activities, referrals
 from civic.activity_schemas import ActivityInfo
 from civic.consents import consented_pupils
+from civic.family_messages import family_texts
 from civic.ics import ROME, Sessions, calendar
 from civic.referral_schemas import activity_summary
 from civic.tables import Family, Pupil, Referral
@@ -48,8 +49,8 @@ async def referral_mail(outbox_id: int, payload: dict[str, Any]) -> None:
         return
     row, info = facts["row"], facts["info"]
     context = {**facts["context"], "link": referrals.link_for(token),
-               "deadline": _moment(row["expires_at"], facts["language"]),
-               "full": info.capacity > 0 and info.places_left <= 0}
+               "full": info.capacity > 0 and info.places_left <= 0,
+               **own_language(row["language"], facts["language"], facts["context"])}
     subject, text, html = render("activity_proposal", facts["language"], context)
     await deliver(outbox_id, facts["email"], subject, text, html)
 
@@ -100,8 +101,14 @@ async def offer_mail(seat: places.SeatInfo) -> None:
 
 
 async def _facts(referral_id: UUID) -> dict[str, Any] | None:
-    """The referral, the family's address and language, the activity, and the mail
-    context common to every referral mail (labels in the family's language)."""
+    """`referral_facts` of a family with an e-mail address, None otherwise."""
+    facts = await referral_facts(referral_id)
+    return facts if facts is not None and facts["email"] else None
+
+
+async def referral_facts(referral_id: UUID) -> dict[str, Any] | None:
+    """The referral, the family's address and language, the activity, and the context
+    common to every message to the family (labels in the family's language)."""
     row = await Referral.select().where(Referral.id == referral_id).first()
     if row is None:
         return None
@@ -109,7 +116,7 @@ async def _facts(referral_id: UUID) -> dict[str, Any] | None:
         Pupil.id == row["pupil"]).first()
     family = await Family.select(Family.contact_email, Family.reference_adult).where(
         Family.id == pupil["family"]).first() if pupil else None
-    if pupil is None or family is None or not (family["contact_email"] or "").strip():
+    if pupil is None or family is None:
         return None
     school = await Organization.select(Organization.name).where(
         Organization.id == row["school"]).first()
@@ -123,9 +130,22 @@ async def _facts(referral_id: UUID) -> dict[str, Any] | None:
             "center": info.civic_center_name, "timetable": summary.timetable,
             "period": _period(info, language),
             "place": ", ".join(part for part in (info.place, info.town) if part),
-            "cost": summary.cost}
+            "cost": summary.cost, "deadline": _moment(row["expires_at"], language)}
     return {"row": row, "info": info, "language": language, "context": context,
-            "email": family["contact_email"].strip()}
+            "email": (family["contact_email"] or "").strip()}
+
+
+def own_language(family_language: str | None, written_in: str, values: dict[str, Any]
+                 ) -> dict[str, Any]:
+    """The proposal's first lines in the family's own language (`civic.family_messages`)
+    when Legami's pages do not speak it but the program has translated them: nothing
+    otherwise (the mail is then in Italian with its English line)."""
+    own = family_texts(family_language)
+    if not own.complete or own.language == written_in:
+        return {"own_lines": []}
+    return {"own_lang": own.language, "own_dir": own.direction, "own_lines": [
+        own.say("greeting", **values), own.say("proposal", **values),
+        own.say("answer_by", **values), own.say("how_link")]}
 
 
 def _period(info: ActivityInfo, language: str) -> str:

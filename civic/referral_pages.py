@@ -25,8 +25,9 @@ from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from app.ratelimit import allow
 from app.web.context import caller_of, client_ip, form_of
 from app.web.errors import error_response
-from civic import referrals, suggestions
-from civic.family_pages import pattern_labels
+from civic import referral_letters, referrals, suggestions
+from civic.family_messages import family_texts
+from civic.family_pages import docx_response, pattern_labels
 from civic.ics import ROME
 from civic.referral_schemas import OPEN_STATES, ReferralCreate
 
@@ -36,9 +37,9 @@ MISS_LIMIT = 50  # unknown links per address and window; a token has 128 random 
 PATTERNS = ("both_working", "one_working", "shifts", "not_working")
 
 
-# A family's link `/f/<token>` is a key to their proposal, and the search of the
-# families' list (`?q=`) is a name: the kernel's scrubber (app/web/log_scrub.py) writes
-# both as `/f/…` and `q=…`.
+# A family's link `/f/<token>` and a letter's code typed on `/f?code=` are keys to
+# their proposal, and the search of the families' list (`?q=`) is a name: the kernel's
+# scrubber (app/web/log_scrub.py) writes them as `/f/…`, `code=…` and `q=…`.
 
 
 def pattern_label(pattern: str | None) -> str:
@@ -100,6 +101,15 @@ class ReferralPages(Controller):
     async def list_page(self, request: Req, school_id: UUID) -> Template:
         return await self._list(request, school_id, {})
 
+    @get("/referrals/{referral_id:uuid}/letter.docx", media_type=MediaType.HTML)
+    async def letter(self, request: Req, school_id: UUID, referral_id: UUID) -> Any:
+        try:
+            filename, data = await referral_letters.letter_for(
+                caller_of(request), school_id, referral_id)
+        except InvalidInput as invalid:
+            return await self._list(request, school_id, invalid.errors)
+        return docx_response(filename, data)
+
     @post("/referrals/{referral_id:uuid}/withdraw", media_type=MediaType.HTML)
     async def withdraw(self, request: Req, school_id: UUID, referral_id: UUID) -> Any:
         try:
@@ -131,6 +141,18 @@ class FamilyLinkPages(Controller):
     path = "/f"
     include_in_schema = False
 
+    @get("/", media_type=MediaType.HTML)
+    async def code_page(self, request: Req, code: str = "") -> Response[Any]:
+        """Where a family types the code of a printed letter (a plain GET form)."""
+        found = referrals.short_code(code) if code else None
+        if found is not None:
+            return Redirect(f"{referrals.LINK_PREFIX}{found}", status_code=303)
+        errors = {"code": _("Type the 10 letters and digits of the code on your letter.")
+                  } if code else {}
+        return Template("referrals/family_code.html", status_code=422 if errors else 200,
+                        context={"errors": errors, "code": code[:40], "languages": [],
+                                 "ui_lang": current_language()})
+
     @get("/{token:str}", media_type=MediaType.HTML)
     async def family_page(self, request: Req, token: str, lang: str | None = None,
                           done: str = "") -> Response[Any]:
@@ -153,8 +175,10 @@ async def _family(request: Req, token: str, lang: str | None, errors: dict[str, 
         return await _unknown_link(request)
     set_language(view.language)
     path = f"{referrals.LINK_PREFIX}{quote(token)}"
+    own = family_texts(view.family_language)
     return Template("referrals/family.html", status_code=422 if errors else 200, context={
         "view": view, "errors": errors, "done": done, "base": path,
+        "own": own if own.complete and own.language != view.language else None,
         "ui_lang": view.language, **_helpers(),
         "languages": [{"code": code, "name": name, "current": code == view.language,
                        "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]})

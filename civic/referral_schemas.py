@@ -98,6 +98,7 @@ class ReferralOut(msgspec.Struct):
     language: str
     created_at: datetime
     answered_at: datetime | None
+    channel: str = "mail"  # how the proposal reaches the family: mail, letter
 
 
 def activity_summary(info: ActivityInfo) -> ActivitySummary:

@@ -1,8 +1,10 @@
 """Referrals: a school coordinator proposes an activity for a pupil; the family answers.
 
-The family answers from a mail link `/f/<token>`, with no account: the token (22
-random characters) is made by the job that sends the mail and only its SHA-256 is kept
-on the referral, so it never sits in the outbox. The link answers the proposal and,
+The family answers from a link `/f/<token>`, with no account: the token (22 random
+characters) is made by the job that sends the mail and only its SHA-256 is kept on the
+referral, so it never sits in the outbox. A family without e-mail gets a printed letter
+(`civic.family_channel`, `civic.family_letter`) whose link is a short code (10
+characters, easy to type on /f) made when the school prints it. The link answers the proposal and,
 later, a freed place offered from the waitlist: the offer mail carries a new link
 (the only way to mail a link again when only its hash is kept), and the earlier one
 stops working.
@@ -12,8 +14,7 @@ school as organization): one conditional update takes the last place, so two fam
 accepting at once never both get it; the second joins the waitlist. An enrolled pupil's
 family gets a confirmation with the sessions as a calendar file.
 
-A pupil's data is used only while the pupil has a consent; a proposal needs the family's
-e-mail address, since the answer comes through the mail link.
+A pupil's data is used only while the pupil has a consent.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from civic import activities
 from civic.activity_schemas import ActivityInfo
 from civic.consents import consented_pupils
 from civic.families import school_of
+from civic.family_channel import MAIL_JOB as MAIL_JOB
+from civic.family_channel import FamilyContact, channel_for
 from civic.ics import ROME
 from civic.referral_schemas import (
     ActivitySummary,
@@ -52,7 +55,8 @@ from civic.tables import Pupil, Referral
 PUPIL = "pupil"
 PROPOSAL_DAYS = 14
 LINK_PREFIX = "/f/"
-MAIL_JOB = "civic.referral_mail"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read from paper
+CODE_LENGTH = 10  # 50 bits; unknown links are rate-limited per address
 CONFIRMATION_JOB = "civic.enrolment_confirmation"
 SEATED = ("enrolled", "waitlisted", "offered")
 
@@ -103,6 +107,7 @@ async def _pupil_in(school_id: UUID, pupil_id: UUID) -> dict[str, Any]:
     row = await Pupil.select(
         Pupil.id, Pupil.first_name, Pupil.family.id.as_alias("family_id"),
         Pupil.family.contact_email.as_alias("email"),
+        Pupil.family.contact_phone.as_alias("phone"),
         Pupil.family.language.as_alias("language"),
     ).where((Pupil.id == pupil_id) & (Pupil.family.school == school_id)).first()
     if row is None:
@@ -129,10 +134,6 @@ async def propose(caller: Caller, school_id: UUID, data: ReferralCreate) -> Refe
         raise InvalidInput({"pupil_id": _(
             "%(name)s has no parental consent on record: record the consent before proposing "
             "activities.") % {"name": pupil["first_name"]}})
-    if not (pupil["email"] or "").strip():
-        raise InvalidInput({"pupil_id": _(
-            "The family has no e-mail address: add one to the family's record, so they can "
-            "receive the proposal and answer it from their phone.")})
     pool_id = info.pool_id
     if pool_id is None or info.status != "published" or (
             info.ends_on is not None and info.ends_on < now().date()):
@@ -149,7 +150,8 @@ async def propose(caller: Caller, school_id: UUID, data: ReferralCreate) -> Refe
             proposed_by=caller.user_id, status="proposed", expires_at=_deadline(info),
             language=(pupil["language"] or "it")[:5])
         await referral.save()
-        await enqueue(MAIL_JOB, {"referral_id": str(referral.id)})
+        await channel_for(FamilyContact(pupil["email"], pupil["phone"])).hand_over(
+            _uuid(referral.id))
         await audit.record("referral.proposed", caller.user_id, school_id,
                            referral_id=str(referral.id), activity_id=str(data.activity_id))
     return await get_referral(caller, school_id, _uuid(referral.id))
@@ -239,6 +241,8 @@ def _select() -> Any:
         *Referral.all_columns(), Referral.pupil.first_name.as_alias("first_name"),
         Referral.pupil.family.id.as_alias("family_id"),  # type: ignore[union-attr]
         Referral.pupil.family.family_ref.as_alias("family_ref"),  # type: ignore[union-attr]
+        Referral.pupil.family.contact_email.as_alias("email"),  # type: ignore[union-attr]
+        Referral.pupil.family.contact_phone.as_alias("phone"),  # type: ignore[union-attr]
         Referral.activity.title.as_alias("title"),
         Referral.activity.civic_center.name.as_alias("center_name"))  # type: ignore[union-attr]
 
@@ -260,7 +264,8 @@ async def _outs(rows: list[dict[str, Any]]) -> list[ReferralOut]:
             state_label=state_label(state, position), waitlist_position=position,
             offered_until=seat.offered_until if seat and state == "offered" else None,
             expires_at=row["expires_at"], language=row["language"],
-            created_at=row["created_at"], answered_at=row["answered_at"]))
+            created_at=row["created_at"], answered_at=row["answered_at"],
+            channel=channel_for(FamilyContact(row["email"], row["phone"])).name))
     return result
 
 
@@ -280,6 +285,7 @@ class FamilyView:
     referral_id: UUID
     state: str
     language: str
+    family_language: str
     first_name: str
     school_name: str
     activity: ActivitySummary
@@ -298,8 +304,19 @@ class FamilyView:
         return self.state in ("proposed", *SEATED)
 
 
+def short_code(text: str) -> str | None:
+    """The letter's code as typed (any case, with spaces or dashes); None if not one."""
+    code = "".join(text.split()).replace("-", "").upper()
+    if len(code) == CODE_LENGTH and all(c in CODE_ALPHABET for c in code):
+        return code
+    return None
+
+
 async def _by_token(token: str) -> dict[str, Any]:
-    if not 22 <= len(token) <= 64:
+    code = short_code(token) if len(token) < 22 else None
+    if code is not None:
+        token = code
+    elif not 22 <= len(token) <= 64:
         raise NotFoundException()
     row = await Referral.select(
         *Referral.all_columns(), Referral.pupil.first_name.as_alias("first_name"),
@@ -323,6 +340,7 @@ async def family_view(token: str, language: str | None = None) -> FamilyView:
         summary = activity_summary(info)
     return FamilyView(
         referral_id=_uuid(row["id"]), state=state, language=language,
+        family_language=row["language"] or "it",
         first_name=row["first_name"], school_name=row["school_name"],
         activity=summary, description=info.description, accessibility=info.accessibility,
         position=seat.position if seat and state == "waitlisted" else None,
@@ -385,6 +403,17 @@ async def issue_token(referral_id: UUID, statuses: tuple[str, ...],
     """A new link token for the referral if its status is one of `statuses`; only the
     hash is stored and the previous link stops working. For the mail jobs."""
     token = secrets.token_urlsafe(16)  # 22 characters
+    return await _store_token(referral_id, token, statuses, expires_at)
+
+
+async def issue_code(referral_id: UUID) -> str | None:
+    """A new short code for a proposal's printed letter (the earlier link stops working)."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _unused in range(CODE_LENGTH))
+    return await _store_token(referral_id, code, ("proposed",))
+
+
+async def _store_token(referral_id: UUID, token: str, statuses: tuple[str, ...],
+                       expires_at: datetime | None = None) -> str | None:
     values: dict[Any, Any] = {Referral.token_hash: token_hash(token)}
     if expires_at is not None:
         values[Referral.expires_at] = expires_at
@@ -393,3 +422,4 @@ async def issue_token(referral_id: UUID, statuses: tuple[str, ...],
             (Referral.id == referral_id) & Referral.status.is_in(list(statuses))
         ).returning(Referral.id)
     return token if changed else None
+

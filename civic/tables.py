@@ -27,6 +27,8 @@ class Family(Table, tablename="families"):
     reference_adult = Varchar(length=200)
     contact_email = Varchar(length=320, null=True, default=None)
     contact_phone = Varchar(length=40, null=True, default=None)
+    # a second number for the activity's operators when the first does not answer
+    emergency_phone = Varchar(length=40, null=True, default=None)
     language = Varchar(length=5, default="it")
     # shared only if the family wants: both_working, one_working, shifts, not_working
     working_pattern = Varchar(length=40, null=True, default=None)
@@ -39,6 +41,8 @@ class Pupil(Table, tablename="pupils"):
     id = UUID(primary_key=True)
     family = ForeignKey(Family, on_delete=OnDelete.cascade, index=True)
     first_name = Varchar(length=100)
+    # so an operator tells two pupils called Daniel apart (optional in school files)
+    last_name = Varchar(length=100, default="")
     birth_year = Integer()
     class_name = Varchar(length=20)
 
@@ -134,3 +138,33 @@ class Referral(Table, tablename="referrals"):
     language = Varchar(length=5, default="it")
     created_at = Timestamptz(default=TimestamptzNow())
     answered_at = Timestamptz(null=True, default=None)
+
+
+class PupilCare(Table, tablename="pupil_care"):
+    """What the family lets the operators of the pupil's activities know: who may pick
+    the child up and a short care note (allergies, medicines: special-category data).
+    Kept apart from the pupil so nothing reads it by accident; stored only with the
+    family's consent to share it (`care_consent_*`); deleted with the pupil."""
+
+    id = BigSerial(primary_key=True)
+    pupil = ForeignKey(Pupil, on_delete=OnDelete.cascade, unique=True)
+    pickup_persons = Text(default="")
+    care_note = Text(default="")
+    care_consent_by = Varchar(length=200, default="")
+    care_consent_on = Date(null=True, default=None)  # the day the family agreed or signed
+    source = Varchar(length=12, default="coordinator")  # coordinator, family
+    recorded_by = UUID(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Attendance(Table, tablename="attendance"):
+    """One pupil at one session of an activity: present or absent, as the operator
+    marked it. Deleted with the pupil or the activity."""
+
+    id = BigSerial(primary_key=True)
+    activity = ForeignKey(Activity, on_delete=OnDelete.cascade, index=True)
+    pupil = ForeignKey(Pupil, on_delete=OnDelete.cascade, index=True)
+    session_on = Date()
+    present = Boolean(default=False)
+    recorded_by = UUID(null=True, default=None)
+    recorded_at = Timestamptz(default=TimestamptzNow())

@@ -328,6 +328,8 @@ PAGE_POSTS = [
                                                             "birth_year": "2017",
                                                             "class_name": "4A"}),
     ("/schools/{school}/families/{family}/pupils/{pupil}/consent", {"given_by": "Sara"}),
+    ("/schools/{school}/families/{family}/pupils/{pupil}/care", {
+        "care_note": "Allergico alle arachidi", "consent_by": "Sara", "consent_on": "2026-09-15"}),
     ("/schools/{school}/families/{family}/pupils/{pupil}/consent/withdraw", {}),
     ("/schools/{school}/families/imports/{import}/confirm", {}),
     ("/schools/{school}/families/{family}/delete", {"confirm": "1"}),

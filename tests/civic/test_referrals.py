@@ -116,7 +116,7 @@ async def test_coordinator_proposes_from_the_suggestions_page_and_the_family_get
     assert "Proposed, waiting for the family" in again.text
 
 
-async def test_a_proposal_is_refused_without_consent_or_e_mail_or_twice(world, client):
+async def test_a_proposal_is_refused_without_consent_or_twice(world, client):
     with use_language("en"):  # the messages are asserted in English
         info = await make_activity(world)
         _f, (no_consent,) = await make_family(world, ref="F1", consent=False)
@@ -125,27 +125,30 @@ async def test_a_proposal_is_refused_without_consent_or_e_mail_or_twice(world, c
         with pytest.raises(InvalidInput) as refused:
             await propose(world, no_consent, info.id)
         assert "consent" in refused.value.errors["pupil_id"]
-        with pytest.raises(InvalidInput) as refused:
-            await propose(world, no_mail, info.id)
-        assert "e-mail" in refused.value.errors["pupil_id"]
+        by_letter = await propose(world, no_mail, info.id)  # reached by a letter
+        assert by_letter.channel == "letter"
         await propose(world, pupil, info.id)
         with pytest.raises(InvalidInput) as refused:
             await propose(world, pupil, info.id)
         assert "already" in refused.value.errors["activity_id"]
-        assert await Referral.count() == 1
+        assert await Referral.count() == 2
+        assert await run_jobs(referrals.MAIL_JOB) == 1  # no mail for the letter
 
 
-async def test_the_page_explains_a_refused_proposal(world, client):
+async def test_a_family_without_e_mail_is_proposed_by_a_letter(world, client):
+    """Before: "The family has no e-mail address" and no Propose button."""
     info = await make_activity(world)
     family, (pupil,) = await make_family(world, email=None)
     await sign_in(client, world.coord_a)
     page = f"/schools/{world.school_a}/families/{family}/suggestions"
     shown = await client.get(page, headers=EN)
-    assert "The family has no e-mail address" in shown.text and "Propose" not in shown.text
+    assert "a proposal reaches them by a printed letter" in shown.text and "Propose" in shown.text
     response = await client.post(f"/schools/{world.school_a}/referrals", headers=EN, data={
         "family_id": str(family), "pupil_id": str(pupil), "activity_id": str(info.id),
-        "_csrf_token": await csrf_token(client, page)})
-    assert response.status_code == 422 and "no e-mail address" in response.text
+        "_csrf_token": await csrf_token(client, page)}, follow_redirects=False)
+    assert response.status_code == 303
+    listed = await client.get(f"/schools/{world.school_a}/referrals", headers=EN)
+    assert "Print the letter (Word)" in listed.text
 
 
 async def test_draft_and_closed_activities_cannot_be_proposed(world, client):
@@ -551,6 +554,8 @@ async def test_an_english_speaking_family_gets_mail_and_page_in_english(world, c
     page = await client.get(f"/f/{await link_in_last_mail('en@example.it')}",
                             headers={"accept-language": "it"})
     assert 'lang="en"' in page.text and "Yes, I want it" in page.text
-    # Legami does not speak Arabic yet: Italian, with a line in English.
+    # Legami's pages do not speak Arabic yet: the mail opens with the program's Arabic
+    # lines, right to left, then Italian with a line in English.
     (arabic,) = await mails_to("ar@example.it")
-    assert 'lang="it"' in arabic["html"] and "English:" in arabic["text"]
+    assert 'lang="ar" dir="rtl"' in arabic["html"] and "English:" in arabic["text"]
+    assert "تقترح مدرسة IC Crema Uno على Amir" in arabic["text"]

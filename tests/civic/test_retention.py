@@ -12,7 +12,7 @@ from app import places
 from app.clock import now
 from app.tables import AuditEvent, OutboxJob
 from civic.retention import JOB, schedule_retention
-from civic.tables import Consent, Family, FamilyImport, Pupil
+from civic.tables import Attendance, Consent, Family, FamilyImport, Pupil, PupilCare
 from tests.civic.test_families import add_family, give_consent, make_activity, make_schools
 from worker.runner import run_job
 
@@ -50,6 +50,9 @@ async def test_families_past_their_date_are_deleted_with_everything_about_them(w
     await give_consent(world, world.a, luca)
     activity = await make_activity(world, capacity=1)
     await places.request_place(activity.pool_id, "pupil", luca, world.a)
+    await PupilCare(pupil=luca, care_note="Allergico alle arachidi",
+                    care_consent_by="Sara Bonetti", care_consent_on=today).save()
+    await Attendance(activity=activity.id, pupil=luca, session_on=today, present=True).save()
     _, (waiting,) = await add_family(world.a, "FAM-5", "Attesa", (("Marta", 2016, "4A"),))
     await places.request_place(activity.pool_id, "pupil", waiting, world.a)
 
@@ -59,6 +62,8 @@ async def test_families_past_their_date_are_deleted_with_everything_about_them(w
     assert remaining == {"FAM-2", "FAM-3", "FAM-5"}
     assert not await Pupil.exists().where(Pupil.id.is_in([luca, nour]))
     assert not await Consent.exists().where(Consent.pupil == luca)
+    assert not await PupilCare.exists().where(PupilCare.pupil == luca)
+    assert not await Attendance.exists().where(Attendance.pupil == luca)
     assert await places.seat_of(activity.pool_id, "pupil", luca) is None
     assert (await places.seat_of(activity.pool_id, "pupil", waiting)).status == "offered"
     events = await AuditEvent.select().where(AuditEvent.action == "civic.retention.deleted"

@@ -48,12 +48,14 @@ def test_family_links_and_family_searches_stay_out_of_the_server_logs() -> None:
         ("POST", f"/f/{TOKEN}/accept?lang=en"),
         ("GET", f"/schools/{school}/families?q=Bonetti&page=2"),
         ("GET", f"/api/v1/schools/{school}/families?page=1&q=Luca%20Rossi"),
+        ("GET", "/f?code=K7F3-Q9XD-2M"),
     )
     lines = [_through("uvicorn.access", '%s - "%s %s HTTP/%s" %d', "10.0.0.7:5555", method,
                       path, "1.1", 200) for method, path in access]
     lines.append(_through("legami.web", "unhandled error on %s %s", "GET", f"/f/{TOKEN}"))
     text = "\n".join(lines)
     assert TOKEN not in text and "Bonetti" not in text and "Rossi" not in text
+    assert "K7F3" not in text and "/f?code=…" in text  # a letter's code typed on /f
     assert "/f/…/accept?lang=en" in text and "q=…&page=2" in text and "page=1&q=…" in text
 
 
