@@ -150,17 +150,21 @@ async def test_no_draft_is_readable_from_the_database(client: Any) -> None:
 
 
 def _access_line(method: str, path: str, status: int) -> str:
-    """The line uvicorn's access log writes, through the answer pages' filter."""
+    """The line uvicorn's access log writes, through the kernel's scrubber."""
+    import io
     import logging
 
-    import app.web  # noqa: F401  (loads the answer pages, which filter the access log)
+    from app.web import log_scrub
 
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
-                               '%s - "%s %s HTTP/%s" %d',
-                               ("10.0.0.7:5555", method, path, "1.1", status), None)
-    for log_filter in logging.getLogger("uvicorn.access").filters:
-        log_filter.filter(record)
-    return record.getMessage()
+    log_scrub.install()
+    logger, lines = logging.getLogger("uvicorn.access"), io.StringIO()
+    handler = logging.StreamHandler(lines)
+    logger.addHandler(handler)
+    try:
+        logger.error('%s - "%s %s HTTP/%s" %d', "10.0.0.7:5555", method, path, "1.1", status)
+    finally:
+        logger.removeHandler(handler)
+    return lines.getvalue().strip()
 
 
 async def _log_of(client: Any, path: str, data: dict[str, Any]) -> list[str]:

@@ -22,7 +22,7 @@ from surveys.answering import resolve_link
 from surveys.results import service
 from surveys.results.model import ThresholdsUpdate
 from surveys.results.tables import ResultCount, ResultRelease
-from surveys.tables import Response, SealedResponse
+from surveys.tables import Ballot, Response
 from tests.factories import sign_in
 from tests.surveys.test_answering import invite
 from tests.surveys.test_results import (
@@ -104,12 +104,12 @@ async def test_closing_empties_the_ballot_box_before_the_figures_are_frozen() ->
     await answer(program, wave, a, 10)
     await ballot.flush_wave(wave)
     await answer(program, wave, a, 1, stress=5)  # waits in the ballot box
-    assert await SealedResponse.count() == 1
+    assert await Ballot.count() == 1
     staff = await caller(program.staff)
     await waves.close_wave(staff, wave)
     hr = await caller(program.hr[a])
     figure = stress_of(await service.company_results(hr, a, wave), "Officine Rossi")
-    assert figure.n == 11 and await SealedResponse.count() == 0
+    assert figure.n == 11 and await Ballot.count() == 0
     rates = await service.wave_rates(hr, wave)
     assert rates[0].invited == 11
 
