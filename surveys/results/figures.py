@@ -27,6 +27,7 @@ from surveys.results.suppression import Sizes, Thresholds
 
 # Answers that say "no need": left out of the needs and the heat map.
 OPT_OUT = frozenset({"nothing", "none", "no_answer", "dont_know", "not_relevant"})
+UNANIMOUS_BELOW = 2  # × the threshold: smaller figures are tested for unanimity
 NEED_POINTS = ("4", "5")  # a 1–5 scale expresses a need at 4 or 5
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 
@@ -84,7 +85,7 @@ def unanimous(question: Question, counts: Mapping[tuple[str, str], tuple[int, in
     (`unanimous`); larger groups are shown (see docs/privacy.md)."""
     rows = [row.key for row in question.rows] if question.type == "grid" else [""]
     for row, n in zip(rows, size, strict=False):
-        if not 0 < n < 2 * threshold:
+        if not 0 < n < UNANIMOUS_BELOW * threshold:
             continue
         top = max((c for (r, _o), (c, _s) in counts.items() if r == row), default=0)
         if top >= n - 1:
