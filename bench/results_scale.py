@@ -15,7 +15,7 @@ and the process's peak RSS:
   (`company_results`: its town, reporting groups, cross-tabulations), read from the
   frozen release.
 
-    .venv/bin/python bench/results_scale.py [--sizes 10000 100000 1000000]
+    .venv/bin/python bench/results_scale.py [--sizes 10000 100000 1000000] [--companies 1000]
 
 Goal (issue 11): frozen figures in less time than the plain GROUP BY; pages under
 100 ms. Nothing is asserted: the figures are printed, with the ratios to the baseline.
@@ -41,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 DB_NAME = f"legami_bench_results_{secrets.token_hex(4)}"
-COMPANIES, TOWNS = 1000, 30
+COMPANIES, TOWNS = 1000, 30  # --companies changes the first
 AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
          "housing", "health", "social_ties", "participation"]
 
@@ -297,7 +297,10 @@ async def run(sizes: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--companies", type=int, default=COMPANIES,
+                        help="companies the responses spread over (try small runs with few)")
     args = parser.parse_args()
+    globals()["COMPANIES"] = args.companies
     asyncio.run(_admin(f'CREATE DATABASE "{DB_NAME}"'))
     os.environ.update({"DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
                        "LEGAMI_ENV": "test", "SECRET_KEY": secrets.token_hex(32),

@@ -26,6 +26,7 @@ from surveys.results.model import (
 from surveys.results.queries import buckets
 from surveys.results.suppression import Sizes, Thresholds
 
+UNANIMOUS_BELOW = 2  # × the threshold: smaller figures are tested for unanimity
 SCALE_POINTS = ("1", "2", "3", "4", "5")
 
 def note(reason: str, thresholds: Thresholds) -> str:
@@ -82,7 +83,7 @@ def unanimous(question: Question, counts: Mapping[tuple[str, str], tuple[int, in
     (`unanimous`); larger groups are shown (see docs/privacy.md)."""
     rows = [row.key for row in question.rows] if question.type == "grid" else [""]
     for row, n in zip(rows, size, strict=False):
-        if not 0 < n < 2 * threshold:
+        if not 0 < n < UNANIMOUS_BELOW * threshold:
             continue
         top = max((c for (r, _o), (c, _s) in counts.items() if r == row), default=0)
         if top >= n - 1:

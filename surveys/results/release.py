@@ -130,9 +130,6 @@ async def company_release(ctx: WaveContext, companies: list[UUID], thresholds: T
     release.sizes = {c: (now[c],) for c in companies}
     release.hidden, release.territory = decide_companies(
         now, earlier, release.rate_hidden, _town_members(ctx, companies), k)
-    # A count too close to an earlier wave's hides its answered count too.
-    release.rate_hidden.update({c: r for c, r in release.hidden.items()
-                                if r == "across_waves" and c not in release.rate_hidden})
     release.counts = {c: folded.counts.get((c, "", ""), {}) for c in companies}
     release.multiple = {c: folded.multiple.get((c, "", ""), {}) for c in companies}
     for question in ctx.counted:
@@ -272,12 +269,6 @@ async def group_release(ctx: WaveContext, release: CompanyRelease, company: UUID
     found.hidden = decide_groups(
         {key: size[0] for key, size in found.sizes.items()}, found.values,
         release.sizes[company][0], release.hidden.get(company), history, found.rate_hidden, k)
-    roster = [d.key for d in ctx.dimensions if d.roster]
-    found.rate_hidden = decide_group_rates(
-        found.rate_sizes, {key: [v for v in found.values[key] if (key, v) in found.rate_sizes]
-                           for key in roster},
-        release.rate_sizes[company], release.rate_hidden.get(company), k,
-        {key: r for key, r in found.hidden.items() if r == "across_waves"})
     for dimension, asked in ctx.split_by():
         for question in asked:
             _decide_group_question(found, release, company, question, dimension.key, k)
