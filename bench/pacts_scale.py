@@ -110,7 +110,8 @@ async def generate(pacts: int, reviews: int) -> tuple[Any, Any]:
             f"ladder_after, summary) SELECT p.id, now() + ((r.i % 60 - 40) || ' days')::interval,"
             f" CASE WHEN r.i % 3 = 0 THEN NULL ELSE now() - interval '1 day' END, '{{}}', "
             f"1 + r.i % 5, 1 + r.i % 7, '' FROM generate_series(1, {reviews}) r(i) "
-            f"JOIN LATERAL (SELECT id FROM pacts OFFSET (r.i % {pacts}) LIMIT 1) p ON true",
+            f"JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM pacts) p "
+            f"ON p.n = r.i % {pacts}",
             "ANALYZE",
         ):
             await connection.execute(sql)

@@ -113,9 +113,9 @@ async def refer(caller: Caller, data: ReferralIn, team_id: UUID | None = None) -
 async def caseload(caller: Caller) -> list[PactSummary]:
     """The pacts the caller follows or coordinates, open ones first, newest first."""
     reach = await reach_of(caller)
-    if not reach.pact_ids and not reach.team_ids:
-        return []
     programs = list(caller.organization_ids())
+    if not programs or not reach.pact_ids and not reach.team_ids:
+        return []  # someone who left the program keeps no caseload
     rows = await Pact.select(
         Pact.id, Pact.holder_name, Pact.town, Pact.status, Pact.created_at,
         Pact.team.name.as_alias("team_name"),

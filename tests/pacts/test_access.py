@@ -142,3 +142,17 @@ async def test_the_maker_walks_the_pact_pages(client: Any, world: World) -> None
     created = await api_post(client, "/api/v1/pacts", {
         "holder_name": "Luca Rossi", "source": "self", "source_consent_on": "2030-01-01"})
     assert created.status_code == 422
+
+
+def test_the_familys_link_stays_out_of_the_server_logs() -> None:
+    import logging
+
+    import app.web.application  # noqa: F401  (loads the pages, which filter the logs)
+
+    token = "Zk3_9aQ-Tok3nPactL1nk0"
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,
+                               '%s - "%s %s HTTP/%s" %d',
+                               ("10.0.0.7:5555", "POST", f"/p/{token}/accept?lang=en", "1.1",
+                                303), None)
+    assert all(f.filter(record) for f in logging.getLogger("uvicorn.access").filters)
+    assert token not in record.getMessage() and "/p/…/accept" in record.getMessage()
