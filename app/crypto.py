@@ -22,18 +22,20 @@ class SecretUnreadable(Exception):
 
 
 @cache
-def _fernet(secret_key: str) -> Fernet:
+def _fernet(secret_key: str, purpose: bytes) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"legami-secrets-at-rest",
-               info=b"fernet").derive(secret_key.encode())
+               info=purpose).derive(secret_key.encode())
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def encrypt(plaintext: str) -> str:
-    return _fernet(get_settings().secret_key).encrypt(plaintext.encode()).decode()
+def encrypt(plaintext: str, purpose: bytes = b"fernet") -> str:
+    """Encrypt with the key of `purpose`: each use (provider secrets, sealed notes) has
+    its own key derived from SECRET_KEY."""
+    return _fernet(get_settings().secret_key, purpose).encrypt(plaintext.encode()).decode()
 
 
-def decrypt(token: str) -> str:
+def decrypt(token: str, purpose: bytes = b"fernet") -> str:
     try:
-        return _fernet(get_settings().secret_key).decrypt(token.encode()).decode()
+        return _fernet(get_settings().secret_key, purpose).decrypt(token.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable("stored secret cannot be decrypted with this SECRET_KEY") from None

@@ -438,6 +438,7 @@ async def seed_demo_domains() -> dict[str, int]:
     from community.demo_initiatives import seed_demo_initiatives
     from community.demo_labs import seed_demo_labs
     from community.tables import Initiative, Lab
+    from pacts.demo import seed_demo_pacts
 
     await seed_demo_activities()
     await seed_demo_initiatives()
@@ -449,4 +450,5 @@ async def seed_demo_domains() -> dict[str, int]:
         "activities": await Activity.count(),
         "initiatives": await Initiative.count(),
         "labs": await Lab.count(),
+        "pacts": await seed_demo_pacts(),
     }

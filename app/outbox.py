@@ -32,6 +32,22 @@ async def enqueue(actor: str, payload: dict[str, Any], delay_seconds: int = 0) -
     return int(row.id)
 
 
+WAITING = ("pending", "published", "running")
+
+
+async def enqueue_once(actor: str, delay_seconds: int = 0, running: int | None = None) -> bool:
+    """Enqueue `actor` unless one is already waiting (other than `running`): the daily
+    chains (retention) run once however often they are started. True when enqueued."""
+    waiting = OutboxJob.exists().where((OutboxJob.actor == actor)
+                                       & OutboxJob.status.is_in(list(WAITING)))
+    if running is not None:
+        waiting = waiting.where(OutboxJob.id != running)
+    if await waiting:
+        return False
+    await enqueue(actor, {}, delay_seconds=delay_seconds)
+    return True
+
+
 async def failed_jobs(limit: int = 100) -> list[dict[str, Any]]:
     """Jobs that kept failing, newest first, for the program admin."""
     return await (

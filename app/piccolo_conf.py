@@ -13,5 +13,6 @@ APP_REGISTRY = AppRegistry(
         "surveys.piccolo_app",
         "community.piccolo_app",
         "civic.piccolo_app",
+        "pacts.piccolo_app",
     ]
 )

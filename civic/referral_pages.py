@@ -172,7 +172,7 @@ async def _family(request: Req, token: str, lang: str | None, errors: dict[str, 
     try:
         view = await referrals.family_view(token, lang)
     except NotFoundException:
-        return await _unknown_link(request)
+        return await unknown_link(request)
     set_language(view.language)
     path = f"{referrals.LINK_PREFIX}{quote(token)}"
     own = family_texts(view.family_language)
@@ -188,17 +188,20 @@ async def _answer(request: Req, token: str, lang: str | None, accept: bool) -> R
     try:
         state = await referrals.answer(token, accept)
     except NotFoundException:
-        return await _unknown_link(request)
+        return await unknown_link(request)
     except InvalidInput as invalid:
         return await _family(request, token, lang, invalid.errors)
     query = f"?done={state}" + (f"&lang={quote(lang)}" if lang else "")
     return Redirect(f"{referrals.LINK_PREFIX}{quote(token)}{query}", status_code=303)
 
 
-async def _unknown_link(request: Req) -> Response[Any]:
+async def unknown_link(request: Req,
+                       template: str = "referrals/family_invalid.html") -> Response[Any]:
+    """A link that opens nothing (also the pacts' family links): 404, and a limit on
+    misses per address, shared by every family link."""
     # Counters are kept in the database: keep the address itself out of it.
     address = hashlib.sha256(client_ip(request).encode()).hexdigest()[:20]
     if not await allow(f"family-link:miss:{address}", MISS_LIMIT, WINDOW_SECONDS):
         return error_response(request, 429)
-    return Template("referrals/family_invalid.html", status_code=404,
+    return Template(template, status_code=404,
                     context={"languages": [], "ui_lang": current_language()})

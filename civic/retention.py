@@ -21,8 +21,7 @@ from uuid import UUID
 from app import audit
 from app.clock import now
 from app.db import transaction
-from app.outbox import enqueue
-from app.tables import OutboxJob
+from app.outbox import enqueue_once
 from civic.consents import as_uuid
 from civic.families import erase_families
 from civic.tables import Family, FamilyImport
@@ -32,20 +31,12 @@ JOB = "civic.retention"
 DAY_SECONDS = 24 * 60 * 60
 BATCH = 100
 PREVIEW_HOURS = 24
-WAITING = ("pending", "published", "running")
 
 
 async def schedule_retention(delay_seconds: int = 0, running: int | None = None) -> bool:
     """Enqueue the retention job unless one is already waiting (other than `running`);
     call it inside the transaction of the change that needs it. True when enqueued."""
-    waiting = OutboxJob.exists().where((OutboxJob.actor == JOB)
-                                       & OutboxJob.status.is_in(list(WAITING)))
-    if running is not None:
-        waiting = waiting.where(OutboxJob.id != running)
-    if await waiting:
-        return False
-    await enqueue(JOB, {}, delay_seconds=delay_seconds)
-    return True
+    return await enqueue_once(JOB, delay_seconds, running)
 
 
 async def delete_expired(today: date | None = None) -> dict[UUID, dict[str, int]]:

@@ -43,6 +43,7 @@ from community.target_schemas import (
     TownFigures,
 )
 from company_portal.tables import RosterEntry
+from pacts.figures import service as pact_figures
 from surveys.tables import Response, Wave
 
 # What the program set itself (DOMAIN.md), in the order the dashboard shows them.
@@ -54,6 +55,7 @@ TARGETS: dict[str, int] = {
     "families": 500,
     "labs": 45,
     "civic_centers": 4,  # reported in year one
+    "pacts": 500,  # beneficiaries of generative pacts
 }
 TOWNS = ("Crema", "Cremona", "Casalmaggiore")
 MIN_COUNT = 5  # a smaller count for one company, school or Civic Center is not shown
@@ -274,6 +276,8 @@ def _definitions(period: Period | None) -> dict[str, str]:
         "labs": _("Community labs started in the period, active or closed.") if in_period
         else _("Community labs started, active or closed."),
         "civic_centers": _("Civic Centers whose status is active."),
+        "pacts": _("Generative pacts accepted by the family in the period.") if in_period
+        else _("Generative pacts accepted by the family."),
     }
 
 
@@ -303,6 +307,7 @@ def target_labels() -> dict[str, str]:
         "families": _("Families reached"),
         "labs": _("Community labs"),
         "civic_centers": _("Civic Centers"),
+        "pacts": _("Generative pacts"),
     }
 
 
@@ -344,7 +349,9 @@ async def program_figures(caller: Caller, period: Period | None = None) -> Progr
     achieved = {"companies": len(companies), "workers": workers_shown,
                 "schools": len(schools), "pupils": reach.pupils_reached,
                 "families": reach.families_reached, "labs": labs.started,
-                "civic_centers": len(centers)}
+                "civic_centers": len(centers),
+                "pacts": await pact_figures.beneficiaries(period.start if period else None,
+                                                          until)}
     return ProgramFigures(
         period=period_out(period), computed_at=now(),
         targets=_progress(achieved, _definitions(period)),

@@ -18,7 +18,8 @@ HANDLERS: dict[str, Handler] = {}
 # Every module that registers jobs; the worker imports them all before binding.
 JOB_MODULES = ("integrations.mail.jobs", "app.auth.links", "app.places", "surveys.jobs",
                "surveys.ballot", "surveys.reports.jobs", "community.jobs_initiatives",
-               "civic.jobs_referrals", "civic.retention")
+               "civic.jobs_referrals", "civic.retention", "pacts.family.jobs",
+               "pacts.reviews.jobs", "pacts.retention.jobs")
 
 
 def job(name: str) -> Callable[[Handler], Handler]:

@@ -28,6 +28,7 @@ from app.web.templating import pages_are_html, template_config
 from civic.routes import ROUTES as civic_routes
 from community.routes import ROUTES as community_routes
 from company_portal.routes import ROUTES as company_portal_routes
+from pacts.routes import ROUTES as pacts_routes
 from surveys.routes import ROUTES as surveys_routes
 
 
@@ -39,6 +40,7 @@ def _route_handlers(development: bool) -> list[Any]:
         *surveys_routes,
         *community_routes,
         *civic_routes,
+        *pacts_routes,
     ]
     if development:
         from integrations.mail.pages import DevMailController

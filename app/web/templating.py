@@ -21,6 +21,7 @@ TEMPLATE_DIRS = [
     ROOT / "surveys" / "templates",
     ROOT / "community" / "templates",
     ROOT / "civic" / "templates",
+    *sorted((ROOT / "pacts").glob("*/templates")),  # one folder per feature
 ]
 
 

@@ -18,7 +18,7 @@ from app.i18n import _, gettext, ngettext, use_language
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = ("signin_link", "invitation", "company_invitation", "wave_invitation",
              "wave_reminder", "initiative_offer", "activity_proposal", "activity_confirmation",
-             "activity_offer")
+             "activity_offer", "pact_proposal", "pact_review")
 
 
 def _subjects() -> dict[str, str]:
@@ -33,6 +33,9 @@ def _subjects() -> dict[str, str]:
         "activity_proposal": _("{school} proposes an activity for {pupil}: {activity}"),
         "activity_confirmation": _("{activity}: your answer for {pupil} is recorded"),
         "activity_offer": _("A place is free for {pupil}: {activity}"),
+        # Neutral subjects: a shared mailbox must not tell that the person has a pact.
+        "pact_proposal": _("FareLegami: a document to read"),
+        "pact_review": _("FareLegami: our next meeting, {when}"),
     }
 
 

@@ -15,8 +15,8 @@ import pytest
 from tests.factories import make_org, make_user, sign_in
 
 # Pages anybody may open: sign-in, public answer links, family links, health, static.
-PUBLIC = re.compile(r"^/(signin|signout|language|sso|auth/link/|r/|codice|f/|healthz|readyz|static|"
-                    r"dev/|scim/|api/schema|$)")
+PUBLIC = re.compile(r"^/(signin|signout|language|sso|auth/link/|r/|codice|f/|p/|healthz|readyz|"
+                    r"static|dev/|scim/|api/schema|$)")
 PARAM = re.compile(r"\{(\w+):(\w+)\}")
 
 

@@ -12,7 +12,8 @@ from babel.messages.pofile import read_po
 from app.i18n import LOCALE_DIR, negotiate
 from tests.factories import make_org, make_user, post_form, sign_in
 
-SOURCES = ["app", "surveys", "company_portal", "community", "civic", "integrations", "worker"]
+SOURCES = ["app", "surveys", "company_portal", "community", "civic", "pacts", "integrations",
+           "worker"]
 
 
 def _catalog(language: str):

@@ -1,0 +1,74 @@
+"""The family's page behind the mail link: the pact in their language, readable on a
+360 px phone, with one button to accept. No session, no script."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Controller, MediaType, Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.response import Redirect, Response, Template
+
+from app.auth.guards import signed_in
+from app.errors import InvalidInput
+from app.i18n import LANGUAGE_NAMES, set_language
+from app.web.context import caller_of
+from app.web.log_scrub import scrub
+from civic.family_pages import docx_response
+from civic.referral_pages import unknown_link
+from pacts.family import service
+from pacts.family.docx import pact_docx
+from pacts.pacts.pages import day
+
+Req = Request[Any, Any, Any]
+
+# The link is a key to the family's pact: logs write it as `/p/…`.
+scrub(r"(/p/)[^/?\s\"]+", "uvicorn.access", "legami.web")
+
+
+class PrintPages(Controller):
+    path = "/pacts/{pact_id:uuid}"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/pact.docx")
+    async def printable(self, request: Req, pact_id: UUID) -> Response[bytes]:
+        return docx_response(*await pact_docx(caller_of(request), pact_id))
+
+
+class PactLinkPages(Controller):
+    path = "/p"
+    include_in_schema = False
+
+    @get("/{token:str}", media_type=MediaType.HTML)
+    async def pact_page(self, request: Req, token: str, lang: str | None = None,
+                        done: str = "") -> Response[Any]:
+        return await _page(request, token, lang, {}, done)
+
+    @post("/{token:str}/accept", media_type=MediaType.HTML)
+    async def accept(self, request: Req, token: str, lang: str | None = None) -> Response[Any]:
+        try:
+            await service.accept(token)
+        except NotFoundException:
+            return await unknown_link(request, "pacts/family_invalid.html")
+        except InvalidInput as invalid:
+            return await _page(request, token, lang, invalid.errors)
+        query = "?done=accepted" + (f"&lang={quote(lang)}" if lang else "")
+        return Redirect(f"{service.LINK_PREFIX}{quote(token)}{query}", status_code=303)
+
+
+async def _page(request: Req, token: str, lang: str | None, errors: dict[str, str],
+                done: str = "") -> Response[Any]:
+    try:
+        view = await service.family_view(token, lang)
+    except NotFoundException:
+        return await unknown_link(request, "pacts/family_invalid.html")
+    set_language(view.language)
+    path = f"{service.LINK_PREFIX}{quote(token)}"
+    return Template("pacts/family.html", status_code=422 if errors else 200, context={
+        "view": view, "errors": errors, "done": done, "base": path, "day": day,
+        "ui_lang": view.language,
+        "languages": [{"code": code, "name": name, "current": code == view.language,
+                       "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]})

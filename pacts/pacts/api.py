@@ -1,0 +1,77 @@
+"""Pacts in the JSON API: what the community maker's pages do. A pact out of the
+caller's reach answers 404 on every route."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post, put
+
+from app.auth.guards import signed_in
+from app.web.context import caller_of
+from pacts.access import service as access
+from pacts.pacts import service
+from pacts.pacts.schemas import (
+    AreaIn,
+    Closure,
+    Grant,
+    OpeningOut,
+    PactContent,
+    PactDetail,
+    PactSummary,
+    ReferralIn,
+)
+
+Req = Request[Any, Any, Any]
+
+
+class PactController(Controller):
+    path = "/api/v1/pacts"
+    guards = [signed_in]
+    tags = ["pacts"]
+
+    @get("/")
+    async def caseload(self, request: Req) -> list[PactSummary]:
+        """The pacts the caller follows, or coordinates for their team."""
+        return await service.caseload(caller_of(request))
+
+    @post("/")
+    async def refer(self, request: Req, data: ReferralIn) -> PactDetail:
+        """Open a pact from a referral, with the consent recorded at the source."""
+        return await service.refer(caller_of(request), data)
+
+    @get("/{pact_id:uuid}")
+    async def get_pact(self, request: Req, pact_id: UUID) -> PactDetail:
+        """The whole pact; the opening is logged."""
+        return await service.detail(caller_of(request), pact_id, "api")
+
+    @put("/{pact_id:uuid}/assessment")
+    async def assessment(self, request: Req, pact_id: UUID,
+                         data: dict[str, AreaIn]) -> PactDetail:
+        """Needs and resources, capacities and aspirations by area."""
+        return await service.save_assessment(caller_of(request), pact_id, data)
+
+    @post("/{pact_id:uuid}/versions")
+    async def propose(self, request: Req, pact_id: UUID, data: PactContent) -> PactDetail:
+        """A new version for the family to accept; earlier versions are kept."""
+        return await service.propose_version(caller_of(request), pact_id, data)
+
+    @post("/{pact_id:uuid}/accepted-on-paper", status_code=200)
+    async def accepted_on_paper(self, request: Req, pact_id: UUID) -> PactDetail:
+        return await service.accept_on_paper(caller_of(request), pact_id)
+
+    @post("/{pact_id:uuid}/close", status_code=200)
+    async def close(self, request: Req, pact_id: UUID, data: Closure) -> PactDetail:
+        return await service.close(caller_of(request), pact_id, data)
+
+    @get("/{pact_id:uuid}/access-log")
+    async def access_log(self, request: Req, pact_id: UUID) -> list[OpeningOut]:
+        """Who opened the pact, when and what: what the person can be told."""
+        rows = await access.openings(caller_of(request), pact_id)
+        return [OpeningOut(**vars(row)) for row in rows]
+
+    @post("/{pact_id:uuid}/grants", status_code=204)
+    async def grant(self, request: Req, pact_id: UUID, data: Grant) -> None:
+        """Give the pact to a named person of the program (the team's coordinator)."""
+        await access.grant(caller_of(request), pact_id, data.email)

@@ -1,0 +1,196 @@
+"""DTOs of pacts (msgspec): what the community maker's pages and the API exchange.
+
+A pact's content (goals in the family's words, expected results with dates,
+commitments of each side, supports, what the person gives back) is one document per
+version, so a re-negotiation keeps every earlier version as it was agreed.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from app.i18n import _
+
+SOURCES = ("school", "civic_center", "lab", "social_worker", "self")
+AREAS = ("work", "children", "housing", "finances", "health", "relations")
+STATUSES = ("referred", "assessing", "proposed", "active", "closed")
+SIDES = ("family", "community")
+CLOSURE_REASONS = ("goals_reached", "moved", "withdrew", "onward", "other")
+OUTCOMES = ("reached", "partly", "not_reached")
+LINK_KINDS = ("activity", "lab", "initiative")
+
+
+def source_labels() -> dict[str, str]:
+    return {"school": _("A school"), "civic_center": _("A Civic Center"),
+            "lab": _("A community lab"), "social_worker": _("A social worker"),
+            "self": _("The person themself")}
+
+
+def area_labels() -> dict[str, str]:
+    return {"work": _("Work and training"), "children": _("Children and parenting"),
+            "housing": _("Housing"), "finances": _("Household finances"),
+            "health": _("Health and wellbeing"),
+            "relations": _("Relations and participation")}
+
+
+def status_labels() -> dict[str, str]:
+    return {"referred": _("Referred"), "assessing": _("Getting to know each other"),
+            "proposed": _("Waiting for the family's acceptance"), "active": _("Active"),
+            "closed": _("Closed")}
+
+
+def closure_labels() -> dict[str, str]:
+    return {"goals_reached": _("Goals reached"), "moved": _("Moved away"),
+            "withdrew": _("The family ended the pact"),
+            "onward": _("Referred on to another service"), "other": _("Other reason")}
+
+
+def outcome_labels() -> dict[str, str]:
+    return {"reached": _("Goals reached"), "partly": _("Goals partly reached"),
+            "not_reached": _("Goals not reached")}
+
+
+class ReferralIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A referral: who, from where, and the consent recorded at the source."""
+
+    holder_name: str
+    source: str
+    source_consent_on: date
+    contact_email: str = ""
+    language: str = "it"
+    town: str = ""
+    household: str = ""
+    source_detail: str = ""
+
+
+class AreaIn(msgspec.Struct, forbid_unknown_fields=True):
+    needs: str = ""
+    resources: str = ""  # resources, capacities and aspirations
+
+
+class ExpectedResult(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    due: date | None = None
+
+
+class GoalLink(msgspec.Struct, forbid_unknown_fields=True):
+    """Something Legami already offers that serves the goal (by id, with its title)."""
+
+    kind: str
+    id: UUID
+    title: str = ""
+
+
+class Goal(msgspec.Struct, forbid_unknown_fields=True):
+    text: str  # in the family's words
+    results: list[ExpectedResult] = msgspec.field(default_factory=list)
+    links: list[GoalLink] = msgspec.field(default_factory=list)
+
+
+class Commitment(msgspec.Struct, forbid_unknown_fields=True):
+    side: str  # family, community
+    who: str
+    what: str
+    by: date | None = None
+
+
+class PactContent(msgspec.Struct, forbid_unknown_fields=True):
+    goals: list[Goal]
+    commitments: list[Commitment] = msgspec.field(default_factory=list)
+    supports: list[str] = msgspec.field(default_factory=list)
+    give_back: str = ""  # never a condition of the pact
+
+
+class Version(msgspec.Struct):
+    number: int
+    status: str
+    content: PactContent
+    created_at: datetime
+    accepted_at: datetime | None
+    accepted_how: str
+
+
+class Review(msgspec.Struct):
+    id: int
+    scheduled_for: datetime
+    held_at: datetime | None
+    progress: dict[str, str]
+    ladder_before: int | None
+    ladder_after: int | None
+    summary: str
+
+
+class Note(msgspec.Struct):
+    id: int
+    level: str
+    text: str  # empty for a sealed note until its seal is broken
+    author_name: str
+    created_at: datetime
+
+
+class ConsentOut(msgspec.Struct):
+    id: int
+    purpose: str
+    partner: str
+    text_version: str
+    given_at: datetime
+    withdrawn_at: datetime | None
+
+
+class PactSummary(msgspec.Struct):
+    id: UUID
+    holder_name: str
+    town: str
+    status: str
+    status_label: str
+    team_name: str
+    created_at: datetime
+    next_review: datetime | None
+
+
+class PactDetail(msgspec.Struct):
+    id: UUID
+    holder_name: str
+    household: str
+    contact_email: str | None
+    language: str
+    town: str
+    source: str
+    source_detail: str
+    source_consent_on: date
+    status: str
+    status_label: str
+    team_name: str
+    assessment: dict[str, AreaIn]
+    versions: list[Version]
+    reviews: list[Review]
+    consents: list[ConsentOut]
+    notes: list[Note]
+    created_at: datetime
+    accepted_at: datetime | None
+    closed_at: datetime | None
+    closure_reason: str
+    outcome: str
+    onward_referral: str
+    can_coordinate: bool
+
+
+class Closure(msgspec.Struct, forbid_unknown_fields=True):
+    reason: str
+    outcome: str
+    onward_referral: str = ""
+
+
+class Grant(msgspec.Struct, forbid_unknown_fields=True):
+    email: str
+
+
+class OpeningOut(msgspec.Struct):
+    reader_name: str
+    reader_email: str | None
+    occurred_at: datetime
+    what: str
+    reason: str

@@ -1,0 +1,14 @@
+"""The pacts domain's route handlers, mounted by app.web.create_app()."""
+
+from typing import Any
+
+from pacts.consents.pages import ConsentPages
+from pacts.family.pages import PactLinkPages, PrintPages
+from pacts.figures.api import PactFiguresController
+from pacts.notes.pages import NotePages
+from pacts.pacts.api import PactController
+from pacts.pacts.pages import PactPages
+from pacts.reviews.pages import ReviewPages
+
+ROUTES: list[Any] = [PactPages, PactController, ReviewPages, NotePages, ConsentPages,
+                     PactLinkPages, PrintPages, PactFiguresController]

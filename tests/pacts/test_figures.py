@@ -1,0 +1,68 @@
+"""The program sees pacts only as counts, with the threshold: fewer than 5 not shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.exceptions import PermissionDeniedException
+
+from community.targets import program_figures
+from pacts.figures.service import pact_figures
+from pacts.pacts import service
+from tests.factories import sign_in
+from tests.pacts.world import HOLDER, World, as_caller, content, make_world, open_pact
+
+
+@pytest.fixture
+async def world() -> World:
+    return await make_world()
+
+
+async def _accepted(world: World, count: int) -> None:
+    maker = await as_caller(world.maker_a)
+    for _ in range(count):
+        pact_id = await open_pact(world)
+        await service.propose_version(maker, pact_id, content())
+        await service.accept_on_paper(maker, pact_id)
+
+
+def _pacts_target(figures: Any) -> Any:
+    return next(t for t in figures.targets if t.key == "pacts")
+
+
+async def test_the_dashboard_counts_pacts_from_five(client: Any, world: World) -> None:
+    admin = await as_caller(world.admin)
+    await _accepted(world, 4)
+    assert (await pact_figures(admin)).beneficiaries is None
+    target = _pacts_target(await program_figures(admin))
+    assert target.achieved is None and target.target == 500
+    await _accepted(world, 1)
+    figures = await pact_figures(admin)
+    assert figures.beneficiaries == 5 and figures.active == 5
+    assert figures.by_source == {"school": 5}
+    assert _pacts_target(await program_figures(admin)).achieved == 5
+    await sign_in(client, world.admin)
+    page = await client.get("/program")
+    assert page.status_code == 200 and HOLDER not in page.text
+    with pytest.raises(PermissionDeniedException):
+        await pact_figures(await as_caller(world.hr))
+
+
+async def test_the_demo_seeds_pacts_for_the_demo_community_maker() -> None:
+    from app.auth.caller import load_caller
+    from app.demo import seed_demo
+    from app.tables import User
+    from pacts.demo import seed_demo_pacts
+
+    await seed_demo()
+    assert await seed_demo_pacts() == 5
+    assert await seed_demo_pacts() == 5  # once
+    giulia = await User.select(User.id).where(
+        User.email == "giulia.ferrandi@farelegami.example").first()
+    caller = await load_caller(giulia["id"])
+    assert caller is not None
+    assert len(await service.caseload(caller)) == 5
+    marco = await User.select(User.id).where(
+        User.email == "marco.vailati@farelegami.example").first()
+    assert await service.caseload(await load_caller(marco["id"])) == []  # type: ignore[arg-type]
