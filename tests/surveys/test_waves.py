@@ -26,7 +26,7 @@ from app.clock import now
 from app.db import engine
 from app.errors import InvalidInput
 from app.settings import get_settings
-from app.tables import OutboxJob
+from app.tables import IdentityProvider, OutboxJob
 from company_portal.tables import RosterEntry
 from surveys import answering, distribution, waves
 from surveys.definition import Definition, Option, Question, Section, encode
@@ -83,6 +83,12 @@ async def add_person(company: UUID, ref: str, email_address: str | None = None,
                       email=email_address, department=department, site=site,
                       attributes=attributes, active=active,
                       roster_key=f"{company}:{ref}").save()
+
+
+async def with_company_signin(company: UUID) -> None:
+    """The company's people sign in through its identity provider (the "sso" channel)."""
+    await IdentityProvider(organization=company, issuer=f"https://idp.example/{company}",
+                           client_id="legami").save()
 
 
 async def as_caller(user: UUID) -> Caller:
@@ -560,6 +566,7 @@ async def test_a_wave_not_open_yet_or_closed_says_so_kindly(client) -> None:
     world = await make_world()
     await add_person(world.a, "A1", "anna@rossi.example")
     employee = await make_user("anna@rossi.example", world.a, "employee")
+    await with_company_signin(world.a)
     later = waves.today() + timedelta(days=3)
     wave = await open_new_wave(world, opens_on=later, closes_on=later + timedelta(days=7),
                                channels=["sso"], reminder_days=[])
@@ -581,6 +588,7 @@ async def test_company_sign_in_opens_the_persons_own_invitation(client) -> None:
     anna = await make_user("anna@rossi.example", world.a, "employee")
     newcomer = await make_user("nuovo@rossi.example", world.a, "employee")
     outsider = await make_user("carla@latteria.example", world.b, "employee")
+    await with_company_signin(world.a)
     wave = await open_new_wave(world, channels=["mail", "sso"])
     await sign_in(client, anna)
 
