@@ -131,8 +131,9 @@ async def _open(request: Request[Any, Any, Any], token: str
         return error_response(request, 429)
     if found is None:
         await allow(f"answer:miss:{address}", MISS_LIMIT, WINDOW_SECONDS)
-        return Template("answer/invalid.html", status_code=404,
-                        context={"languages": [], "ui_lang": current_language()})
+        return Template("answer/invalid.html", status_code=404, context={
+            "languages": interface_languages(request.url.path, current_language()),
+            "ui_lang": current_language()})
     language = _language(request, found.wave, found.draft)
     return found.invitee, found.wave, found.draft, language
 

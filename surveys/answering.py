@@ -88,6 +88,9 @@ VISIT_SQL = (
     "LEFT JOIN survey_versions v ON v.id = w.version "
     "LEFT JOIN response_drafts d ON d.invitation = i.id"
 )
+# A mailed link: the latest, or one mailed before a reminder (`EarlierLink`).
+EARLIER_OR_LATEST = ("(i.token_hash = {} OR i.id = (SELECT e.invitation FROM earlier_links e "
+                     "WHERE e.token_hash = {}))")
 # Frozen survey versions never change: decoded once per process.
 _FROZEN: dict[str, Definition] = {}
 
@@ -104,7 +107,8 @@ async def look_up(token: str, counter: str = "") -> tuple[Visit | None, int]:
         rows = await Invitation.raw(VISIT_SQL.format("{}", "i.id = {}"), counter, invitation_id)
     else:
         digest = token_hash(token) if token and len(token) <= 64 else ""
-        rows = await Invitation.raw(VISIT_SQL.format("{}", "i.token_hash = {}"), counter, digest)
+        rows = await Invitation.raw(VISIT_SQL.format("{}", EARLIER_OR_LATEST), counter, digest,
+                                    digest)
     row = rows[0]
     return (await _visit(row) if row["id"] is not None else None), int(row["misses"] or 0)
 

@@ -56,7 +56,7 @@ from integrations.mail.render import render
 from integrations.mail.sender import deliver
 from surveys import waves
 from surveys.definition import text_in
-from surveys.tables import Invitation, Wave, WaveCompany
+from surveys.tables import EarlierLink, Invitation, Wave, WaveCompany
 from surveys.tokens import LINK_PREFIX, format_code, new_access_code, new_link_token, token_hash
 
 log = logging.getLogger("legami.surveys")
@@ -205,22 +205,30 @@ def _holds(value: str | None) -> Where:
 
 
 async def _swap(row: dict[str, Any], new_hash: str, round_: int) -> bool:
-    """Store `new_hash` if the invitation is still as it was read; True when it was."""
-    changed = await Invitation.update(
-        {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_}
-    ).where(
-        (Invitation.id == row["id"]) & _holds(row["token_hash"])
-        & (Invitation.reminders_sent == row["reminders_sent"])
-        & Invitation.answered.eq(False) & (Invitation.channel == "mail")
-    ).returning(Invitation.id)
+    """Store `new_hash` if the invitation is still as it was read; True when it was. The
+    link mailed before stays an `EarlierLink`: a reminder never kills the first mail's."""
+    async with transaction():
+        changed = await Invitation.update(
+            {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_}
+        ).where(
+            (Invitation.id == row["id"]) & _holds(row["token_hash"])
+            & (Invitation.reminders_sent == row["reminders_sent"])
+            & Invitation.answered.eq(False) & (Invitation.channel == "mail")
+        ).returning(Invitation.id)
+        if changed and row["token_hash"]:
+            await EarlierLink(invitation=row["id"], token_hash=row["token_hash"]).save()
     return bool(changed)
 
 
 async def _release(row: dict[str, Any], new_hash: str) -> None:
-    await Invitation.update(
-        {Invitation.token_hash: row["token_hash"],
-         Invitation.reminders_sent: row["reminders_sent"]}
-    ).where((Invitation.id == row["id"]) & (Invitation.token_hash == new_hash))
+    async with transaction():
+        released = await Invitation.update(
+            {Invitation.token_hash: row["token_hash"],
+             Invitation.reminders_sent: row["reminders_sent"]}
+        ).where((Invitation.id == row["id"]) & (Invitation.token_hash == new_hash)
+                ).returning(Invitation.id)
+        if released and row["token_hash"]:
+            await EarlierLink.delete().where(EarlierLink.token_hash == row["token_hash"])
 
 
 def _context(mailing: Mailing, row: dict[str, Any], language: str,

@@ -357,7 +357,7 @@ async def test_a_failed_delivery_keeps_no_token_and_the_retry_sends_the_mail(
     assert list(smtp.links()) == ["anna@rossi.example"]
 
 
-async def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_link(
+async def test_reminders_go_only_to_those_who_have_not_answered_and_keep_the_first_link(
     smtp: Inbox,
 ) -> None:
     world = await make_world()
@@ -381,11 +381,16 @@ async def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_link(
     assert all(m["Subject"].startswith("Promemoria") for m in smtp.messages())
     for address, path in links.items():
         assert path != first[address]
-        assert await answering.resolve_link(path.removeprefix(LINK_PREFIX)) is not None
-        assert await answering.resolve_link(first[address].removeprefix(LINK_PREFIX)) is None
+        latest = await answering.resolve_link(path.removeprefix(LINK_PREFIX))
+        assert latest is not None  # and the first mail's link still opens the same
+        assert await answering.resolve_link(first[address].removeprefix(LINK_PREFIX)) == latest
     smtp.raw.clear()
     await run_job(second_reminder)
     assert sorted(smtp.links()) == ["persona3@rossi.example", "persona4@rossi.example"]
+    stored = await everything_stored()
+    for address in links:
+        token = first[address].removeprefix(LINK_PREFIX)
+        assert await answering.resolve_link(token) is not None and token not in stored
 
 
 async def test_no_reminder_for_a_closed_wave(smtp: Inbox) -> None:
