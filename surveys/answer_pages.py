@@ -39,6 +39,7 @@ from surveys.answering import (
     resolve_code,
     save_draft,
     section_errors,
+    shown_section,
     submit,
     visible_keys,
 )
@@ -214,12 +215,13 @@ async def _handle_section(request: Request[Any, Any, Any], token: str, invitee: 
                             read_section(section, form, shown), shown)
     action = str(form.get("action", "next"))
     if action in ("back", "save"):
-        resume = number - 2 if action == "back" else number - 1
+        back = shown_section(wave.definition, answers, number, -1)
+        resume = back - 1 if action == "back" else number - 1
         if not await save_draft(invitee.invitation_id, answers, max(resume, 0), language):
             return _redirect(token, language)  # sent meanwhile (another tab, a double tap)
         if action == "save":
             return _redirect(token, language, query="&saved=1")
-        return _redirect(token, language, f"/{number - 1}" if number > 1 else "")
+        return _redirect(token, language, f"/{back}" if back >= 1 else "")
     return await _forward(token, invitee, wave, language, number, answers, shown)
 
 
@@ -233,7 +235,7 @@ async def _forward(token: str, invitee: Invitee, wave: Opening, language: str, n
                 if q.key in visible and q.key not in shown]
     errors = {key: message for key, message in
               section_errors(definition, number - 1, answers).items() if key in shown}
-    target = number if appeared or errors else number + 1
+    target = number if appeared or errors else shown_section(definition, answers, number, 1)
     if target > len(definition.sections):
         failed = first_section_with_errors(definition, answers)  # a section skipped by URL
         if failed is None:
@@ -242,7 +244,7 @@ async def _forward(token: str, invitee: Invitee, wave: Opening, language: str, n
         target, errors = failed[0] + 1, failed[1]
     if not await save_draft(invitee.invitation_id, answers, target - 1, language):
         return _redirect(token, language)  # sent meanwhile (another tab, a double tap)
-    if target == number + 1:
+    if target > number:
         return _redirect(token, language, f"/{target}")
     return _section(token, wave, language, target, answers, errors, appeared)
 

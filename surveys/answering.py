@@ -278,6 +278,19 @@ def merge_section(answers: Mapping[str, Any], section: Section,
     return merged
 
 
+def shown_section(definition: Definition, answers: Mapping[str, Any], number: int,
+                  step: int) -> int:
+    """The section `step` (1 or -1) away from `number` (from 1) that shows a question for
+    these answers: a section whose conditions hide all its questions is skipped. 0 is
+    before the first section, one more than their count after the last."""
+    visible = visible_keys(definition, answers)
+    target = number + step
+    while 1 <= target <= len(definition.sections) and not any(
+            q.key in visible for q in definition.sections[target - 1].questions):
+        target += step
+    return target
+
+
 def visible_keys(definition: Definition, answers: Mapping[str, Any]) -> set[str]:
     """Questions shown for these answers; a condition on a hidden question is never met."""
     visible: set[str] = set()
