@@ -9,7 +9,9 @@ are fetched with httpx instead.
 
     .venv/bin/python bench/answer_page_weight.py
 
-Goal (issue 4): under 30 KB and no script.
+Goal (issue 14): a first visit (HTML and CSS) under 10 KB over the wire, gzipped, and no
+script (issue 4). The baseline, measured in the same run, is the same visit asking for no
+compression (Accept-Encoding: identity).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ CHROMIUM = os.environ.get("LEGAMI_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-GOAL_BYTES = 30 * 1024
+GOAL_BYTES = 10 * 1024
 ENTRIES = """() => {
   const all = [...performance.getEntriesByType('navigation'),
                ...performance.getEntriesByType('resource')];
@@ -97,8 +99,10 @@ def _pages(link: str, sections: int) -> list[tuple[str, str]]:
     return [*pages, ("access-code page", "/codice")]
 
 
-async def with_chromium(url: str, link: str, sections: int) -> list[tuple[str, dict[str, Any]]]:
-    """Each page in a new browser context: a first visit, nothing cached."""
+async def with_chromium(url: str, link: str, sections: int, identity: bool = False
+                        ) -> list[tuple[str, dict[str, Any]]]:
+    """Each page in a new browser context: a first visit, nothing cached; `identity` asks
+    for uncompressed answers (the baseline)."""
     from playwright.async_api import async_playwright
 
     pages = _pages(link, sections)
@@ -106,8 +110,9 @@ async def with_chromium(url: str, link: str, sections: int) -> list[tuple[str, d
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, path in pages:
-            context = await browser.new_context(locale="it-IT",
-                                                viewport={"width": 360, "height": 740})
+            context = await browser.new_context(
+                locale="it-IT", viewport={"width": 360, "height": 740},
+                extra_http_headers={"Accept-Encoding": "identity"} if identity else None)
             page = await context.new_page()
             await page.goto(f"{url}{path}", wait_until="load")
             figures.append((name, await page.evaluate(ENTRIES)))
@@ -140,7 +145,8 @@ def _header_bytes(answer: Any) -> int:
     return sum(len(k) + len(v) + 4 for k, v in answer.headers.raw) + 17
 
 
-def report(figures: list[tuple[str, dict[str, Any]]], source: str) -> None:
+def report(figures: list[tuple[str, dict[str, Any]]], source: str,
+           baseline: list[tuple[str, dict[str, Any]]] | None = None) -> None:
     print(f"first visit to the answer pages (bank survey, {source})")
     print(f"{'page':<22} {'requests':>8} {'bytes':>8} {'KB':>6} {'scripts':>7}")
     for name, figure in figures:
@@ -151,6 +157,10 @@ def report(figures: list[tuple[str, dict[str, Any]]], source: str) -> None:
     verdict = "goal met" if heaviest < GOAL_BYTES and not scripts else "goal missed"
     print(f"heaviest: {heaviest / 1024:.1f} KB, scripts: {scripts} "
           f"({verdict}: under {GOAL_BYTES // 1024} KB, no script)")
+    if baseline:
+        before = max(figure["bytes"] for _, figure in baseline)
+        print(f"baseline, uncompressed: heaviest {before / 1024:.1f} KB; "
+              f"ratio {heaviest / before:.2f}")
 
 
 def main() -> None:
@@ -164,7 +174,8 @@ def main() -> None:
         link, sections = asyncio.run(prepare())
         process, url = serve(env)
         if Path(CHROMIUM).is_file() or shutil.which(CHROMIUM):
-            report(asyncio.run(with_chromium(url, link, sections)), "Chromium, transferSize")
+            report(asyncio.run(with_chromium(url, link, sections)), "Chromium, transferSize",
+                   asyncio.run(with_chromium(url, link, sections, identity=True)))
         else:
             report(asyncio.run(with_httpx(url, link, sections)), "httpx, no Chromium")
     finally:

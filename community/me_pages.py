@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
@@ -21,6 +21,7 @@ from app.i18n import current_language
 from app.web.context import caller_of
 from community import my_initiatives
 from community.initiative_pages import helpers
+from surveys import waves
 
 Req = Request[Any, Any, Any]
 ROME = ZoneInfo("Europe/Rome")
@@ -34,8 +35,13 @@ def moment(value: Any) -> str:
                            locale=current_language()) if value else ""
 
 
+def day(value: Any) -> str:
+    """A date in the reader's language: 20 dicembre 2026."""
+    return format_date(value, format="long", locale=current_language())
+
+
 def _helpers() -> dict[str, Any]:
-    return {**helpers(), "moment": moment}
+    return {**helpers(), "moment": moment, "day": day}
 
 
 class MePages(Controller):
@@ -47,6 +53,7 @@ class MePages(Controller):
     async def home(self, request: Req) -> Template:
         caller = caller_of(request)
         return Template("me/home.html", context={
+            **_helpers(), "surveys": await waves.open_surveys_for(caller.user_id),
             "workplaces": await my_initiatives.workplaces(caller)})
 
     @get("/initiatives", media_type=MediaType.HTML)

@@ -39,6 +39,7 @@ from surveys.answering import (
     resolve_code,
     save_draft,
     section_errors,
+    shown_section,
     submit,
     visible_keys,
 )
@@ -150,8 +151,9 @@ async def _open(request: Request[Any, Any, Any], token: str
         return error_response(request, 429)
     if found is None:
         await allow(f"answer:miss:{address}", MISS_LIMIT, WINDOW_SECONDS)
-        return Template("answer/invalid.html", status_code=404,
-                        context={"languages": [], "ui_lang": current_language()})
+        return Template("answer/invalid.html", status_code=404, context={
+            "languages": interface_languages(request.url.path, current_language()),
+            "ui_lang": current_language()})
     language = _language(request, found.wave, found.draft)
     return found.invitee, found.wave, found.draft, language
 
@@ -232,13 +234,14 @@ async def _handle_section(request: Request[Any, Any, Any], token: str, invitee: 
                             read_section(section, form, shown), shown)
     action = str(form.get("action", "next"))
     if action in ("back", "save"):
-        back_to = number - 2 if action == "back" else number - 1
+        back = shown_section(wave.definition, answers, number, -1)
+        back_to = back - 1 if action == "back" else number - 1
         if not await save_draft(invitee.invitation_id, answers, max(back_to, 0), language,
                                 resume):
             return _redirect(token, language)  # sent meanwhile (another tab, a double tap)
         if action == "save":
             return _redirect(token, language, query="&saved=1")
-        return _redirect(token, language, f"/{number - 1}" if number > 1 else "")
+        return _redirect(token, language, f"/{back}" if back >= 1 else "")
     return await _forward(token, invitee, wave, language, number, answers, shown, resume)
 
 
@@ -252,7 +255,8 @@ async def _forward(token: str, invitee: Invitee, wave: Opening, language: str, n
     """
     definition = wave.definition
     appeared, errors = _review(definition, number, answers, shown)
-    target, again = (number, shown) if appeared or errors else (number + 1, None)
+    target, again = ((number, shown) if appeared or errors
+                     else (shown_section(definition, answers, number, 1), None))
     if target > len(definition.sections):
         failed = first_section_with_errors(definition, answers)  # a section skipped by URL
         if failed is None:

@@ -96,6 +96,9 @@ VISIT_SQL = (
     "LEFT JOIN survey_versions v ON v.id = w.version "
     "LEFT JOIN response_drafts d ON d.invitation = i.id"
 )
+# A mailed link: the latest, or one mailed before a reminder (`EarlierLink`).
+EARLIER_OR_LATEST = ("(i.token_hash = {} OR i.id = (SELECT e.invitation FROM earlier_links e "
+                     "WHERE e.token_hash = {}))")
 # Frozen survey versions never change: decoded once per process.
 _FROZEN: dict[str, Definition] = {}
 
@@ -114,7 +117,8 @@ async def look_up(token: str, counter: str = "", resume: str = ""
         rows = await Invitation.raw(VISIT_SQL.format("{}", "i.id = {}"), counter, invitation_id)
     else:
         digest = token_hash(token) if token and len(token) <= 64 else ""
-        rows = await Invitation.raw(VISIT_SQL.format("{}", "i.token_hash = {}"), counter, digest)
+        rows = await Invitation.raw(VISIT_SQL.format("{}", EARLIER_OR_LATEST), counter, digest,
+                                    digest)
     row = rows[0]
     visit = await _visit(row, resume) if row["id"] is not None else None
     return visit, int(row["misses"] or 0)
@@ -307,6 +311,19 @@ def merge_section(answers: Mapping[str, Any], section: Section,
               if not any(q.key == k and q.key in shown for q in section.questions)}
     merged.update(posted)
     return merged
+
+
+def shown_section(definition: Definition, answers: Mapping[str, Any], number: int,
+                  step: int) -> int:
+    """The section `step` (1 or -1) away from `number` (from 1) that shows a question for
+    these answers: a section whose conditions hide all its questions is skipped. 0 is
+    before the first section, one more than their count after the last."""
+    visible = visible_keys(definition, answers)
+    target = number + step
+    while 1 <= target <= len(definition.sections) and not any(
+            q.key in visible for q in definition.sections[target - 1].questions):
+        target += step
+    return target
 
 
 def visible_keys(definition: Definition, answers: Mapping[str, Any]) -> set[str]:

@@ -60,7 +60,7 @@ from integrations.mail.render import render
 from integrations.mail.sender import deliver
 from surveys import waves
 from surveys.definition import text_in
-from surveys.tables import Invitation, Wave, WaveCompany
+from surveys.tables import EarlierLink, Invitation, Wave, WaveCompany
 from surveys.tokens import LINK_PREFIX, format_code, new_access_code, new_link_token, token_hash
 
 log = logging.getLogger("legami.surveys")
@@ -286,32 +286,40 @@ def _holds(value: str | None) -> Where:
 
 
 async def _swap(row: dict[str, Any], new_hash: str, round_: int) -> bool:
-    """Store `new_hash` if the invitation is still as it was read; True when it was."""
-    changed = await Invitation.update(
-        {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_,
-         Invitation.delivery: "sending", Invitation.delivery_at: now()}
-    ).where(
-        (Invitation.id == row["id"]) & _holds(row["token_hash"])
-        & (Invitation.reminders_sent == row["reminders_sent"])
-        & Invitation.answered.eq(False) & (Invitation.channel == "mail")
-    ).returning(Invitation.id)
+    """Store `new_hash` if the invitation is still as it was read; True when it was. The
+    link mailed before stays an `EarlierLink`: a reminder never kills the first mail's."""
+    async with transaction():
+        changed = await Invitation.update(
+            {Invitation.token_hash: new_hash, Invitation.reminders_sent: round_,
+             Invitation.delivery: "sending", Invitation.delivery_at: now()}
+        ).where(
+            (Invitation.id == row["id"]) & _holds(row["token_hash"])
+            & (Invitation.reminders_sent == row["reminders_sent"])
+            & Invitation.answered.eq(False) & (Invitation.channel == "mail")
+        ).returning(Invitation.id)
+        if changed and row["token_hash"]:
+            await EarlierLink(invitation=row["id"], token_hash=row["token_hash"]).save()
     return bool(changed)
 
 
 async def _release(row: dict[str, Any], new_hash: str, reason: str, round_: int) -> None:
     """Put back the invitation as it was read, due again for this round's retry.
 
-    An interrupted invitation's earlier link was replaced when it was claimed, so no
-    link of it works: it goes back to having none.
+    An interrupted invitation's link was replaced when it was claimed and may never have
+    gone out: it goes back to having none (its earlier link, if any, keeps working).
     """
     hash_, sent = row["token_hash"], row["reminders_sent"]
     if row["delivery"] == "sending":
         hash_, sent = None, max(round_ - 1, 0)
-    await Invitation.update(
-        {Invitation.token_hash: hash_, Invitation.reminders_sent: sent,
-         Invitation.delivery: "failed", Invitation.delivery_error: reason,
-         Invitation.delivery_at: now()}
-    ).where((Invitation.id == row["id"]) & (Invitation.token_hash == new_hash))
+    async with transaction():
+        released = await Invitation.update(
+            {Invitation.token_hash: hash_, Invitation.reminders_sent: sent,
+             Invitation.delivery: "failed", Invitation.delivery_error: reason,
+             Invitation.delivery_at: now()}
+        ).where((Invitation.id == row["id"]) & (Invitation.token_hash == new_hash)
+                ).returning(Invitation.id)
+        if released and hash_:  # the read link is the current one again
+            await EarlierLink.delete().where(EarlierLink.token_hash == hash_)
 
 
 def _context(mailing: Mailing, row: dict[str, Any], language: str,

@@ -96,6 +96,15 @@ class Invitation(Table, tablename="invitations"):
     delivery_at = Timestamptz(null=True, default=None)
 
 
+class EarlierLink(Table, tablename="earlier_links"):
+    """The hash of a link mailed before the latest reminder: the first mail's link keeps
+    working until the person answers. Only the hash, as for `Invitation.token_hash`."""
+
+    id = BigSerial(primary_key=True)
+    invitation = ForeignKey(Invitation, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+
+
 class ResponseDraft(Table, tablename="response_drafts"):
     """Answers saved for resuming on the same link; deleted when the response is submitted."""
 

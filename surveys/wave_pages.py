@@ -157,6 +157,7 @@ async def _new_page(request: Req, version_id: UUID | None, form: Any,
     return Template("surveys/wave_new.html", status_code=422 if errors else 200, context={
         **_helpers(), "versions": versions, "version": version, "errors": errors,
         "companies": await waves.company_choices(caller), "form": _form_values(form),
+        "channels": await waves.channel_choices(caller),
         "is_staff": caller.is_program_staff})
 
 

@@ -33,7 +33,7 @@ from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.outbox import enqueue
-from app.tables import Membership, Organization, User
+from app.tables import IdentityProvider, Membership, Organization, User
 from app.tenancy import first_or_404
 from company_portal.tables import RosterEntry
 from surveys import definition as survey_definition
@@ -366,7 +366,8 @@ async def create_wave(caller: Caller, data: WaveCreate) -> WaveOut:
         raise PermissionDeniedException()
     version = await _version_for(caller, data.version_id)
     company_ids = _company_choice(caller, data)
-    errors = {**_field_errors(data), **await _company_errors(caller, data, company_ids)}
+    errors = {**_field_errors(data), **await _company_errors(caller, data, company_ids),
+              **await _signin_errors(data, company_ids)}
     if version is None:
         errors["version_id"] = _("Choose a survey.")
     elif bad := set(data.attribute_questions) - set(attribute_keys(version["definition"])):
@@ -459,6 +460,37 @@ async def _company_errors(caller: Caller, data: WaveCreate,
     if len(rows) != len(company_ids):
         return {"company_ids": _("Choose companies that take part in the program.")}
     return {}
+
+
+async def company_signin(company_ids: Iterable[UUID]) -> set[UUID]:
+    """The companies whose people sign in through their identity provider: only they can
+    answer with their company account. A company with sign-in links has no provider, and
+    its roster employees have no account a link could be sent to."""
+    ids = list(company_ids)
+    if not ids:
+        return set()
+    rows = await IdentityProvider.select(IdentityProvider.organization).where(
+        IdentityProvider.organization.is_in(ids))
+    return {row["organization"] for row in rows}
+
+
+async def channel_choices(caller: Caller) -> tuple[str, ...]:
+    """The ways in that work for the caller's companies: the company account only where a
+    company signs in through its identity provider."""
+    companies = [company.id for company in await company_choices(caller)]
+    if await company_signin(companies):
+        return CHANNELS
+    return tuple(channel for channel in CHANNELS if channel != "sso")
+
+
+async def _signin_errors(data: WaveCreate, company_ids: set[UUID]) -> dict[str, str]:
+    if "sso" not in data.channels or data.program_wide or not company_ids:
+        return {}
+    if await company_signin(company_ids):
+        return {}
+    return {"channels": _("These companies sign in with links by e-mail, so their people "
+                          "cannot answer with a company account: choose e-mail or access "
+                          "codes.")}
 
 
 def _owner(caller: Caller, company_ids: set[UUID]) -> UUID:
@@ -664,6 +696,40 @@ async def sso_invitation_for(user_id: UUID, wave_id: UUID) -> int:
         if entry is not None:
             return await _invitation_for_entry(wave, entry)
         return await _invitation_for_user(wave, user_id, min(companies, key=str))
+
+
+class OpenSurvey(msgspec.Struct):
+    wave_id: UUID
+    title: str
+    closes_on: date
+    answered: bool
+
+
+async def open_surveys_for(user_id: UUID) -> list[OpenSurvey]:
+    """The open waves of the person's companies, for their own page: each is answered with
+    their account at /waves/{id}/answer, on the invitation of their roster entry."""
+    user = await User.select(User.email).where(
+        (User.id == user_id) & User.is_active.eq(True)).first()
+    memberships = await Membership.select(Membership.organization).where(
+        Membership.user == user_id)
+    companies = {row["organization"] for row in memberships}
+    if user is None or not companies:
+        return []
+    links = await WaveCompany.select(WaveCompany.wave).where(
+        WaveCompany.company.is_in(list(companies)))
+    if not links:
+        return []
+    waves = await Wave.select().where(Wave.id.is_in([row["wave"] for row in links])
+                                      ).order_by(Wave.closes_on)
+    entry = await _roster_match(user["email"], companies)
+    mine = Invitation.user == user_id
+    if entry is not None:
+        mine = mine | (Invitation.roster_entry == entry["id"])
+    answered = {row["wave"] for row in await Invitation.select(Invitation.wave).where(
+        mine & Invitation.answered.eq(True))}
+    return [OpenSurvey(wave["id"], wave["title"], _as_date(wave["closes_on"]),
+                       wave["id"] in answered)
+            for wave in waves if wave_state(wave).state == "open"]
 
 
 async def _lock(name: str) -> None:

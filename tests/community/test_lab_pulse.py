@@ -29,6 +29,7 @@ from surveys.tables import (
 )
 from tests.community.test_labs import World, caller, make_world
 from tests.factories import post_form, sign_in
+from tests.surveys.test_waves import with_company_signin
 
 TODAY = date.today()
 
@@ -206,6 +207,7 @@ async def test_starting_a_pulse_is_all_or_nothing_and_one_at_a_time() -> None:
         await labs.start_pulse(maker, lab_id, PulseStart(
             opens_on=TODAY, closes_on=TODAY - timedelta(days=1), channels=["sso"]))
     assert "closes_on" in dates.value.errors and await Survey.count() == 0
+    await with_company_signin(world.rossi)
     await labs.start_pulse(maker, lab_id, _pulse(["sso"]))
     with pytest.raises(InvalidInput) as again:
         await labs.start_pulse(maker, lab_id, _pulse(["sso"]))

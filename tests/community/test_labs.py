@@ -22,6 +22,7 @@ from community.lab_schemas import ActionIn, AgendaItem, LabCreate, MeetingIn
 from community.needs import NeedRef
 from community.tables import Lab, LabAction, LabMeeting, LabMember
 from tests.factories import api_post, make_org, make_user, post_form, sign_in
+from tests.surveys.test_waves import with_company_signin
 
 
 @dataclass
@@ -489,6 +490,7 @@ async def test_every_lab_read_answers_404_to_another_company(client, template) -
 @pytest.mark.parametrize(("template", "data"), PAGE_POSTS)
 async def test_every_lab_form_answers_404_to_another_company(client, template, data) -> None:
     world = await make_world()
+    await with_company_signin(world.rossi)
     ids = await _lab_with_parts(world)
     await sign_in(client, world.hr_casearia)
     outsider = await post_form(client, _path(template, ids), data, page="/")
@@ -503,6 +505,7 @@ async def test_every_lab_form_answers_404_to_another_company(client, template, d
 async def test_every_lab_api_write_answers_404_to_another_company(client, method, template,
                                                                   data) -> None:
     world = await make_world()
+    await with_company_signin(world.rossi)
     ids = await _lab_with_parts(world)
     await sign_in(client, world.hr_casearia)
     outsider = await api_send(client, method, _path(template, ids), data)

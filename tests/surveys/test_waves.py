@@ -26,7 +26,7 @@ from app.clock import now
 from app.db import engine
 from app.errors import InvalidInput
 from app.settings import get_settings
-from app.tables import OutboxJob
+from app.tables import IdentityProvider, OutboxJob
 from company_portal.tables import RosterEntry
 from surveys import answering, distribution, waves
 from surveys.definition import Definition, Option, Question, Section, encode
@@ -83,6 +83,12 @@ async def add_person(company: UUID, ref: str, email_address: str | None = None,
                       email=email_address, department=department, site=site,
                       attributes=attributes, active=active,
                       roster_key=f"{company}:{ref}").save()
+
+
+async def with_company_signin(company: UUID) -> None:
+    """The company's people sign in through its identity provider (the "sso" channel)."""
+    await IdentityProvider(organization=company, issuer=f"https://idp.example/{company}",
+                           client_id="legami").save()
 
 
 async def as_caller(user: UUID) -> Caller:
@@ -427,7 +433,7 @@ async def test_an_invitation_cut_off_before_the_server_answered_is_sent_again_on
     assert await answering.resolve_link(path.removeprefix(LINK_PREFIX)) is not None
 
 
-async def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_link(
+async def test_reminders_go_only_to_those_who_have_not_answered_and_keep_the_first_link(
     smtp: Inbox,
 ) -> None:
     world = await make_world()
@@ -451,11 +457,16 @@ async def test_reminders_go_only_to_those_who_have_not_answered_with_a_new_link(
     assert all(m["Subject"].startswith("Promemoria") for m in smtp.messages())
     for address, path in links.items():
         assert path != first[address]
-        assert await answering.resolve_link(path.removeprefix(LINK_PREFIX)) is not None
-        assert await answering.resolve_link(first[address].removeprefix(LINK_PREFIX)) is None
+        latest = await answering.resolve_link(path.removeprefix(LINK_PREFIX))
+        assert latest is not None  # and the first mail's link still opens the same
+        assert await answering.resolve_link(first[address].removeprefix(LINK_PREFIX)) == latest
     smtp.raw.clear()
     await run_job(second_reminder)
     assert sorted(smtp.links()) == ["persona3@rossi.example", "persona4@rossi.example"]
+    stored = await everything_stored()
+    for address in links:
+        token = first[address].removeprefix(LINK_PREFIX)
+        assert await answering.resolve_link(token) is not None and token not in stored
 
 
 async def test_no_reminder_for_a_closed_wave(smtp: Inbox) -> None:
@@ -641,6 +652,7 @@ async def test_a_wave_not_open_yet_or_closed_says_so_kindly(client) -> None:
     world = await make_world()
     await add_person(world.a, "A1", "anna@rossi.example")
     employee = await make_user("anna@rossi.example", world.a, "employee")
+    await with_company_signin(world.a)
     later = waves.today() + timedelta(days=3)
     wave = await open_new_wave(world, opens_on=later, closes_on=later + timedelta(days=7),
                                channels=["sso"], reminder_days=[])
@@ -662,6 +674,7 @@ async def test_company_sign_in_opens_the_persons_own_invitation(client) -> None:
     anna = await make_user("anna@rossi.example", world.a, "employee")
     newcomer = await make_user("nuovo@rossi.example", world.a, "employee")
     outsider = await make_user("carla@latteria.example", world.b, "employee")
+    await with_company_signin(world.a)
     wave = await open_new_wave(world, channels=["mail", "sso"])
     await sign_in(client, anna)
 
