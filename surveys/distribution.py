@@ -55,6 +55,7 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.outbox import enqueue
 from app.settings import LANGUAGES, get_settings
+from app.startup import database_problem
 from app.tables import Organization, User
 from integrations.mail.render import render
 from integrations.mail.sender import deliver
@@ -208,8 +209,23 @@ async def _send_one(mailing: Mailing, row: dict[str, Any], language: str,
         except BaseException as error:
             await _release(row, new_hash, delivery_failure(error), mailing.round)
             raise
-        await _delivered(row["id"], new_hash, "sent")
+        await _record_sent(row["id"], new_hash)
         return True
+
+
+async def _record_sent(invitation_id: int, new_hash: str, tries: int = 120) -> None:
+    """Record an accepted mail, waiting out a database outage (up to `tries` seconds):
+    left `sending`, the invitation would be mailed a second time."""
+    for _attempt in range(tries - 1):
+        try:
+            await _delivered(invitation_id, new_hash, "sent")
+        except Exception as error:
+            if database_problem(error) is None:
+                raise
+            await asyncio.sleep(1)
+        else:
+            return
+    await _delivered(invitation_id, new_hash, "sent")
 
 
 def delivery_failure(error: BaseException) -> str:
