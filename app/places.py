@@ -68,6 +68,36 @@ class PoolState:
         return max(self.capacity - self.taken, 0)
 
 
+SMALL = 5  # below this, anyone but program staff sees a band, never a count
+
+
+@dataclass(frozen=True)
+class ShownPlaces:
+    """What of a pool may be shown. Program staff (who organise the places) see every
+    count. Everyone else sees a band (places free, few places, full) and a count of
+    people only from SMALL up: a count that moves by one as one person joins or leaves
+    would tell an employer who did, when they know one of them (issue 11)."""
+
+    availability: str  # free, few, full
+    enrolled: int | None
+    offered: int | None
+    places_left: int | None
+    waitlisted: int | None
+
+
+def shown(state: PoolState | None, exact: bool) -> ShownPlaces:
+    """The one rule for showing a pool's counts, for every page, API and report."""
+    if state is None:
+        return ShownPlaces("full", 0, 0, 0, 0) if exact else ShownPlaces(
+            "full", None, None, None, None)
+    left = state.places_left
+    band = "full" if left <= 0 else "few" if left < SMALL else "free"
+    if exact:
+        return ShownPlaces(band, state.enrolled, state.offered, left, state.waitlisted)
+    return ShownPlaces(band, state.enrolled if state.enrolled >= SMALL else None, None, None,
+                       state.waitlisted if state.waitlisted >= SMALL else None)
+
+
 Notifier = Callable[[SeatInfo], Awaitable[None]]
 NOTIFIERS: dict[str, Notifier] = {}
 

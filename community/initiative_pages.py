@@ -60,13 +60,20 @@ def status_label(status: str) -> str:
             "draft": _("Draft")}.get(status, status)
 
 
+def availability(band: str) -> str:
+    """The band `app.places.shown` gives instead of a count (places free, few, full)."""
+    return {"free": _("Places free"), "few": _("Few places left"),
+            "full": _("Full")}.get(band, band)
+
+
 def day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
 def helpers() -> dict[str, Any]:
     return {"euros": euros, "audience_label": audience_label, "day": day,
-            "provider_kind_label": provider_kind_label, "status_label": status_label}
+            "provider_kind_label": provider_kind_label, "status_label": status_label,
+            "availability": availability}
 
 
 # The form --------------------------------------------------------------------------------

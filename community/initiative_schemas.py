@@ -144,8 +144,9 @@ class InitiativeSummary(msgspec.Struct):
     provider_kind: str
     status: str  # published, closed
     capacity: int
-    places_left: int
-    waitlisted: int
+    availability: str  # free, few, full (app.places.shown)
+    places_left: int | None  # counts for program staff only; see app.places.shown
+    waitlisted: int | None
 
 
 class Initiative(InitiativeSummary):
@@ -153,8 +154,8 @@ class Initiative(InitiativeSummary):
     provider_id: UUID | None
     needs: list[NeedRef]
     lab_id: UUID | None
-    enrolled: int
-    offered: int
+    enrolled: int | None  # from app.places.SMALL up, or for program staff
+    offered: int | None
     created_at: datetime
     can_edit: bool
 

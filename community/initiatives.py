@@ -72,9 +72,10 @@ def town_matches(towns: Iterable[str], town: str) -> bool:
 # Summaries -----------------------------------------------------------------------------
 
 
-async def summaries(rows: list[dict[str, Any]], language: str | None = None
-                    ) -> list[InitiativeSummary]:
-    """DTOs of initiative rows (loaded with `load_json`), with their places."""
+async def summaries(rows: list[dict[str, Any]], language: str | None = None,
+                    exact: bool = False) -> list[InitiativeSummary]:
+    """DTOs of initiative rows (loaded with `load_json`), with their places as
+    `places.shown` lets them be seen: counts only when `exact` (program staff)."""
     language = language or current_language()
     types = await taxonomy.types_by_key(language)
     categories = await taxonomy.categories_by_key(language)
@@ -87,6 +88,7 @@ async def summaries(rows: list[dict[str, Any]], language: str | None = None
     result = []
     for r in rows:
         state = states.get(as_uuid(r["pool"])) if r["pool"] else None
+        seen = places.shown(state, exact)
         category = categories.get(r["welfare_category"] or "")
         kind = types.get(r["type_key"])
         company = as_uuid(r["company"]) if r["company"] else None
@@ -103,8 +105,8 @@ async def summaries(rows: list[dict[str, Any]], language: str | None = None
             welfare_plan=bool(category and category.welfare_plan),
             provider_name=r["provider_name"], provider_kind=r["provider_kind"],
             status=r["status"], capacity=state.capacity if state else 0,
-            places_left=state.places_left if state else 0,
-            waitlisted=state.waitlisted if state else 0))
+            availability=seen.availability, places_left=seen.places_left,
+            waitlisted=seen.waitlisted))
     return result
 
 
@@ -151,20 +153,20 @@ async def list_initiatives(caller: Caller) -> list[InitiativeSummary]:
     if not caller.is_program_staff:
         query = query.where(InitiativeRow.company.is_null()
                             | InitiativeRow.company.is_in(list(_hr_companies(caller))))
-    return await summaries(await query)
+    return await summaries(await query, exact=caller.is_program_staff)
 
 
 async def get_initiative(caller: Caller, initiative_id: UUID) -> Initiative:
     row = await row_for_manager(caller, initiative_id)
-    summary = (await summaries([row]))[0]
-    state = (await places.pool_states([as_uuid(row["pool"])])).get(
-        as_uuid(row["pool"])) if row["pool"] else None
+    summary = (await summaries([row], exact=caller.is_program_staff))[0]
+    seen = places.shown((await places.pool_states([as_uuid(row["pool"])])).get(
+        as_uuid(row["pool"])) if row["pool"] else None, caller.is_program_staff)
     return Initiative(
         **{f: getattr(summary, f) for f in InitiativeSummary.__struct_fields__},
         description=row["description"],
         provider_id=as_uuid(row["provider"]) if row["provider"] else None,
         needs=from_json(row["needs"]), lab_id=as_uuid(row["lab"]) if row["lab"] else None,
-        enrolled=state.enrolled if state else 0, offered=state.offered if state else 0,
+        enrolled=seen.enrolled, offered=seen.offered,
         created_at=row["created_at"], can_edit=may_edit(caller, summary))
 
 

@@ -258,3 +258,35 @@ async def test_the_flush_opens_the_boxes_and_a_wrong_key_opens_nothing(monkeypat
     assert stored == [{"company": built["company"],
                        "group_values": {"department": "Logistica", "children": "no"}}]
     assert await Ballot.count() == 0
+
+
+# 6. Initiative counts -----------------------------------------------------------------------
+
+
+async def _hr_view(client: Any, made: Any, company: Any) -> list[Any]:
+    """What the HR manager can read of an initiative: list, detail, participation, page."""
+    listed = (await client.get("/api/v1/initiatives")).json()
+    detail = (await client.get(f"/api/v1/initiatives/{made}")).json()
+    participation = (await client.get(f"/api/v1/companies/{company}/participation")).json()
+    page = await client.get(f"/initiatives/{made}?lang=en")
+    shown = page.text[page.text.index("<dl"):page.text.index("</dl>")]
+    return [[item for item in listed if item["id"] == str(made)], detail, participation, shown]
+
+
+async def test_hr_cannot_watch_one_employee_join_an_initiative(client: Any) -> None:
+    from tests.community.test_initiatives import company_initiative
+    from tests.community.test_initiatives import make_world as initiative_world
+
+    world = await initiative_world(employees_a=3)
+    made = await company_initiative(world, capacity=25)
+    await sign_in(client, world.hr_a)
+    before = await _hr_view(client, made, world.a)
+
+    await sign_in(client, world.emp_a[0])
+    joined = await api_post(client, f"/api/v1/me/initiatives/{made}/join", {})
+    assert joined.status_code == 200
+    await sign_in(client, world.hr_a)
+    after = await _hr_view(client, made, world.a)
+
+    assert after == before  # 0 → 1 enrolled, 25 → 24 free: nothing HR sees moved
+    assert before[1]["availability"] == "free" and before[1]["places_left"] is None
