@@ -61,6 +61,10 @@ async def test_care_note_roster_and_attendance_on_a_phone_without_javascript(
         page = await coordinator.new_page()
         await visit(page, live_server, f"/schools/{world.school_a}/families/{family}")
         care = page.locator(f"#p-{first} details:has(form[action$='/care']) > summary")
+        # A control that opens a panel looks like one: underlined, with an arrow.
+        look = await care.evaluate("s => [getComputedStyle(s).textDecorationLine, "
+                                   "getComputedStyle(s, '::before').content]")
+        assert look[0] == "underline" and look[1] == '"▸"', look
         await care.focus()
         await page.keyboard.press("Enter")  # the disclosure opens from the keyboard
         form = page.locator(f"form[action$='/pupils/{first}/care']")
