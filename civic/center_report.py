@@ -31,6 +31,7 @@ from app.i18n import _, current_language
 from app.tables import Seat
 from civic import activities
 from civic.activity_schemas import ActivityInfo, CenterChoice, category_label
+from civic.school_report import small
 from civic.tables import Pupil
 
 PUPIL = "pupil"
@@ -197,7 +198,7 @@ def write_report(figures: CenterFigures) -> bytes:
     document.add_heading(_("Pupils reached by school"), level=1)
     if figures.by_school:
         _table(document, [_("School"), _("Pupils reached"), _("Families reached")],
-               [[school, str(len(t.pupils)), str(len(t.families))]
+               [[school, small(len(t.pupils)), small(len(t.families))]
                 for school, t in sorted(figures.by_school.items())])
     else:
         document.add_paragraph(_("No pupil is enrolled yet."))

@@ -1,9 +1,11 @@
 """Privacy notices and parental consents.
 
 A notice version is never edited: a change is a new version, and the newest is the
-current one. A consent records who gave it (a parent, or the pupil when surely aged 14
-or more: 15 this calendar year, as only the birth year is kept), when, for which notice
-version, and the photo release as a separate choice.
+current one. A consent records who gave it (a parent, or the pupil when 14 or more:
+computed with the birth date when the school gives it, otherwise from the latest
+possible birthday of the birth year, 31 December), when, the day the paper form was
+signed, for which notice version, and the photo release as a separate choice. A
+coordinator records a whole class's signed forms at once (`record_class_consents`).
 A new consent replaces the one that held (which is kept, ended at that moment);
 a withdrawal ends it. Nothing is deleted here: the history stays until the family's
 retention period ends.
@@ -19,10 +21,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app import audit
 from app.auth.caller import Caller
@@ -42,6 +45,7 @@ from civic.family_schemas import (
     NoticeCreate,
     NoticeOut,
 )
+from civic.ics import ROME
 from civic.tables import Consent, ConsentNotice, Pupil, PupilCare
 
 ROLES = ("school_coordinator",)
@@ -54,15 +58,32 @@ def as_uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def age_this_year(birth_year: int) -> int:
-    """The age a pupil reaches in the current calendar year."""
-    return now().year - birth_year
+def _today() -> date:
+    return now().astimezone(ROME).date()
 
 
-def may_consent_alone(birth_year: int) -> bool:
-    """Only a birth year is kept, so a pupil consents alone only when surely 14 today:
-    15 this calendar year. Who turns 14 this year may still be 13: a parent consents."""
-    return age_this_year(birth_year) >= PUPIL_CONSENT_AGE + 1
+def fourteenth_birthday(birth_year: int, birth_date: date | None = None) -> date:
+    """The day the pupil turns 14: from the birth date when known, else from the latest
+    possible birthday of the year (31 December), so nobody is taken for 14 too early.
+    Born on 29 February: 1 March in a common year."""
+    if birth_date is None:
+        return date(birth_year + PUPIL_CONSENT_AGE, 12, 31)
+    try:
+        return birth_date.replace(year=birth_date.year + PUPIL_CONSENT_AGE)
+    except ValueError:
+        return date(birth_date.year + PUPIL_CONSENT_AGE, 3, 1)
+
+
+def may_consent_alone(birth_year: int, birth_date: date | None = None) -> bool:
+    """Whether the pupil is 14 today, so may give consent alone (GDPR art. 8 in Italy)."""
+    return _today() >= fourteenth_birthday(birth_year, birth_date)
+
+
+def surely_under_14(birth_year: int, birth_date: date | None = None) -> bool:
+    """Under 14 whatever the birthday: a pupil born 14 years ago may already be 14."""
+    if birth_date is not None:
+        return not may_consent_alone(birth_year, birth_date)
+    return _today() < date(birth_year + PUPIL_CONSENT_AGE, 1, 1)
 
 
 async def consented_pupils(pupil_ids: list[UUID]) -> set[UUID]:
@@ -162,7 +183,8 @@ def _consent(row: dict[str, Any], rows: list[dict[str, Any]]) -> ConsentOut:
     return ConsentOut(id=row["id"], notice_version=row["notice.version"],
                       given_by=row["given_by"], given_by_role=row["given_by_role"],
                       given_at=row["given_at"], photo_release=row["photo_release"],
-                      withdrawn_at=row["withdrawn_at"], ended=_ended(row, rows))
+                      withdrawn_at=row["withdrawn_at"], ended=_ended(row, rows),
+                      signed_on=row["signed_on"])
 
 
 async def _consent_rows(pupil_ids: list[UUID], active_only: bool = False
@@ -170,6 +192,7 @@ async def _consent_rows(pupil_ids: list[UUID], active_only: bool = False
     query = Consent.select(
         Consent.id, Consent.pupil, Consent.notice, Consent.notice.version, Consent.given_by,
         Consent.given_by_role, Consent.given_at, Consent.photo_release, Consent.withdrawn_at,
+        Consent.signed_on,
     ).where(Consent.pupil.is_in(pupil_ids)).order_by(Consent.id, ascending=False)
     if active_only:
         query = query.where(Consent.withdrawn_at.is_null())
@@ -209,7 +232,8 @@ async def pupil_of(caller: Caller, school_id: UUID, pupil_id: UUID,
     ensure_reachable(caller, school_id, *ROLES)
     await first_or_404(Organization.select(Organization.id).where(
         (Organization.id == school_id) & (Organization.kind == "school")))
-    query = Pupil.select(Pupil.id, Pupil.birth_year, Pupil.family).where(
+    query = Pupil.select(Pupil.id, Pupil.first_name, Pupil.birth_year, Pupil.birth_date,
+                         Pupil.family).where(
         (Pupil.id == pupil_id) & (Pupil.family.school == school_id))
     if family_id is not None:
         query = query.where(Pupil.family == family_id)
@@ -224,7 +248,7 @@ async def consent_history(caller: Caller, school_id: UUID, pupil_id: UUID) -> Co
                           consents=(await histories([pupil_id]))[pupil_id])
 
 
-def _check_consent(data: ConsentCreate, birth_year: int) -> str:
+def _check_consent(data: ConsentCreate, pupil: dict[str, Any]) -> str:
     errors = {}
     given_by = " ".join(data.given_by.split())
     if not given_by:
@@ -234,8 +258,16 @@ def _check_consent(data: ConsentCreate, birth_year: int) -> str:
             limit=LIMITS["given_by"])
     if data.given_by_role not in GIVEN_BY_ROLES:
         errors["given_by_role"] = _("Choose who gave the consent: a parent or the pupil.")
-    elif data.given_by_role == "pupil" and not may_consent_alone(birth_year):
-        errors["given_by_role"] = _("A pupil under 14 needs a parent's consent")
+    elif data.given_by_role == "pupil" and not may_consent_alone(
+            pupil["birth_year"], pupil["birth_date"]):
+        if surely_under_14(pupil["birth_year"], pupil["birth_date"]):
+            errors["given_by_role"] = _("A pupil under 14 needs a parent's consent")
+        else:
+            errors["given_by_role"] = _(
+                "%(name)s may already be 14: enter the date of birth in the pupil's details "
+                "to check, or record a parent's consent.") % {"name": pupil["first_name"]}
+    if data.signed_on is not None and data.signed_on > _today():
+        errors["signed_on"] = _("The day of signature cannot be in the future.")
     if errors:
         raise InvalidInput(errors)
     return given_by
@@ -246,22 +278,70 @@ async def record_consent(caller: Caller, school_id: UUID, pupil_id: UUID,
                          ) -> ConsentHistory:
     """Record a consent for the current notice; it replaces the one that held, if any."""
     pupil = await pupil_of(caller, school_id, pupil_id, family_id)
-    given_by = _check_consent(data, pupil["birth_year"])
+    given_by = _check_consent(data, pupil)
     async with transaction():
-        notice = await current_notice()
-        if notice is None:
-            raise InvalidInput({"notice": _("No privacy notice has been published yet: the "
-                                            "program staff must publish one first.")})
-        moment = now()
-        await Consent.update({Consent.withdrawn_at: moment}).where(
-            (Consent.pupil == pupil_id) & Consent.withdrawn_at.is_null())
-        await Consent(pupil=pupil_id, notice=notice.id, given_by=given_by,
-                      given_by_role=data.given_by_role, given_at=moment,
-                      photo_release=data.photo_release, recorded_by=caller.user_id).save()
-        await audit.record("civic.consent.recorded", caller.user_id, school_id,
-                           pupil_id=str(pupil_id), notice=notice.version,
-                           given_by_role=data.given_by_role, photo_release=data.photo_release)
+        notice = await _notice_or_refuse()
+        await _save_consent(caller, school_id, pupil_id, notice, given_by, data)
     return await consent_history(caller, school_id, pupil_id)
+
+
+async def _notice_or_refuse() -> NoticeOut:
+    notice = await current_notice()
+    if notice is None:
+        raise InvalidInput({"notice": _("No privacy notice has been published yet: the "
+                                        "program staff must publish one first.")})
+    return notice
+
+
+async def _save_consent(caller: Caller, school_id: UUID, pupil_id: UUID, notice: NoticeOut,
+                        given_by: str, data: ConsentCreate) -> None:
+    """Replace the consent that holds with this one (inside the caller's transaction)."""
+    moment = now()
+    await Consent.update({Consent.withdrawn_at: moment}).where(
+        (Consent.pupil == pupil_id) & Consent.withdrawn_at.is_null())
+    await Consent(pupil=pupil_id, notice=notice.id, given_by=given_by,
+                  given_by_role=data.given_by_role, given_at=moment, signed_on=data.signed_on,
+                  photo_release=data.photo_release, recorded_by=caller.user_id).save()
+    await audit.record("civic.consent.recorded", caller.user_id, school_id,
+                       pupil_id=str(pupil_id), notice=notice.version,
+                       given_by_role=data.given_by_role, photo_release=data.photo_release)
+
+
+async def record_class_consents(caller: Caller, school_id: UUID, signed_on: date | None,
+                                forms: dict[UUID, ConsentCreate]) -> int:
+    """Record a class's signed paper forms at once, all dated `signed_on`: every form is
+    checked first and nothing is written when one is wrong (errors keyed by field and
+    pupil id). Returns how many consents were recorded."""
+    ensure_reachable(caller, school_id, *ROLES)
+    errors: dict[str, str] = {}
+    if signed_on is None:
+        errors["signed_on"] = _("Enter the day the forms were signed, like 2026-09-15.")
+    elif signed_on > _today():
+        errors["signed_on"] = _("The day of signature cannot be in the future.")
+    if not forms:
+        errors["forms"] = _("Tick the pupils whose signed form you have.")
+    pupils = {as_uuid(row["id"]): row for row in await Pupil.select(
+        Pupil.id, Pupil.first_name, Pupil.birth_year, Pupil.birth_date).where(
+        Pupil.id.is_in(list(forms) or [UUID(int=0)]) & (Pupil.family.school == school_id))}
+    if set(forms) - set(pupils):
+        raise NotFoundException()
+    given: dict[UUID, str] = {}
+    for pupil_id, data in forms.items():
+        try:
+            given[pupil_id] = _check_consent(data, pupils[pupil_id])
+        except InvalidInput as invalid:
+            errors.update({f"{key}-{pupil_id}": text for key, text in invalid.errors.items()})
+    if errors:
+        raise InvalidInput(errors)
+    async with transaction():
+        notice = await _notice_or_refuse()
+        for pupil_id, data in forms.items():
+            await _save_consent(caller, school_id, pupil_id, notice, given[pupil_id],
+                                ConsentCreate(given_by=data.given_by,
+                                              given_by_role=data.given_by_role,
+                                              photo_release=data.photo_release,
+                                              signed_on=signed_on))
+    return len(forms)
 
 
 async def withdraw_consent(caller: Caller, school_id: UUID, pupil_id: UUID,

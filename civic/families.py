@@ -85,6 +85,7 @@ def problem_messages() -> dict[str, str]:
                      "one value."),
         "duplicate_pupil": _("{name}, born in {year}, is already on line {line} for this "
                              "family."),
+        "birth_date": _("The date of birth must be a past day of the birth year {year}."),
     }
 
 
@@ -304,7 +305,9 @@ async def family_detail(caller: Caller, school_id: UUID, family_id: UUID) -> Fam
             consented=consent is not None,
             photo_release=bool(consent and consent.photo_release),
             renewal_due=bool(state and state.renewal_due),
-            may_consent_alone=may_consent_alone(pupil["birth_year"]), consent=consent,
+            birth_date=pupil["birth_date"],
+            may_consent_alone=may_consent_alone(pupil["birth_year"], pupil["birth_date"]),
+            consent=consent,
             history=history[as_uuid(pupil["id"])], care=cares.get(as_uuid(pupil["id"]))))
     return FamilyOut(
         id=as_uuid(family["id"]), school_id=school.id, family_ref=family["family_ref"],
@@ -314,6 +317,29 @@ async def family_detail(caller: Caller, school_id: UUID, family_id: UUID) -> Fam
         working_pattern=family["working_pattern"], town=family["town"],
         retain_until=family["retain_until"], created_at=family["created_at"],
         current_notice=notice.version if notice else None, pupils=items)
+
+
+async def school_classes(caller: Caller, school_id: UUID) -> list[str]:
+    """The school's classes, sorted."""
+    school = await school_of(caller, school_id)
+    rows = await Pupil.select(Pupil.class_name).where(
+        Pupil.family.school == school.id).distinct()
+    return sorted({row["class_name"] for row in rows})
+
+
+async def class_pupils(caller: Caller, school_id: UUID, class_name: str
+                       ) -> list[dict[str, Any]]:
+    """A class's pupils for recording its signed consent forms: name, reference adult,
+    whether a consent holds. Sorted by name."""
+    school = await school_of(caller, school_id)
+    rows = await Pupil.select(
+        Pupil.id, Pupil.first_name, Pupil.last_name, Pupil.birth_year, Pupil.birth_date,
+        Pupil.family.reference_adult.as_alias("adult"),
+    ).where((Pupil.family.school == school.id) & (Pupil.class_name == class_name))
+    held = await consents.consented_pupils([as_uuid(row["id"]) for row in rows])
+    return sorted(({**row, "id": as_uuid(row["id"]), "consented": as_uuid(row["id"]) in held,
+                    "name": f"{row['first_name']} {row['last_name'] or ''}".strip()}
+                   for row in rows), key=lambda row: row["name"].casefold())
 
 
 # Changing -------------------------------------------------------------------------------
@@ -345,6 +371,10 @@ async def update_pupil(caller: Caller, school_id: UUID, family_id: UUID, pupil_i
     school = await school_of(caller, school_id)
     clean, problems = check_pupil(data.first_name, data.birth_year, data.class_name,
                                   data.last_name)
+    if data.birth_date is not None and (data.birth_date.year != clean["birth_year"]
+                                        or data.birth_date > now().date()):
+        problems.append(("birth_date", "birth_date", {"year": clean["birth_year"]}))
+    clean["birth_date"] = data.birth_date
     if problems:
         raise _invalid(problems)
     async with transaction():

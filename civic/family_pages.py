@@ -5,6 +5,7 @@ program staff. Handlers parse, call one service and render."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 from uuid import UUID
 
 from babel import Locale, UnknownLocaleError
@@ -62,6 +63,13 @@ async def read_upload(upload: Any) -> tuple[str, bytes]:
 def docx_response(filename: str, data: bytes) -> Response[bytes]:
     return Response(content=data, media_type=DOCX, headers={
         "content-disposition": f'attachment; filename="{filename}"'})
+
+
+def _uuid_or_none(value: str) -> UUID | None:
+    try:
+        return UUID(value)
+    except ValueError:
+        return None
 
 
 def _see_other(path: str) -> Redirect:
@@ -138,7 +146,8 @@ class FamilyPages(Controller):
         data = PupilUpdate(first_name=form.get("first_name", ""),
                            birth_year=int(year) if families.whole_number(year, 4) else 0,
                            class_name=form.get("class_name", ""),
-                           last_name=form.get("last_name", ""))
+                           last_name=form.get("last_name", ""),
+                           birth_date=care.signed_on(form.get("birth_date", "")))
         try:
             await families.update_pupil(caller_of(request), school_id, family_id, pupil_id,
                                         data)
@@ -191,6 +200,47 @@ class FamilyPages(Controller):
                                       pupil_id=pupil_id)
         return _see_other(
             f"/schools/{school_id}/families/{family_id}?saved=withdrawn#p-{pupil_id}")
+
+    @get("/consents/class", media_type=MediaType.HTML)
+    async def class_consents_page(self, request: Req, school_id: UUID, class_name: str = ""
+                                  ) -> Template:
+        return await self._class_page(request, school_id, class_name[:20], {}, {})
+
+    @post("/consents/class", media_type=MediaType.HTML)
+    async def record_class_consents(self, request: Req, school_id: UUID) -> Any:
+        form = await request.form()
+        class_name = str(form.get("class_name", ""))[:20]
+        forms = {}
+        for key in form:
+            pupil = _uuid_or_none(key.removeprefix("signed-")) if key.startswith("signed-") \
+                else None
+            if pupil is not None:
+                forms[pupil] = ConsentCreate(
+                    given_by=str(form.get(f"given_by-{pupil}", "")),
+                    photo_release=form.get(f"photo_release-{pupil}") == "1")
+        try:
+            count = await consents.record_class_consents(
+                caller_of(request), school_id, care.signed_on(str(form.get("signed_on", ""))),
+                forms)
+        except InvalidInput as invalid:
+            raw = {key: str(form.get(key, "")) for key in form if key != "_csrf_token"}
+            return await self._class_page(request, school_id, class_name, invalid.errors, raw)
+        return _see_other(f"/schools/{school_id}/consents/class?class_name={quote(class_name)}"
+                          f"&recorded={count}")
+
+    async def _class_page(self, request: Req, school_id: UUID, class_name: str,
+                          errors: dict[str, str], form: dict[str, str]) -> Template:
+        caller = caller_of(request)
+        school = await families.school_of(caller, school_id)
+        classes = await families.school_classes(caller, school_id)
+        pupils = await families.class_pupils(caller, school_id, class_name) \
+            if class_name in classes else []
+        return Template("families/class_consents.html", status_code=422 if errors else 200,
+                        context={"this_school": school, "classes": classes,
+                                 "class_name": class_name if class_name in classes else "",
+                                 "pupils": pupils, "errors": errors, "form": form,
+                                 "notice": await consents.current_notice(),
+                                 "recorded": request.query_params.get("recorded", "")})
 
     @post("/families/{family_id:uuid}/delete", media_type=MediaType.HTML)
     async def delete_family(self, request: Req, school_id: UUID, family_id: UUID) -> Any:

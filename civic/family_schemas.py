@@ -34,6 +34,7 @@ class ConsentOut(msgspec.Struct):
     photo_release: bool
     withdrawn_at: datetime | None
     ended: str | None
+    signed_on: date | None = None
 
 
 class CareOut(msgspec.Struct):
@@ -63,6 +64,7 @@ class PupilOut(msgspec.Struct):
     consent: ConsentOut | None
     history: list[ConsentOut]
     care: CareOut | None = None
+    birth_date: date | None = None
 
 
 class FamilyItem(msgspec.Struct):
@@ -125,6 +127,7 @@ class PupilUpdate(msgspec.Struct, forbid_unknown_fields=True):
     birth_year: int
     class_name: str
     last_name: str = ""
+    birth_date: date | None = None
 
 
 class CareUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -144,6 +147,7 @@ class ConsentCreate(msgspec.Struct, forbid_unknown_fields=True):
     given_by: str
     given_by_role: str = "parent"
     photo_release: bool = False
+    signed_on: date | None = None  # the day the paper form was signed, when there is one
 
 
 class ConsentHistory(msgspec.Struct):

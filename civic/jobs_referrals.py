@@ -166,6 +166,14 @@ def _moment(moment: datetime | None, language: str) -> str:
     return f"{format_date(local.date(), format='long', locale=language)}, {local:%H:%M}"
 
 
+async def family_calendar(referral_id: UUID) -> bytes | None:
+    """The sessions' .ics for the family's page ("add to calendar"), as the mail's."""
+    facts = await referral_facts(referral_id)
+    if facts is None or facts["info"].starts_on is None:
+        return None
+    return _calendar(referral_id, facts["info"], facts["context"])
+
+
 def _calendar(referral_id: Any, info: ActivityInfo, context: dict[str, Any]) -> bytes:
     assert info.starts_on is not None
     domain = get_settings().base_url.split("://", 1)[-1].split("/", 1)[0] or "legami"

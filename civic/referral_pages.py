@@ -29,6 +29,7 @@ from civic import referral_letters, referrals, suggestions
 from civic.family_messages import family_texts
 from civic.family_pages import docx_response, pattern_labels
 from civic.ics import ROME
+from civic.jobs_referrals import family_calendar
 from civic.referral_schemas import OPEN_STATES, ReferralCreate
 
 Req = Request[Any, Any, Any]
@@ -157,6 +158,20 @@ class FamilyLinkPages(Controller):
     async def family_page(self, request: Req, token: str, lang: str | None = None,
                           done: str = "") -> Response[Any]:
         return await _family(request, token, lang, {}, done)
+
+    @get("/{token:str}/calendar.ics", media_type="text/calendar")
+    async def calendar(self, request: Req, token: str) -> Response[Any]:
+        """The sessions of the activity the pupil is enrolled in, for the family's
+        calendar app (the same file as the confirmation mail's)."""
+        try:
+            view = await referrals.family_view(token)
+        except NotFoundException:
+            return await _unknown_link(request)
+        data = await family_calendar(view.referral_id) if view.state == "enrolled" else None
+        if data is None:
+            return await _unknown_link(request)
+        return Response(content=data, media_type="text/calendar; charset=utf-8", headers={
+            "content-disposition": 'attachment; filename="attivita.ics"'})
 
     @post("/{token:str}/accept", media_type=MediaType.HTML)
     async def accept(self, request: Req, token: str, lang: str | None = None) -> Response[Any]:

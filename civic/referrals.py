@@ -158,12 +158,13 @@ async def propose(caller: Caller, school_id: UUID, data: ReferralCreate) -> Refe
 
 
 def _deadline(info: ActivityInfo) -> datetime:
-    """Two weeks to answer, or until the activity's last day when that comes sooner."""
-    deadline = now() + timedelta(days=PROPOSAL_DAYS)
+    """Two weeks to answer, or until the activity's last day when that comes sooner; a
+    deadline ends at the end of a day, 23:59 Italian time (never at the hour of the
+    proposal)."""
+    day = (now().astimezone(ROME) + timedelta(days=PROPOSAL_DAYS)).date()
     if info.ends_on is not None:
-        last = datetime.combine(info.ends_on, time(23, 59), tzinfo=ROME)
-        deadline = min(deadline, last)
-    return deadline
+        day = min(day, info.ends_on)
+    return datetime.combine(day, time(23, 59), tzinfo=ROME)
 
 
 async def _open_referral(pupil_id: UUID, activity_id: UUID, pool_id: UUID) -> bool:

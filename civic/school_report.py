@@ -29,6 +29,8 @@ from civic.consents import as_uuid
 from civic.families import PUPIL, school_of
 from civic.family_schemas import ActivityFigures, ClassFigures, SchoolReport
 from civic.tables import Activity, Consent, Family, Pupil
+from community.monitoring_report import number
+from community.targets import shown
 
 USED = ("enrolled", "offered", "waitlisted")
 
@@ -133,14 +135,21 @@ def _table(document: Any, header: list[str], rows: list[list[str]], widths: list
     document.add_paragraph()
 
 
+def small(count: int) -> str:
+    """A count that could point at a pupil (1 to 4) as every page and report says it:
+    "fewer than 5" (`community.targets.shown`, `community.monitoring_report.number`)."""
+    return number(shown(count))
+
+
 def _summary_rows(report: SchoolReport) -> list[list[str]]:
-    return [[label, str(value)] for label, value in (
-        (_("Families registered"), report.families),
-        (_("Pupils registered"), report.pupils),
-        (_("Pupils with consent"), report.pupils_with_consent),
-        (_("Photo releases"), report.photo_releases),
-        (_("Families reached"), report.families_reached),
-        (_("Pupils reached"), report.pupils_reached),
+    return [[label, small(value) if hide else str(value)] for label, value, hide in (
+        (_("Families registered"), report.families, False),
+        (_("Pupils registered"), report.pupils, False),
+        (_("Pupils with consent"), report.pupils_with_consent, True),
+        (_("Photo releases"), report.photo_releases, True),
+        (_("Families reached"), report.families_reached, True),
+        (_("Pupils reached"), report.pupils_reached, True),
+    )] + [[label, str(value)] for label, value in (
         (_("Places used"), report.places_used),
         (_("Places offered, awaiting an answer"), report.places_offered),
         (_("On a waitlist"), report.waitlisted),
@@ -169,8 +178,9 @@ def write_docx(report: SchoolReport) -> bytes:
     if report.classes:
         _table(document, [_("Class"), _("Pupils"), _("With consent"), _("Reached"),
                           _("Places used"), _("On a waitlist")],
-               [[c.class_name, str(c.pupils), str(c.with_consent), str(c.reached),
-                 str(c.places_used), str(c.waitlisted)] for c in report.classes],
+               [[c.class_name, *(small(n) for n in (c.pupils, c.with_consent, c.reached,
+                                                      c.places_used, c.waitlisted))]
+                for c in report.classes],
                [Cm(4.5)] + [Cm(2.5)] * 5)
     else:
         document.add_paragraph(_("No pupils are registered yet."))

@@ -243,18 +243,20 @@ def _timetable(offer: OfferFacts, pattern: str | None) -> tuple[int, tuple[str, 
 
 
 def _summer_words(pattern: str | None) -> str:
+    """Only what the family told: a working pattern, never hours (so never "fits")."""
     if pattern == "both_working":
-        return _("Summer camp: covers the school holidays while both parents work")
+        return _("Summer camp during the school holidays; the family says both parents work")
     if pattern == "shifts":
-        return _("Summer camp: covers the school holidays for parents working shifts")
+        return _("Summer camp during the school holidays; the family says the parents work "
+                 "shifts")
     return _("Summer camp during the school holidays")
 
 
 def _slot_words(pattern: str | None) -> str:
     if pattern == "both_working":
-        return _("Weekday afternoons after school: fits two working parents")
+        return _("Weekday afternoons after school; the family says both parents work")
     if pattern == "shifts":
-        return _("Weekday afternoons after school: helps parents working shifts")
+        return _("Weekday afternoons after school; the family says the parents work shifts")
     return _("Weekday afternoons after school")
 
 

@@ -44,6 +44,8 @@ class Pupil(Table, tablename="pupils"):
     # so an operator tells two pupils called Daniel apart (optional in school files)
     last_name = Varchar(length=100, default="")
     birth_year = Integer()
+    # when the school gives it: tells whether a pupil born 14 years ago is 14 yet
+    birth_date = Date(null=True, default=None)
     class_name = Varchar(length=20)
 
 
@@ -84,6 +86,7 @@ class Consent(Table, tablename="consents"):
     given_by = Varchar(length=200)
     given_by_role = Varchar(length=10, default="parent")  # parent, pupil (14 and over)
     given_at = Timestamptz(default=TimestamptzNow())
+    signed_on = Date(null=True, default=None)  # the day the school's paper form was signed
     photo_release = Boolean(default=False)
     recorded_by = UUID(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)

@@ -61,6 +61,10 @@ async def test_care_note_roster_and_attendance_on_a_phone_without_javascript(
         page = await coordinator.new_page()
         await visit(page, live_server, f"/schools/{world.school_a}/families/{family}")
         care = page.locator(f"#p-{first} details:has(form[action$='/care']) > summary")
+        # A control that opens a panel looks like one: underlined, with an arrow.
+        look = await care.evaluate("s => [getComputedStyle(s).textDecorationLine, "
+                                   "getComputedStyle(s, '::before').content]")
+        assert look[0] == "underline" and look[1] == '"▸"', look
         await care.focus()
         await page.keyboard.press("Enter")  # the disclosure opens from the keyboard
         form = page.locator(f"form[action$='/pupils/{first}/care']")
@@ -128,3 +132,41 @@ async def test_care_note_roster_and_attendance_on_a_phone_without_javascript(
             await accessible(page, axe, f"{path} at 1280 px")
     finally:
         await wide.close()
+
+
+async def test_a_class_of_signed_forms_on_a_phone(
+    live_server: LiveServer, browser: Any,  # noqa: F811
+) -> None:
+    axe = axe_source()
+    world = await make_world()
+    for ref in ("F1", "F2", "F3"):
+        await make_family(world, ref=ref, pupils=(("Daniel", 8),), consent=False)
+    path = f"/schools/{world.school_a}/consents/class?class_name=3A"
+    coordinator = await phone(browser, live_server, world.coord_a)
+    try:
+        page = await coordinator.new_page()
+        await visit(page, live_server, path)
+        await check_page(page, axe, "a class's consent forms")
+        await page.locator("main input[type=checkbox][name^=signed-]").first.check()
+        async with page.expect_navigation():
+            await page.locator("main form[method=post] button[type=submit]").click()
+        assert await page.locator("main .error-summary").count() == 1  # no signature day
+        await check_page(page, axe, "a class's consent forms with an error")
+        await page.locator("#signed_on").fill(today_iso())
+        async with page.expect_navigation():
+            await page.locator("main form[method=post] button[type=submit]").click()
+        assert await page.locator("main .notice[role=status]").count() == 1
+    finally:
+        await coordinator.close()
+    wide = await desktop(browser, live_server, world.coord_a)
+    try:
+        page = await wide.new_page()
+        await visit(page, live_server, path)
+        await labelled(page, "a class's consent forms at 1280 px")
+        await accessible(page, axe, "a class's consent forms at 1280 px")
+    finally:
+        await wide.close()
+
+
+def today_iso() -> str:
+    return now().date().isoformat()

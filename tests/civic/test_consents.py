@@ -54,7 +54,7 @@ async def test_a_consent_for_an_earlier_notice_still_holds_but_asks_for_renewal(
 async def test_a_pupil_under_14_needs_a_parent(client, world) -> None:
     this_year = now().year
     family, (young, old) = await add_family(world.a, pupils=(
-        ("Luca", this_year - 14, "S2"), ("Emma", this_year - 15, "S3")))
+        ("Luca", this_year - 13, "S2"), ("Emma", this_year - 15, "S3")))
     await sign_in(client, world.coord_a)
 
     refused = await api_post(client, f"/api/v1/schools/{world.a}/pupils/{young}/consents",

@@ -25,6 +25,7 @@ from app.i18n import use_language
 from app.settings import get_settings
 from app.tables import OutboxJob, Seat
 from civic import activities, referrals
+from civic.ics import ROME
 from civic.referral_schemas import ReferralCreate
 from civic.tables import Referral
 from tests.civic.referral_world import (
@@ -98,6 +99,10 @@ async def test_coordinator_proposes_from_the_suggestions_page_and_the_family_get
     row = await Referral.select().first()
     assert row["status"] == "proposed" and row["token_hash"] is None
     assert row["proposed_by"] == world.coord_a and row["expires_at"] > now()
+    # The deadline ends at the end of a day in Italy, not at the hour of the proposal.
+    local = row["expires_at"].astimezone(ROME)
+    assert (local.hour, local.minute) == (23, 59)
+    assert local.date() == (now().astimezone(ROME) + timedelta(days=14)).date()
     job = await OutboxJob.select(OutboxJob.payload).where(
         OutboxJob.actor == referrals.MAIL_JOB).output(load_json=True).first()
     assert set(job["payload"]) == {"referral_id"}  # an id, never a link
@@ -241,6 +246,14 @@ async def test_family_accepts_from_the_link_and_gets_a_calendar_of_the_sessions(
     assert "BEGIN:VTIMEZONE\r\nTZID:Europe/Rome\r\n" in ics
     assert lines["UID"].startswith(f"referral-{referral.id}@")
     assert lines["SUMMARY"].startswith("Doposcuola")
+    # The family's page offers the same calendar ("add to calendar"), once enrolled.
+    page = await client.get(f"/f/{token}?lang=en")
+    assert f'href="/f/{token}/calendar.ics"' in page.text
+    assert "Add the sessions to your calendar" in page.text
+    download = await client.get(f"/f/{token}/calendar.ics")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/calendar")
+    assert unfolded(download.text)["UID"] == lines["UID"]
 
 
 async def test_the_dev_mailbox_names_the_attachment(world, client):
@@ -559,3 +572,10 @@ async def test_an_english_speaking_family_gets_mail_and_page_in_english(world, c
     (arabic,) = await mails_to("ar@example.it")
     assert 'lang="ar" dir="rtl"' in arabic["html"] and "English:" in arabic["text"]
     assert "تقترح مدرسة IC Crema Uno على Amir" in arabic["text"]
+
+
+async def test_the_coordinators_menu_lists_their_proposals(world, client):
+    await sign_in(client, world.coord_a)
+    page = await client.get(f"/schools/{world.school_a}/families", headers=EN)
+    menu = page.text.split("<main", 1)[0]
+    assert f'<a href="/schools/{world.school_a}/referrals">Proposals</a>' in menu
