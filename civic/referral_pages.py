@@ -166,10 +166,10 @@ class FamilyLinkPages(Controller):
         try:
             view = await referrals.family_view(token)
         except NotFoundException:
-            return await _unknown_link(request)
+            return await unknown_link(request)
         data = await family_calendar(view.referral_id) if view.state == "enrolled" else None
         if data is None:
-            return await _unknown_link(request)
+            return await unknown_link(request)
         return Response(content=data, media_type="text/calendar; charset=utf-8", headers={
             "content-disposition": 'attachment; filename="attivita.ics"'})
 

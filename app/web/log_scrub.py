@@ -17,9 +17,11 @@ from typing import Any
 # Credentials that requests carry in their paths: an answer link `/r/<token>` (with the
 # section and query after it: where a post leads depends on the answers) and a
 # code `?c=` (surveys), a family's link `/f/<token>`, a letter's code `/f?code=` and the
-# search of the families' list `?q=`, a name (civic).
+# search of the families' list `?q=`, a name (civic); a family's pact link `/p/<token>`
+# (pacts).
 PATTERNS = [
     r"(/r/)[^\s\"']+|([?&]c=)[^&\s\"']+",
+    r"(/p/)[^/?\s\"']+",
     r"(/f/)[^/?\s\"']+|((?:/schools/[^?\s\"']*|/f/?)\?(?:[^\s\"']*&)?(?:q|code)=)[^&\s\"']*",
 ]
 

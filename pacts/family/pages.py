@@ -15,7 +15,6 @@ from app.auth.guards import signed_in
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, set_language
 from app.web.context import caller_of
-from app.web.log_scrub import scrub
 from civic.family_pages import docx_response
 from civic.referral_pages import unknown_link
 from pacts.family import service
@@ -24,8 +23,8 @@ from pacts.pacts.pages import day
 
 Req = Request[Any, Any, Any]
 
-# The link is a key to the family's pact: logs write it as `/p/…`.
-scrub(r"(/p/)[^/?\s\"]+", "uvicorn.access", "legami.web")
+# The link is a key to the family's pact: the kernel's scrubber (app/web/log_scrub.py)
+# writes it as `/p/…`.
 
 
 class PrintPages(Controller):
