@@ -69,6 +69,7 @@ log = logging.getLogger("legami.surveys")
 BATCH = 100
 CONCURRENCY = 8  # SMTP conversations at once; the default thread pool runs them
 MAX_PER_RUN = 2000
+RESUME_GRACE_SECONDS = 5  # longer than _record_sent's 1 s between tries
 CODE_PAGE = "/codice"
 QR_SHAPE_IDS = 1000
 
@@ -102,7 +103,7 @@ async def send_invitations(wave_id: UUID) -> int:
     mailing = await _mailing(wave_id, waves.MAIL_JOB, "wave_invitation", 0)
     if mailing is None:
         return 0
-    return await _run(mailing, Invitation.token_hash.is_null() | _interrupted(0))
+    return await _run(mailing, Invitation.token_hash.is_null() | await _resumed(wave_id, 0))
 
 
 async def send_reminders(wave_id: UUID, round_: int) -> int:
@@ -116,12 +117,21 @@ async def send_reminders(wave_id: UUID, round_: int) -> int:
     mailing = await _mailing(wave_id, waves.REMINDER_JOB, "wave_reminder", round_)
     if mailing is None or round_ < 1:
         return 0
-    return await _run(mailing, (Invitation.reminders_sent < round_) | _interrupted(round_))
+    return await _run(mailing, (Invitation.reminders_sent < round_)
+                      | await _resumed(wave_id, round_))
 
 
-def _interrupted(round_: int) -> Combinable:
-    """Invitations of this round whose sending was cut off before the server answered."""
-    return (Invitation.delivery == "sending") & (Invitation.reminders_sent == round_)
+async def _resumed(wave_id: UUID, round_: int) -> Combinable:
+    """Invitations of this round whose sending was cut off before the server answered.
+
+    When there are some, this run took the job over: it first gives the run before it,
+    if still alive after a database outage, RESUME_GRACE_SECONDS to record what the
+    mail server accepted meanwhile, so that nobody is mailed twice.
+    """
+    interrupted = (Invitation.delivery == "sending") & (Invitation.reminders_sent == round_)
+    if await Invitation.exists().where((Invitation.wave == wave_id) & interrupted):
+        await asyncio.sleep(RESUME_GRACE_SECONDS)
+    return interrupted
 
 
 async def _mailing(wave_id: UUID, job: str, template: str, round_: int) -> Mailing | None:
@@ -209,7 +219,8 @@ async def _send_one(mailing: Mailing, row: dict[str, Any], language: str,
         except BaseException as error:
             await _release(row, new_hash, delivery_failure(error), mailing.round)
             raise
-        await _record_sent(row["id"], new_hash)
+        # Shielded: a run stopped now (its lease taken) still records what was accepted.
+        await asyncio.shield(_record_sent(row["id"], new_hash))
         return True
 
 

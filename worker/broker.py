@@ -11,6 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
 from app.settings import ConfigError, Settings, get_settings
+from app.startup import Unavailable, database_problem
 from worker.registry import load_all
 from worker.runner import MAX_BACKOFF_MS, MIN_BACKOFF_MS, JobFailed, run_job
 
@@ -81,6 +82,9 @@ def bind(
             min_backoff=MIN_BACKOFF_MS,
             max_backoff=MAX_BACKOFF_MS,
             retry_when=_retry_when(max_retries),
+            # A database outage: logged by dramatiq in one line, without a traceback, and
+            # not retried by dramatiq; the relay sends the job again once its lease ends.
+            throws=(Unavailable,),
         )(_runner(max_retries))
         for name in load_all()
     }
@@ -88,7 +92,16 @@ def bind(
 
 def _runner(max_retries: int) -> Any:
     async def run(outbox_id: int) -> None:
-        await run_job(outbox_id, max_retries=max_retries)
+        try:
+            await run_job(outbox_id, max_retries=max_retries)
+        except JobFailed:
+            raise
+        except Exception as error:
+            # An outage, not a bug: one line; the lease brings the job back afterwards.
+            problem = database_problem(error)
+            if problem is None:
+                raise
+            raise Unavailable(problem) from None
 
     return run
 
@@ -98,8 +111,9 @@ def _retry_when(max_retries: int) -> Any:
 
     A failed handler (`JobFailed`) is retried for as long as run_job raises it: the row
     counts the attempts, and run_job stops raising once they pass `max_retries`. Other
-    errors (database unreachable, time limit) are retried `max_retries` times; after
-    that the row's lease runs out and the relay sends it again.
+    errors (a time limit) are retried `max_retries` times; after that, as after a
+    database outage (`Unavailable`, which dramatiq does not retry), the row's lease runs
+    out and the relay sends it again.
     """
 
     def retry(retries_so_far: int, error: BaseException) -> bool:

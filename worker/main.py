@@ -41,6 +41,9 @@ def run_worker(processes_threads: int = 4) -> None:
         )
     # Unless the caller set up logging, show what the worker and dramatiq report.
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    # During a database outage asyncpg's pool writes a traceback every second; the relay
+    # says once that it waits instead.
+    logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)
     log_scrub.install()
     broker = make_broker(settings)
     try:
