@@ -85,6 +85,11 @@ class ShownPlaces:
     waitlisted: int | None
 
 
+def shown_count(count: int, exact: bool) -> int | None:
+    """A count of people as anyone but program staff may see it: from SMALL up only."""
+    return count if exact or count >= SMALL else None
+
+
 def shown(state: PoolState | None, exact: bool) -> ShownPlaces:
     """The one rule for showing a pool's counts, for every page, API and report."""
     if state is None:
@@ -94,8 +99,8 @@ def shown(state: PoolState | None, exact: bool) -> ShownPlaces:
     band = "full" if left <= 0 else "few" if left < SMALL else "free"
     if exact:
         return ShownPlaces(band, state.enrolled, state.offered, left, state.waitlisted)
-    return ShownPlaces(band, state.enrolled if state.enrolled >= SMALL else None, None, None,
-                       state.waitlisted if state.waitlisted >= SMALL else None)
+    return ShownPlaces(band, shown_count(state.enrolled, exact), None, None,
+                       shown_count(state.waitlisted, exact))
 
 
 Notifier = Callable[[SeatInfo], Awaitable[None]]

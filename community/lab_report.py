@@ -21,6 +21,7 @@ from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
 from app.i18n import _, current_language
+from app.places import SMALL
 from community import labs
 from community.lab_schemas import LabDetail, NeedChange
 
@@ -109,7 +110,8 @@ def _facts(document: Doc, lab: LabDetail) -> None:
         [_("Facilitator"), lab.facilitator.name if lab.facilitator else _("none yet")],
         [_("Partners"), ", ".join(lab.partners) or "—"],
         [_("Status"), lab_status_label(lab.status)],
-        [_("Members"), str(lab.members)],
+        [_("Members"), str(lab.members) if lab.members is not None
+         else _("Fewer than %(threshold)s") % {"threshold": SMALL}],
     ]
     _table(document, [_("Lab"), ""], facts)
 

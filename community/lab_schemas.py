@@ -97,7 +97,7 @@ class LabSummary(msgspec.Struct):
     town: str
     status: str
     facilitator: Person | None
-    members: int
+    members: int | None  # from 5 up, or for program staff (app.places.shown_count)
     next_meeting: Meeting | None
     open_actions: int
     can_edit: bool
@@ -136,7 +136,7 @@ class LabDetail(msgspec.Struct):
     partners: list[str]
     agenda: list[AgendaItem]
     needs: list[NeedRef]
-    members: int
+    members: int | None  # from 5 up, or for program staff (app.places.shown_count)
     member_names: list[str] | None  # program staff only
     meetings: list[Meeting]
     actions: list[Action]
@@ -157,6 +157,6 @@ class MyLab(msgspec.Struct):
     status: str
     facilitator_name: str
     agenda: list[AgendaItem]
-    members: int
+    members: int | None  # from 5 up, or for program staff (app.places.shown_count)
     joined: bool
     meetings_ahead: list[Meeting]

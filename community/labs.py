@@ -32,6 +32,7 @@ from app.clock import now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _, current_language
+from app.places import shown_count
 from app.tables import Membership, Organization
 from community import lab_pulse
 from community.lab_schemas import (
@@ -156,7 +157,8 @@ async def list_labs(caller: Caller) -> list[LabSummary]:
     return [LabSummary(
         id=row["id"], title=row["title"], scope=row["scope"], company_id=row["company"],
         company_name=row["company.name"] or "", town=row["town"], status=row["status"],
-        facilitator=_facilitator_of(row), members=members.get(row["id"], 0),
+        facilitator=_facilitator_of(row),
+        members=shown_count(members.get(row["id"], 0), caller.is_program_staff),
         next_meeting=ahead.get(row["id"]), open_actions=open_actions.get(row["id"], 0),
         can_edit=can_edit(caller, row)) for row in rows]
 
@@ -171,7 +173,8 @@ async def get_lab(caller: Caller, lab_id: UUID) -> LabDetail:
         company_name=row["company.name"] or "", town=row["town"], status=row["status"],
         facilitator=_facilitator_of(row), partners=list(loaded(row["partners"]) or []),
         agenda=_agenda_of(row), needs=from_json(loaded(row["needs"])),
-        members=(await _member_counts([lab_id])).get(lab_id, 0), member_names=names,
+        members=shown_count((await _member_counts([lab_id])).get(lab_id, 0),
+                            caller.is_program_staff), member_names=names,
         meetings=await _meetings(lab_id), actions=await _actions(lab_id),
         pulse=await lab_pulse.pulse_of(caller, row), can_edit=editable,
         can_start_pulse=editable and lab_pulse.may_start(caller, row),
@@ -594,7 +597,7 @@ async def _my_labs(rows: list[dict[str, Any]], joined: set[UUID]) -> list[MyLab]
         id=row["id"], title=row["title"], scope=row["scope"],
         company_name=row["company.name"] or "", town=row["town"], status=row["status"],
         facilitator_name=row["facilitator.name"] or "", agenda=_agenda_of(row),
-        members=members.get(row["id"], 0), joined=row["id"] in joined,
+        members=shown_count(members.get(row["id"], 0), False), joined=row["id"] in joined,
         meetings_ahead=ahead.get(row["id"], [])) for row in rows]
 
 

@@ -290,3 +290,25 @@ async def test_hr_cannot_watch_one_employee_join_an_initiative(client: Any) -> N
 
     assert after == before  # 0 → 1 enrolled, 25 → 24 free: nothing HR sees moved
     assert before[1]["availability"] == "free" and before[1]["places_left"] is None
+
+
+async def test_hr_cannot_watch_one_employee_join_a_lab(client: Any) -> None:
+    from community import labs
+    from tests.community.test_labs import caller as lab_caller
+    from tests.community.test_labs import make_world as lab_world
+    from tests.community.test_labs import workplace_lab
+
+    world = await lab_world()
+    lab_id = await workplace_lab(world)
+    await sign_in(client, world.hr_rossi)
+
+    async def seen() -> list[Any]:
+        detail = (await client.get(f"/api/v1/labs/{lab_id}")).json()
+        page = await client.get(f"/labs/{lab_id}?lang=en")
+        listing = await client.get("/labs?lang=en")
+        return [detail["members"], page.text.count("Fewer than 5"),
+                listing.text.count("Fewer than 5")]
+
+    before = await seen()
+    await labs.join_lab(await lab_caller(world.anna), lab_id)
+    assert await seen() == before == [None, 1, 1]  # 0 → 1 member: nothing HR sees moved
