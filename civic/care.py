@@ -95,6 +95,12 @@ async def record_care(caller: Caller, school_id: UUID, family_id: UUID, pupil_id
     await save_care(pupil_id, data, "coordinator", caller.user_id, school_id)
 
 
+async def record_care_from_link(pupil_id: UUID, school_id: UUID, data: CareUpdate) -> None:
+    """The family writes it from their link (the link is the key, checked by the
+    caller): submitting the form with their name is their consent, dated today."""
+    await save_care(pupil_id, data, "family", None, school_id)
+
+
 async def cares_of(pupil_ids: list[UUID]) -> dict[UUID, CareOut]:
     """The pupils' care records, for the module that decided the reader may see them."""
     if not pupil_ids:

@@ -28,6 +28,7 @@ from app.web.errors import error_response
 from civic import referral_letters, referrals, suggestions
 from civic.family_messages import family_texts
 from civic.family_pages import docx_response, pattern_labels
+from civic.family_schemas import CareUpdate
 from civic.ics import ROME
 from civic.jobs_referrals import family_calendar
 from civic.referral_schemas import OPEN_STATES, ReferralCreate
@@ -172,6 +173,21 @@ class FamilyLinkPages(Controller):
             return await unknown_link(request)
         return Response(content=data, media_type="text/calendar; charset=utf-8", headers={
             "content-disposition": 'attachment; filename="attivita.ics"'})
+
+    @post("/{token:str}/care", media_type=MediaType.HTML)
+    async def care(self, request: Req, token: str, lang: str | None = None) -> Response[Any]:
+        form = await form_of(request)
+        data = CareUpdate(pickup_persons=form.get("pickup_persons", ""),
+                          care_note=form.get("care_note", ""),
+                          consent_by=form.get("consent_by", ""))
+        try:
+            await referrals.family_care(token, data)
+        except NotFoundException:
+            return await _unknown_link(request)
+        except InvalidInput as invalid:
+            return await _family(request, token, lang, invalid.errors)
+        query = "?done=care" + (f"&lang={quote(lang)}" if lang else "")
+        return Redirect(f"{referrals.LINK_PREFIX}{quote(token)}{query}", status_code=303)
 
     @post("/{token:str}/accept", media_type=MediaType.HTML)
     async def accept(self, request: Req, token: str, lang: str | None = None) -> Response[Any]:

@@ -38,10 +38,12 @@ from app.outbox import enqueue
 from app.settings import LANGUAGES, get_settings
 from civic import activities
 from civic.activity_schemas import ActivityInfo
+from civic.care import record_care_from_link
 from civic.consents import consented_pupils
 from civic.families import school_of
 from civic.family_channel import MAIL_JOB as MAIL_JOB
 from civic.family_channel import FamilyContact, channel_for
+from civic.family_schemas import CareUpdate
 from civic.ics import ROME
 from civic.referral_schemas import (
     ActivitySummary,
@@ -385,6 +387,16 @@ async def answer(token: str, accept: bool) -> str:
         await enqueue(CONFIRMATION_JOB, {"referral_id": str(referral_id),
                                          "status": seat.status})
         return seat.status
+
+
+async def family_care(token: str, data: CareUpdate) -> None:
+    """Who may pick the pupil up and the care note, written by the family from the link
+    of a live proposal, place or place in line (`civic.care`)."""
+    row = await _by_token(token)
+    info = await activities.activity_info(_uuid(row["activity"]))
+    if state_of(row, await _seat(row, info.pool_id)) not in ("proposed", *SEATED):
+        raise InvalidInput({"care_note": _("This proposal is closed: ask the school.")})
+    await record_care_from_link(_uuid(row["pupil"]), _uuid(row["school"]), data)
 
 
 async def _set(referral_id: UUID, current: str, status: str, **more: Any) -> None:

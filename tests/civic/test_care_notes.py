@@ -148,3 +148,35 @@ async def test_program_staff_neither_read_nor_write_a_care_note(client: Any, wor
                                consent_on="2026-09-15")
     assert response.status_code == 404
     assert (await PupilCare.select(PupilCare.care_note).first())["care_note"] == NOTE
+
+
+async def test_the_family_shares_a_care_note_from_their_link(client: Any, world: Any) -> None:
+    """Before: only the coordinator could record it."""
+    from civic import referrals
+    from civic.tables import Referral
+    from tests.civic.test_referrals import answer_link_token
+
+    token = await answer_link_token(world, world.luca)
+    page = await client.get(f"/f/{token}?lang=en")
+    assert "Tell the activity's staff who may pick Luca up" in html.unescape(page.text)
+    csrf = await csrf_token(client, "/")
+    refused = await client.post(f"/f/{token}/care?lang=en", data={
+        "_csrf_token": csrf, "care_note": NOTE, "consent_by": ""})
+    assert refused.status_code == 422
+    assert "Write who agreed to share this" in html.unescape(refused.text)
+    assert not await PupilCare.exists()
+    response = await client.post(f"/f/{token}/care?lang=en", data={
+        "_csrf_token": csrf, "care_note": NOTE, "pickup_persons": "Zia Anna",
+        "consent_by": "Sara Bonetti"}, follow_redirects=False)
+    assert response.status_code == 303 and "done=care" in response.headers["location"]
+    row = await PupilCare.select().first()
+    assert (row["care_note"], row["source"], row["care_consent_by"],
+            row["care_consent_on"]) == (NOTE, "family", "Sara Bonetti", now().date())
+    await sign_in(client, world.operator)
+    roster = await client.get(f"/civic/activities/{world.camp.id}/roster", headers=EN)
+    assert NOTE in html.unescape(roster.text) and "Zia Anna" in roster.text
+    await Referral.update({Referral.status: "withdrawn"}).where(Referral.pupil == world.luca)
+    closed = await client.post(f"/f/{token}/care?lang=en", data={
+        "_csrf_token": csrf, "care_note": "Altro", "consent_by": "X"})
+    assert closed.status_code == 422
+    assert referrals.LINK_PREFIX == "/f/"

@@ -25,9 +25,10 @@ from app.i18n import use_language
 from app.settings import get_settings
 from app.tables import OutboxJob, Seat
 from civic import activities, referrals
+from civic.activity_schemas import ActivityCreate
 from civic.ics import ROME
 from civic.referral_schemas import ReferralCreate
-from civic.tables import Referral
+from civic.tables import Pupil, Referral
 from tests.civic.referral_world import (
     END,
     LINK,
@@ -579,3 +580,20 @@ async def test_the_coordinators_menu_lists_their_proposals(world, client):
     page = await client.get(f"/schools/{world.school_a}/families", headers=EN)
     menu = page.text.split("<main", 1)[0]
     assert f'<a href="/schools/{world.school_a}/referrals">Proposals</a>' in menu
+
+
+async def answer_link_token(world, pupil) -> str:
+    """A live proposal of a new activity for `pupil` and its link's token (for other
+    modules' tests)."""
+    from app.auth.caller import load_caller
+
+    school = (await Pupil.select(Pupil.family.school.as_alias("school")).where(
+        Pupil.id == pupil).first())["school"]
+    info = await activities.create_activity(await load_caller(world.operator), ActivityCreate(
+        title="Musica", category="culture", capacity=5, days=[1], start_time="16:30",
+        end_time="18:00", starts_on=START, ends_on=END, town="Crema", place="Via Mercato 12",
+        min_age=6, max_age=12, publish=True))
+    coordinator = world.coord_a
+    referral = await referrals.propose(await as_caller(coordinator), school,
+                                       ReferralCreate(pupil, info.id))
+    return await referrals.issue_token(referral.id, ("proposed",)) or ""
