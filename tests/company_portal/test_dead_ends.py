@@ -51,3 +51,15 @@ async def test_both_pages_in_a_browser(browser: Any, live_server: LiveServer,  #
                 await accessible(page, axe, "roster imported at 1280 px")
         finally:
             await context.close()
+
+
+async def test_the_roster_page_offers_a_file_to_fill_in_that_imports_as_is(
+        client: Any, world: Any) -> None:  # noqa: F811
+    await sign_in(client, world.hr)
+    path = f"/portal/{world.rossi}/roster/template.csv"
+    assert f'href="{path}"' in (await client.get(f"/portal/{world.rossi}/roster")).text
+    template = await client.get(path)
+    assert template.status_code == 200 and template.headers["content-type"].startswith("text/csv")
+    await import_file(client, world.rossi, template.content)  # the example row imports
+    await sign_in(client, world.hr_bianchi)
+    assert (await client.get(path)).status_code == 404
