@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
@@ -14,7 +14,7 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.web.context import caller_of
 from company_portal import roster
-from integrations.hr.csv_import import MAX_BYTES
+from integrations.hr.csv_import import MAX_BYTES, TEMPLATE
 
 
 async def read_upload(upload: Any) -> tuple[str, bytes]:
@@ -46,6 +46,14 @@ class RosterPages(Controller):
             return await self._roster(request, organization_id, 1, invalid.errors)
         return Redirect(f"/portal/{organization_id}/roster/imports/{preview.id}",
                         status_code=303)
+
+    @get("/template.csv")
+    async def template(self, request: Request[Any, Any, Any],
+                       organization_id: UUID) -> Response[bytes]:
+        """A file to fill in, with the columns the import reads and one example row."""
+        await roster.company_of(caller_of(request), organization_id)
+        return Response(TEMPLATE.encode("utf-8"), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="organico.csv"'})
 
     @get("/imports/{import_id:int}")
     async def import_page(self, request: Request[Any, Any, Any], organization_id: UUID,

@@ -46,6 +46,9 @@ COLUMN_NAMES = {
     "site": ("sede", "site"),
 }
 REQUIRED = ("employee_ref", "name")
+# The file HR downloads to fill in: as Excel saves it in Italy (BOM, semicolons, CRLF).
+TEMPLATE = ("\ufeffmatricola;nome;email;reparto;sede\r\n"
+            "M-001;Maria Rossi;maria.rossi@azienda.it;Produzione;Crema\r\n")
 # A well-formed UTF-8 sequence of two to four bytes: if a file that is not valid UTF-8
 # still holds some, it mixes encodings, and reading it as Windows-1252 would garble it.
 UTF8_SEQUENCE = re.compile(
