@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SOURCES := app surveys company_portal community civic pacts integrations worker
+SOURCES := legami app surveys company_portal community civic pacts integrations worker
 
 .PHONY: run test test-deps test-sqlite test-postgres lint bench messages clean
 

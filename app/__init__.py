@@ -1,4 +1,4 @@
-"""Legami: the composition root and shared kernel."""
+"""Legami's shared kernel: it imports no domain and not the composition root (legami/)."""
 
 import os
 

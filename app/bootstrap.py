@@ -12,13 +12,14 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.organizations import EMAIL_RE, create_organization
 from app.organizations import list_organizations as _list
+from app.roles import PROGRAM_ADMIN
 from app.schemas import Organization, OrganizationCreate
 from app.tables import Membership, User
 from app.tables import Organization as OrganizationRow
 
 SYSTEM = Caller(
     user_id=UUID(int=0), email=None, name="legami cli", language=None,
-    grants=(Grant(UUID(int=0), "system", "program", "program_admin"),),
+    grants=(Grant(UUID(int=0), "system", "program", PROGRAM_ADMIN),),
 )
 PROGRAM_NAME = "FareLegami"
 
@@ -44,9 +45,9 @@ async def create_admin(email: str, name: str = "") -> UUID:
             user = User(email=email, name=name)
             await user.save()
         if not await Membership.exists().where(
-            (Membership.user == user.id) & (Membership.role == "program_admin")
+            (Membership.user == user.id) & (Membership.role == PROGRAM_ADMIN)
         ):
-            await Membership(user=user.id, organization=program, role="program_admin").save()
+            await Membership(user=user.id, organization=program, role=PROGRAM_ADMIN).save()
             await audit.record("admin.created", None, program, user_id=str(user.id))
     return user.id
 

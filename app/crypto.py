@@ -8,6 +8,7 @@ entering the providers' secrets again.
 from __future__ import annotations
 
 import base64
+import hashlib
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -39,3 +40,8 @@ def decrypt(token: str, purpose: bytes = b"fernet") -> str:
         return _fernet(get_settings().secret_key, purpose).decrypt(token.encode()).decode()
     except InvalidToken:
         raise SecretUnreadable("stored secret cannot be decrypted with this SECRET_KEY") from None
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a secret link or token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()

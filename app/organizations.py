@@ -12,6 +12,14 @@ from app.auth.links import normalize_email
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _, use_language
+from app.roles import (
+    CIVIC_CENTER_OPERATOR,
+    COMMUNITY_MAKER,
+    EMPLOYEE,
+    HR_MANAGER,
+    PROGRAM_ADMIN,
+    SCHOOL_COORDINATOR,
+)
 from app.schemas import Member, MemberInvite, Organization, OrganizationCreate
 from app.settings import get_settings
 from app.tables import ORG_KINDS, Membership, OrganizationDomain, User
@@ -20,14 +28,14 @@ from app.tenancy import ensure_reachable, first_or_404, scoped
 from integrations.mail.service import send_mail
 
 ROLES_BY_KIND = {
-    "program": ("program_admin", "community_maker"),
-    "company": ("hr_manager", "employee"),
-    "school": ("school_coordinator",),
-    "civic_center": ("civic_center_operator",),
+    "program": (PROGRAM_ADMIN, COMMUNITY_MAKER),
+    "company": (HR_MANAGER, EMPLOYEE),
+    "school": (SCHOOL_COORDINATOR,),
+    "civic_center": (CIVIC_CENTER_OPERATOR,),
 }
 # Who manages an organization, and so may see its members: every role but employee.
 MANAGING_ROLES = tuple(role for roles in ROLES_BY_KIND.values() for role in roles
-                       if role != "employee")
+                       if role != EMPLOYEE)
 DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s]{2,63}$")
 
@@ -43,12 +51,12 @@ def kind_label(kind: str) -> str:
 
 def role_label(role: str) -> str:
     return {
-        "program_admin": _("Program administrator"),
-        "community_maker": _("Community maker"),
-        "hr_manager": _("HR manager"),
-        "employee": _("Employee"),
-        "school_coordinator": _("School coordinator"),
-        "civic_center_operator": _("Civic Center operator"),
+        PROGRAM_ADMIN: _("Program administrator"),
+        COMMUNITY_MAKER: _("Community maker"),
+        HR_MANAGER: _("HR manager"),
+        EMPLOYEE: _("Employee"),
+        SCHOOL_COORDINATOR: _("School coordinator"),
+        CIVIC_CENTER_OPERATOR: _("Civic Center operator"),
     }.get(role, role)
 
 

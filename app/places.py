@@ -29,6 +29,7 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.outbox import enqueue
 from app.tables import PlacePool, Seat
+from app.values import as_uuid
 from worker.registry import job
 
 HOLDING = ("enrolled", "offered")
@@ -121,10 +122,6 @@ def _key(pool_id: UUID, holder_kind: str, holder_id: UUID) -> str:
     return hashlib.sha256(f"{pool_id}:{holder_kind}:{holder_id}".encode()).hexdigest()
 
 
-def _as_uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
 def _param(value: UUID) -> Any:
     return str(value) if is_sqlite() else value
 
@@ -133,7 +130,7 @@ async def create_pool(owner_kind: str, capacity: int, offer_hours: int = 48) -> 
     _check_capacity(capacity)
     pool = PlacePool(owner_kind=owner_kind, capacity=capacity, offer_hours=offer_hours)
     await pool.save()
-    return _as_uuid(pool.id)
+    return as_uuid(pool.id)
 
 
 def _check_capacity(capacity: Any) -> None:
@@ -261,7 +258,7 @@ async def _end(seat: dict[str, Any], status: str) -> None:
     await Seat.update({Seat.status: status, Seat.offered_until: None, Seat.updated_at: now()}
                       ).where(Seat.id == seat["id"])
     if seat["status"] in HOLDING:
-        pool_id = _as_uuid(seat["pool"])
+        pool_id = as_uuid(seat["pool"])
         await _free(pool_id)
         await _offer_next(pool_id)
 
@@ -294,9 +291,9 @@ async def _position(seat: dict[str, Any]) -> int | None:
 
 async def _info(seat: dict[str, Any]) -> SeatInfo:
     return SeatInfo(
-        id=int(seat["id"]), pool_id=_as_uuid(seat["pool"]), holder_kind=seat["holder_kind"],
-        holder_id=_as_uuid(seat["holder_id"]),
-        organization_id=_as_uuid(seat["organization_id"]) if seat["organization_id"] else None,
+        id=int(seat["id"]), pool_id=as_uuid(seat["pool"]), holder_kind=seat["holder_kind"],
+        holder_id=as_uuid(seat["holder_id"]),
+        organization_id=as_uuid(seat["organization_id"]) if seat["organization_id"] else None,
         status=seat["status"], position=await _position(seat),
         offered_until=seat["offered_until"],
     )
@@ -339,10 +336,10 @@ async def pool_states(pool_ids: Iterable[UUID]) -> dict[UUID, PoolState]:
     rows = await Seat.select(Seat.pool, Seat.status, Count(Seat.id, alias="n")).where(
         Seat.pool.is_in(ids) & Seat.status.is_in(list(ACTIVE))).group_by(Seat.pool, Seat.status)
     for row in rows:
-        counts[(_as_uuid(row["pool"]), row["status"])] = int(row["n"])
+        counts[(as_uuid(row["pool"]), row["status"])] = int(row["n"])
     states = {}
     for pool in pools:
-        pool_id = _as_uuid(pool["id"])
+        pool_id = as_uuid(pool["id"])
         states[pool_id] = PoolState(
             pool_id=pool_id, capacity=int(pool["capacity"]), taken=int(pool["taken"]),
             enrolled=counts.get((pool_id, "enrolled"), 0),
@@ -362,7 +359,7 @@ async def counts_by_organization(pool_ids: Iterable[UUID],
     rows = await Seat.select(Seat.pool, Seat.organization_id, Count(Seat.id, alias="n")).where(
         Seat.pool.is_in(ids) & Seat.status.is_in(list(statuses))
         & Seat.organization_id.is_not_null()).group_by(Seat.pool, Seat.organization_id)
-    return {(_as_uuid(r["pool"]), _as_uuid(r["organization_id"])): int(r["n"]) for r in rows}
+    return {(as_uuid(r["pool"]), as_uuid(r["organization_id"])): int(r["n"]) for r in rows}
 
 
 async def forget_holder(holder_kind: str, holder_id: UUID) -> None:

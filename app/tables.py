@@ -16,14 +16,6 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 ORG_KINDS = ("program", "company", "school", "civic_center")
-ROLES = (
-    "program_admin",
-    "community_maker",
-    "hr_manager",
-    "employee",
-    "school_coordinator",
-    "civic_center_operator",
-)
 
 
 class Organization(Table, tablename="organizations"):

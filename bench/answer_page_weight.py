@@ -29,6 +29,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.crypto import token_hash
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("LEGAMI_CHROMIUM", "/usr/bin/chromium")
@@ -53,8 +55,8 @@ async def prepare() -> tuple[str, int]:
     from app.tables import Organization
     from surveys.bank import ready_survey
     from surveys.definition import encode
+    from surveys.distribution.tokens import new_link_token
     from surveys.tables import Invitation, Survey, SurveyVersion, Wave
-    from surveys.tokens import new_link_token, token_hash
 
     await migrate()
     definition = encode(ready_survey())
@@ -79,7 +81,7 @@ def serve(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.web:create_app", "--factory", "--port",
+        [sys.executable, "-m", "uvicorn", "legami.application:create_app", "--factory", "--port",
          str(port), "--log-level", "warning", "--no-access-log"], cwd=ROOT,
         env={**os.environ, **env})
     deadline = time.monotonic() + 30

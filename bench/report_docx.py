@@ -104,8 +104,8 @@ async def _roster(company: UUID, people: int) -> None:
 
 async def _open_wave(staff: UUID, version: UUID, companies: list[UUID]) -> UUID:
     from app.auth.caller import load_caller
-    from surveys import waves
-    from surveys.waves import WaveCreate
+    from surveys.waves import service as waves
+    from surveys.waves.service import WaveCreate
 
     caller = await load_caller(staff)
     assert caller is not None
@@ -120,10 +120,10 @@ async def _open_wave(staff: UUID, version: UUID, companies: list[UUID]) -> UUID:
 
 async def _answers(wave: UUID, company: UUID, people: int, raw: dict[str, Any]) -> None:
     """Responses as the ballot box stores them; every invitation answered."""
-    from surveys import answering
+    from surveys.answering import service as answering
     from surveys.definition import decode
     from surveys.tables import Answer, Invitation, Response
-    from surveys.waves import today
+    from surveys.waves.service import today
 
     definition, rng = decode(raw), random.Random(str(company))
     rows, answers = [], []

@@ -38,6 +38,8 @@ from uuid import uuid4
 from litestar import Litestar, Request, get, post
 from litestar.response import Redirect
 
+from app.crypto import token_hash
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -141,8 +143,8 @@ async def prepare(invitations: int) -> tuple[str, str, list[str]]:
     from app.db import close_pool, open_pool
     from app.migrate import migrate
     from app.tables import Organization
+    from surveys.distribution.tokens import new_link_token
     from surveys.tables import Invitation, Survey, SurveyVersion, Wave
-    from surveys.tokens import new_link_token, token_hash
 
     await migrate()
     await open_pool()
@@ -313,7 +315,7 @@ def main() -> None:
         wave, company, tokens = asyncio.run(prepare(needed))
         floor, floor_url = serve("submit_throughput:floor_app",
                                  {"BENCH_WAVE": wave, "BENCH_COMPANY": company})
-        app, app_url = serve("app.web:create_app", {})
+        app, app_url = serve("legami.application:create_app", {})
         processes = [floor, app]
         print(f"submissions on PostgreSQL, {args.submissions} timed per level and server in "
               f"{args.rounds} turns, uvicorn (1 process each), httpx clients, "

@@ -39,7 +39,7 @@ TODAY = date(2026, 11, 22)
 
 
 def data(pupils: int, offers: int, towns: int) -> tuple[list, list]:
-    from civic.suggestions import OfferFacts, PupilFacts
+    from civic.suggestions.service import OfferFacts, PupilFacts
 
     rng = random.Random(7)
     places = TOWNS[:towns]
@@ -92,7 +92,7 @@ def baseline(pupils: list, offers: list) -> tuple[float, int]:
 
 
 def measured(pupils: list, offers: list) -> tuple[float, int]:
-    from civic.suggestions import suggest_all
+    from civic.suggestions.service import suggest_all
 
     started = time.perf_counter()
     found = suggest_all(pupils, offers, today=TODAY)
@@ -100,7 +100,7 @@ def measured(pupils: list, offers: list) -> tuple[float, int]:
 
 
 def peak_memory(pupils: list, offers: list) -> int:
-    from civic.suggestions import suggest_all
+    from civic.suggestions.service import suggest_all
 
     tracemalloc.start()
     found = suggest_all(pupils, offers, today=TODAY)

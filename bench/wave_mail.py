@@ -83,9 +83,9 @@ async def seed(people: int) -> tuple[Any, Any]:
     from app.auth.caller import load_caller
     from app.tables import Membership, Organization, User
     from company_portal.tables import RosterEntry
-    from surveys import waves
     from surveys.definition import Definition, Option, Question, Section, encode
     from surveys.tables import Survey, SurveyVersion
+    from surveys.waves import service as waves
 
     program = Organization(kind="program", name="FareLegami", town="Cremona")
     company = Organization(kind="company", name="Officine Rossi", town="Crema")
@@ -119,7 +119,7 @@ async def pipeline(people: int, broker_url: str, inbox: Inbox) -> float:
 
     from app.db import open_pool
     from app.migrate import migrate
-    from surveys import waves
+    from surveys.waves import service as waves
     from worker.broker import bind, make_broker
     from worker.relay import relay_forever
 
@@ -147,7 +147,7 @@ def rendered_mails(people: int) -> list[EmailMessage]:
     from email.utils import formatdate, make_msgid
 
     from integrations.mail.render import render
-    from surveys.tokens import new_link_token
+    from surveys.distribution.tokens import new_link_token
 
     mails = []
     for n in range(people):

@@ -16,14 +16,13 @@ from uuid import UUID
 
 from app import audit, places
 from app.auth.caller import Caller
-from app.clock import now
+from app.clock import ITALY, now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
-from civic.activities import managed_row
-from civic.activity_schemas import AttendanceMark, AttendanceRegister
-from civic.consents import as_uuid
-from civic.ics import ROME
+from app.values import as_uuid
+from civic.activities.schemas import AttendanceMark, AttendanceRegister
+from civic.activities.service import managed_row
 from civic.tables import Attendance, Pupil
 
 PUPIL = "pupil"
@@ -46,7 +45,7 @@ def session_days(row: dict[str, Any]) -> list[date]:
 
 
 def _today() -> date:
-    return now().astimezone(ROME).date()
+    return now().astimezone(ITALY).date()
 
 
 def default_session(sessions: list[date]) -> date | None:

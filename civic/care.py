@@ -32,11 +32,13 @@ from app.clock import now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
-from civic.consents import ROLES, as_uuid, pupil_of
-from civic.family_schemas import LIMITS, CareOut, CareUpdate
+from app.roles import CIVIC_CENTER_OPERATOR
+from app.values import as_uuid
+from civic.consents.service import ROLES, pupil_of
+from civic.families.schemas import LIMITS, CareOut, CareUpdate
 from civic.tables import PupilCare
 
-OPERATOR = "civic_center_operator"
+OPERATOR = CIVIC_CENTER_OPERATOR
 
 
 def _text(value: str) -> str:

@@ -18,6 +18,7 @@ from piccolo.query.functions.aggregate import Count
 
 from app import places
 from app.tables import Seat
+from app.values import as_uuid
 from civic.tables import Activity, Family, Pupil
 
 PUPIL = "pupil"
@@ -50,10 +51,6 @@ class CenterCount:
     waitlisted: int = 0
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
 async def registered_by_school(until: datetime | None = None) -> dict[UUID, Registered]:
     """Families and pupils registered per school (before `until`)."""
     families = Family.select(Family.school, Count(alias="n")).group_by(Family.school)
@@ -64,9 +61,9 @@ async def registered_by_school(until: datetime | None = None) -> dict[UUID, Regi
         pupils = pupils.where(Pupil.family.created_at < until)
     counts: dict[UUID, dict[str, int]] = defaultdict(dict)
     for row in await families:
-        counts[_uuid(row["school"])]["families"] = int(row["n"])
+        counts[as_uuid(row["school"])]["families"] = int(row["n"])
     for row in await pupils:
-        counts[_uuid(row["school"])]["pupils"] = int(row["n"])
+        counts[as_uuid(row["school"])]["pupils"] = int(row["n"])
     return {school: Registered(**values) for school, values in counts.items()}
 
 
@@ -86,8 +83,8 @@ async def activities_in(starts_on: date | None = None, ends_on: date | None = No
         Activity.status != "draft")
     if until is not None:
         query = query.where(Activity.created_at < until)
-    return [ActivityRef(_uuid(row["id"]), _uuid(row["civic_center"]),
-                        _uuid(row["pool"]) if row["pool"] else None)
+    return [ActivityRef(as_uuid(row["id"]), as_uuid(row["civic_center"]),
+                        as_uuid(row["pool"]) if row["pool"] else None)
             for row in await query if _runs_in(row, starts_on, ends_on)]
 
 
@@ -110,7 +107,7 @@ async def reached_by_school(activities: list[ActivityRef],
         Count(distinct=[Pupil.id], alias="pupils"),
         Count(distinct=[Pupil.family], alias="families"),
     ).where(Pupil.id.is_in(seats)).group_by(Pupil.family.school))
-    return {_uuid(row["school"]): Reached(int(row["pupils"]), int(row["families"]))
+    return {as_uuid(row["school"]): Reached(int(row["pupils"]), int(row["families"]))
             for row in rows}
 
 

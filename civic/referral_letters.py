@@ -9,9 +9,9 @@ from app.auth.caller import Caller
 from app.errors import InvalidInput
 from app.i18n import _
 from app.settings import get_settings
-from civic import referrals
 from civic.family_letter import letter
-from civic.jobs_referrals import referral_facts
+from civic.referrals import service as referrals
+from civic.referrals.jobs import referral_facts
 
 
 async def letter_for(caller: Caller, school_id: UUID, referral_id: UUID

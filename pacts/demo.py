@@ -1,4 +1,4 @@
-"""Demo pacts (app/demo.py): a team of the demo community makers (Giulia Ferrandi and
+"""Demo pacts (legami/demo/seed.py): a team of the demo community makers (Giulia Ferrandi and
 Marco Vailati, coordinated by Elena Mainardi) and a few fictional pacts Giulia follows,
 in the states a community maker meets. Every name here is invented."""
 

@@ -46,7 +46,7 @@ class LiveServer:
     def __init__(self) -> None:
         import uvicorn
 
-        from app.web import create_app
+        from legami.application import create_app
 
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -53,6 +53,7 @@ os.environ.update(
     }
 )
 
+import legami.jobs  # noqa: E402, F401  (registers every job)
 from app.db import engine  # noqa: E402
 from app.migrate import migrate  # noqa: E402
 
@@ -103,7 +104,7 @@ async def client() -> AsyncIterator[Any]:
     """A browser on HTTPS; jobs are run by the tests (run_jobs=False)."""
     from litestar.testing import AsyncTestClient
 
-    from app.web import create_app
+    from legami.application import create_app
     from tests.factories import BASE_URL
 
     async with AsyncTestClient(app=create_app(run_jobs=False), base_url=BASE_URL) as test_client:

@@ -4,7 +4,7 @@ can be seen on every stop of the Tab order.
 
 Used by the browser tests of the community and civic pages with the fixtures of
 tests/browser.py. axe-core comes from tests/axe (`npm ci --prefix tests/axe`); without
-it the tests skip locally and fail on CI, as tests/surveys/test_answer_browser.py does.
+it the tests skip locally and fail on CI, as tests/surveys/answering/test_answer_browser.py does.
 """
 
 from __future__ import annotations

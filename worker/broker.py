@@ -12,7 +12,7 @@ from dramatiq.middleware import AsyncIO, Middleware
 
 from app.settings import ConfigError, Settings, get_settings
 from app.startup import Unavailable, database_problem
-from worker.registry import load_all
+from worker.registry import HANDLERS
 from worker.runner import MAX_BACKOFF_MS, MIN_BACKOFF_MS, JobFailed, run_job
 
 QUEUE = "legami"
@@ -86,7 +86,7 @@ def bind(
             # not retried by dramatiq; the relay sends the job again once its lease ends.
             throws=(Unavailable,),
         )(_runner(max_retries))
-        for name in load_all()
+        for name in HANDLERS
     }
 
 

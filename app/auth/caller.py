@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from uuid import UUID
 
+from app.roles import COMMUNITY_MAKER, PROGRAM_ADMIN
 from app.tables import Membership, User
 
-PROGRAM_STAFF = frozenset({"program_admin", "community_maker"})
+PROGRAM_STAFF = frozenset({PROGRAM_ADMIN, COMMUNITY_MAKER})
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Caller:
 
     @property
     def is_program_admin(self) -> bool:
-        return self.has_role("program_admin")
+        return self.has_role(PROGRAM_ADMIN)
 
     @property
     def is_program_staff(self) -> bool:

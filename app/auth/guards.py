@@ -9,6 +9,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from app.auth.caller import Caller
+from app.roles import PROGRAM_ADMIN
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], Any], None]
 
@@ -35,4 +36,4 @@ def roles(*allowed: str) -> Guard:
     return guard
 
 
-program_admin = roles("program_admin")
+program_admin = roles(PROGRAM_ADMIN)

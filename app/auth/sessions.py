@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 from uuid import UUID
 
 from app.auth.caller import Caller, load_caller
 from app.clock import now
+from app.crypto import token_hash
 from app.db import transaction
 from app.settings import get_settings
 from app.tables import Session
 
 COOKIE = "legami_session"
 TOUCH_EVERY = timedelta(seconds=60)
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 async def start_session(user_id: UUID, via_organization: UUID | None = None) -> str:

@@ -21,6 +21,7 @@ from app import audit
 from app.clock import now
 from app.db import transaction
 from app.identity_providers import ProviderConfig, get_provider, organization_for_email
+from app.roles import EMPLOYEE, HR_MANAGER
 from app.tables import ExternalIdentity, IdentityProvider, Membership, OrganizationDomain, User
 from integrations.oidc import flow
 from integrations.oidc.errors import (
@@ -197,10 +198,10 @@ async def _grant(user_id: UUID, organization_id: UUID, hr: bool) -> None:
     """A membership for a first sign-in; the group claim can raise an employee to HR."""
     membership = await Membership.objects().where(
         (Membership.user == user_id) & (Membership.organization == organization_id)).first()
-    role = "hr_manager" if hr else "employee"
+    role = HR_MANAGER if hr else EMPLOYEE
     if membership is None:
         await Membership(user=user_id, organization=organization_id, role=role).save()
-    elif hr and membership.role == "employee":
+    elif hr and membership.role == EMPLOYEE:
         await Membership.update({Membership.role: role}).where(Membership.id == membership.id)
     else:
         return

@@ -1,12 +1,3 @@
-"""The web layer. `create_app` is imported lazily so that domain page modules can
-import `app.web.context` and friends without importing every domain's routes."""
+"""The web kernel: request context, middleware, errors, templating and log scrubbing.
 
-from typing import Any
-
-
-def __getattr__(name: str) -> Any:
-    if name == "create_app":
-        from app.web.application import create_app
-
-        return create_app
-    raise AttributeError(name)
+The app itself is built by the composition root, `legami.application.create_app`."""

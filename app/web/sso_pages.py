@@ -19,6 +19,7 @@ from app.auth.guards import signed_in
 from app.i18n import _
 from app.identity_providers import record_test
 from app.ratelimit import allow
+from app.roles import HR_MANAGER
 from app.settings import get_settings
 from app.tenancy import ensure_reachable
 from app.web.context import caller_of, client_ip
@@ -180,7 +181,7 @@ class SSOPages(Controller):
     @get("/auth/oidc/test/{organization_id:uuid}", guards=[signed_in])
     async def test_connection(self, request: Request[Any, Any, Any], organization_id: UUID,
                               next: str = "/") -> Response:
-        ensure_reachable(caller_of(request), organization_id, "hr_manager")
+        ensure_reachable(caller_of(request), organization_id, HR_MANAGER)
         next_path = next if flow.is_local_path(next) else "/"
         try:
             url, cookie = await start(request, organization_id, "test", next_path)

@@ -8,7 +8,6 @@ decides (app.auth.sso for "signin"; the wizard's test only records the outcome).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from app.clock import now
-from app.crypto import SecretUnreadable
+from app.crypto import SecretUnreadable, token_hash
 from app.db import transaction
 from app.identity_providers import ProviderConfig, get_provider, organization_status
 from app.settings import get_settings
@@ -93,10 +92,6 @@ def is_local_path(path: str) -> bool:
             and not any(char == "\\" or ord(char) < 0x21 or ord(char) == 0x7F for char in path))
 
 
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
-
-
 async def begin(organization_id: UUID, purpose: str, next_path: str, browser_key: str,
                 login_hint: str = "") -> str:
     """Start a round trip to the organization's provider; returns its authorization URL.
@@ -160,8 +155,8 @@ async def _new_attempt(organization_id: UUID, purpose: str, next_path: str,
     async with transaction():
         await OIDCLoginAttempt.delete().where(OIDCLoginAttempt.created_at < _oldest_valid())
         await OIDCLoginAttempt(
-            state_hash=_hash(state), organization=organization_id,
-            browser_hash=_hash(browser_key), purpose=purpose, nonce=nonce,
+            state_hash=token_hash(state), organization=organization_id,
+            browser_hash=token_hash(browser_key), purpose=purpose, nonce=nonce,
             code_verifier=verifier, next_path=next_path,
         ).save()
     return state, nonce, verifier
@@ -184,8 +179,8 @@ async def _consume(state: str, browser_key: str) -> dict[str, Any]:
         raise SignInFailed(INVALID_STATE)
     async with transaction():
         rows = await OIDCLoginAttempt.update({OIDCLoginAttempt.used_at: now()}).where(
-            (OIDCLoginAttempt.state_hash == _hash(state))
-            & (OIDCLoginAttempt.browser_hash == _hash(browser_key))
+            (OIDCLoginAttempt.state_hash == token_hash(state))
+            & (OIDCLoginAttempt.browser_hash == token_hash(browser_key))
             & OIDCLoginAttempt.used_at.is_null()
             & (OIDCLoginAttempt.created_at > _oldest_valid())
         ).returning(

@@ -15,8 +15,8 @@ from app.auth.guards import signed_in
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, set_language
 from app.web.context import caller_of
-from civic.family_pages import docx_response
-from civic.referral_pages import unknown_link
+from civic.families.pages import docx_response
+from civic.referrals.pages import unknown_link
 from pacts.family import service
 from pacts.family.docx import pact_docx
 from pacts.pacts.pages import day

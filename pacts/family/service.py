@@ -8,7 +8,6 @@ makes a new link and the earlier one stops working. Closing the pact ends the li
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from uuid import UUID
 import msgspec
 from litestar.exceptions import NotFoundException
 
+from app.crypto import token_hash
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
@@ -26,10 +26,6 @@ from pacts.pacts.service import accept_version
 from pacts.tables import Pact, PactVersion
 
 LINK_PREFIX = "/p/"
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def link_for(token: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from litestar import Controller, MediaType, Request, get, post
@@ -17,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
+from app.clock import ITALY
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _, current_language
 from app.web.context import caller_of, form_of
@@ -39,7 +39,6 @@ from pacts.pacts.schemas import (
 )
 
 Req = Request[Any, Any, Any]
-ROME = ZoneInfo("Europe/Rome")
 GOAL_ROWS = 3
 RESULT_ROWS = 2
 COMMITMENT_ROWS = 4
@@ -50,7 +49,7 @@ def day(value: Any) -> str:
 
 
 def moment(value: Any) -> str:
-    return format_datetime(value, format="medium", tzinfo=ROME,
+    return format_datetime(value, format="medium", tzinfo=ITALY,
                            locale=current_language()) if value else ""
 
 

@@ -24,6 +24,7 @@ from app.i18n import _
 from app.outbox import enqueue
 from app.settings import LANGUAGES
 from app.tables import User
+from app.values import as_uuid
 from pacts.access.service import log_opening, reach_of, reachable_pact, teams_of
 from pacts.pacts.schemas import (
     AREAS,
@@ -59,10 +60,6 @@ PROPOSAL_JOB = "pacts.pact_mail"  # made by pacts.family.jobs
 RETENTION_DAYS = 365 * 2  # personal data kept two years after closure (docs/pacts.md)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LONG = 2000
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 # Referral ------------------------------------------------------------------------------
@@ -104,7 +101,7 @@ async def refer(caller: Caller, data: ReferralIn, team_id: UUID | None = None) -
                     created_by=caller.user_id)
         await pact.save()
         await PactFollower(pact=pact.id, user=caller.user_id, kind="maker").save()
-    return await detail(caller, _uuid(pact.id))
+    return await detail(caller, as_uuid(pact.id))
 
 
 # Reading -------------------------------------------------------------------------------
@@ -123,10 +120,10 @@ async def caseload(caller: Caller) -> list[PactSummary]:
         Pact.created_at, ascending=False)
     reviews = await _next_reviews([row["id"] for row in rows])
     labels = status_labels()
-    items = [PactSummary(id=_uuid(row["id"]), holder_name=row["holder_name"], town=row["town"],
+    items = [PactSummary(id=as_uuid(row["id"]), holder_name=row["holder_name"], town=row["town"],
                          status=row["status"], status_label=labels[row["status"]],
                          team_name=row["team_name"], created_at=row["created_at"],
-                         next_review=reviews.get(_uuid(row["id"])))
+                         next_review=reviews.get(as_uuid(row["id"])))
              for row in rows]
     return sorted(items, key=lambda item: item.status == "closed")
 
@@ -140,7 +137,7 @@ async def _next_reviews(pact_ids: list[Any]) -> dict[UUID, Any]:
             PactReview.pact.is_in(pact_ids[start:start + 500]) & PactReview.held_at.is_null()
         ).order_by(PactReview.scheduled_for)
         for row in rows:
-            found.setdefault(_uuid(row["pact"]), row["scheduled_for"])
+            found.setdefault(as_uuid(row["pact"]), row["scheduled_for"])
     return found
 
 
@@ -153,7 +150,7 @@ async def detail(caller: Caller, pact_id: UUID, what: str = "pact") -> PactDetai
 
 
 async def _detail(caller: Caller, row: dict[str, Any]) -> PactDetail:
-    pact_id = _uuid(row["id"])
+    pact_id = as_uuid(row["id"])
     team = await PactTeam.select(PactTeam.name).where(PactTeam.id == row["team"]).first()
     coordinated = (await reach_of(caller)).team_ids
     versions = await PactVersion.select().where(PactVersion.pact == pact_id).order_by(

@@ -9,9 +9,9 @@ from typing import Any
 
 from babel.dates import format_datetime
 
-from app.clock import now
+from app.clock import ITALY, now
 from app.tables import User
-from civic.ics import ROME, Sessions, calendar
+from civic.activities.ics import Sessions, calendar
 from integrations.mail.render import render
 from integrations.mail.sender import deliver
 from pacts.consents.service import has_consent
@@ -37,9 +37,9 @@ async def review_reminder(outbox_id: int, payload: dict[str, Any]) -> None:
         return
     maker = await User.select(User.name).where(User.id == pact["created_by"]).first()
     language = family_language(pact["language"])
-    start = review["scheduled_for"].astimezone(ROME)
+    start = review["scheduled_for"].astimezone(ITALY)
     end = start + timedelta(minutes=MEETING_MINUTES)
-    when = format_datetime(start, format="long", tzinfo=ROME, locale=language)
+    when = format_datetime(start, format="long", tzinfo=ITALY, locale=language)
     maker_name = (maker or {}).get("name") or "FareLegami"
     subject, text, html = render("pact_review", language, {
         "name": pact["holder_name"].split(" ")[0], "when": when, "maker": maker_name})

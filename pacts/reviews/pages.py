@@ -9,10 +9,11 @@ from uuid import UUID
 from litestar import Controller, MediaType, Request, post
 
 from app.auth.guards import signed_in
+from app.clock import ITALY
 from app.errors import InvalidInput
 from app.i18n import _
 from app.web.context import caller_of, form_of
-from pacts.pacts.pages import ROME, change_then_show, pact_page
+from pacts.pacts.pages import change_then_show, pact_page
 from pacts.reviews import service
 
 Req = Request[Any, Any, Any]
@@ -41,7 +42,7 @@ class ReviewPages(Controller):
             return await pact_page(request, pact_id, form, {"scheduled_for": _(
                 "Write a day and a time for the meeting.")})
         return await change_then_show(request, pact_id, form, "review", service.schedule(
-            caller_of(request), pact_id, when.replace(tzinfo=ROME)))
+            caller_of(request), pact_id, when.replace(tzinfo=ITALY)))
 
     @post("/{review_id:int}", media_type=MediaType.HTML)
     async def record(self, request: Req, pact_id: UUID, review_id: int) -> Any:

@@ -17,7 +17,7 @@ from surveys.reports import exports, requests
 from surveys.reports.exports import XLSX
 from surveys.reports.pages import file_response, report_user
 from surveys.reports.requests import ReportCreate, ReportOut
-from surveys.wave_api import docx_download
+from surveys.waves.api import docx_download
 
 Req = Request[Any, Any, Any]
 

@@ -19,13 +19,14 @@ from litestar.response import Redirect, Template
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import current_caller
 from app.i18n import LANGUAGE_NAMES, _, current_language
+from app.roles import HR_MANAGER
 from app.web.context import caller_of
 from surveys.reports import exports, requests
 from surveys.reports.exports import XLSX
 from surveys.reports.requests import ReportCreate
 from surveys.results import service as results
-from surveys.wave_api import docx_download
-from surveys.wave_pages import day
+from surveys.waves.api import docx_download
+from surveys.waves.pages import day
 
 Req = Request[Any, Any, Any]
 REFRESH_SECONDS = 2
@@ -37,7 +38,7 @@ def report_user(connection: ASGIConnection[Any, Any, Any, Any], _handler: Any) -
     caller = current_caller(connection)
     if caller is None:
         raise NotAuthorizedException()
-    if not caller.has_role("hr_manager", *PROGRAM_STAFF):
+    if not caller.has_role(HR_MANAGER, *PROGRAM_STAFF):
         raise NotFoundException()
 
 

@@ -20,12 +20,13 @@ from app.clock import now
 from app.db import transaction
 from app.i18n import current_language
 from app.outbox import enqueue
+from app.roles import HR_MANAGER
 from app.settings import LANGUAGES
 from surveys.results import service as results
 from surveys.tables import ReportRequest
 
 REPORT_JOB = "surveys.report"
-HR = "hr_manager"
+HR = HR_MANAGER
 RECENT = 20
 
 Kind = Literal["company", "territory"]

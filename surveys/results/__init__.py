@@ -18,7 +18,7 @@ exports all call these and show exactly what they return, nothing else:
   `QuestionResult` per question with figures [program, towns…]; comments of the wave.
 - `group_needs(caller, wave_id) -> list[tuple[Group, list[Need]]]`: program staff only:
   the shown needs of every town, then every company, cut as the heat maps are (the
-  proposals of community/proposals.py read them).
+  proposals of community/proposals/service.py read them).
 - `company_trend(caller, company_id) -> Trend`: rate and needs per wave, oldest first.
 - `wave_rates(caller, wave_id) -> list[Rate]`: invited/answered per company and roster
   group (the wave pages' counts, the same cells as the results).

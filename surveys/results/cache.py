@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from app.db import engine, is_sqlite, transaction
+from app.values import as_uuid
 from surveys.definition import Question
 from surveys.results.queries import OPTION, Dimension, question_table, value_sql
 from surveys.results.tables import ResultState
@@ -47,10 +48,6 @@ class Folded:
 
 async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await Answer.raw(sql, *args)  # type: ignore[no-any-return]
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _literal(value: UUID) -> str:
@@ -286,7 +283,7 @@ async def read(wave_id: UUID, companies: Iterable[UUID] | None = None,
 def _collect(rows: list[dict[str, Any]]) -> Folded:
     found = Folded()
     for row in rows:
-        cell = (_uuid(row["c0"]), row["c1"], row["c2"])
+        cell = (as_uuid(row["c0"]), row["c1"], row["c2"])
         n = int(row["n"])
         if not row["k0"]:
             found.respondents[cell] = n

@@ -11,7 +11,6 @@ built from `{}` placeholders and from keys checked to be identifiers (hence the
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from app.db import is_sqlite
+from app.values import as_uuid
 from surveys.definition import Question
 from surveys.tables import Answer
 
@@ -55,14 +55,8 @@ def buckets(question: Question) -> Bucket:
     return Bucket(low, max(1, -(-(high - low + 1) // NUMBER_BUCKETS)))
 
 
-
-
 async def _raw(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await Answer.raw(sql, *args)  # type: ignore[no-any-return]
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _group_value(key: str, alias: str = "r") -> str:
@@ -111,7 +105,7 @@ async def invitations(wave_id: UUID, companies: list[UUID] | None
     sql = ("SELECT r.company AS company, COUNT(*) AS invited, "
            "SUM(CASE WHEN r.answered THEN 1 ELSE 0 END) AS answered FROM invitations r "
            "WHERE r.wave = {}" + _company_filter(companies, args) + " GROUP BY r.company")
-    return {_uuid(row["company"]): (int(row["invited"]), int(row["answered"] or 0))
+    return {as_uuid(row["company"]): (int(row["invited"]), int(row["answered"] or 0))
             for row in await _raw(sql, *args)}
 
 
@@ -144,7 +138,7 @@ async def group_invitations(wave_id: UUID, companies: list[UUID] | None, key: st
            "WHERE r.wave = {}" + _company_filter(companies, args) + " GROUP BY 1, 2")
     found: dict[UUID, dict[str, tuple[int, int]]] = {}
     for row in await _raw(sql, *args):
-        found.setdefault(_uuid(row["company"]), {})[str(row["value"])] = (
+        found.setdefault(as_uuid(row["company"]), {})[str(row["value"])] = (
             int(row["invited"]), int(row["answered"] or 0))
     return found
 
@@ -172,10 +166,7 @@ async def texts(wave_id: UUID, keys: list[str], limit: int
            f"WHERE x.place <= {int(limit)}")
     found: dict[UUID, list[tuple[str, str]]] = defaultdict(list)
     for row in await _raw(sql, wave_id):
-        found[_uuid(row["company"])].append((row["question"], row["text"]))
+        found[as_uuid(row["company"])].append((row["question"], row["text"]))
     return found
 
 
-def loaded(value: Any) -> Any:
-    """Raw queries hand JSON columns back as text."""
-    return json.loads(value) if isinstance(value, str) else value

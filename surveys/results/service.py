@@ -18,11 +18,14 @@ from app.auth.caller import Caller
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _, current_language
+from app.roles import HR_MANAGER
 from app.tables import Organization
+from app.values import json_value
 from company_portal.tables import RosterEntry
 from surveys.definition import Question
 from surveys.definition import questions as all_questions
-from surveys.results import frozen, model, queries, views
+from surveys.editor.service import load_definition
+from surveys.results import frozen, model, views
 from surveys.results.figures import hidden_figure
 from surveys.results.frozen import MAX_COMMENTS
 from surveys.results.model import (
@@ -57,11 +60,10 @@ from surveys.results.suppression import (
     dominated,
 )
 from surveys.results.tables import ResultsSettings
-from surveys.surveys_service import load_definition
 from surveys.tables import Wave, WaveCompany
-from surveys.waves import wave_state
+from surveys.waves.service import wave_state
 
-HR = "hr_manager"
+HR = HR_MANAGER
 
 
 # Thresholds ---------------------------------------------------------------------------
@@ -117,7 +119,7 @@ async def _context(wave_id: UUID) -> WaveContext:
     organizations = await Organization.select(
         Organization.id, Organization.name, Organization.town).where(
         Organization.id.is_in(list(companies) or [wave_id]))
-    groups = queries.loaded(wave["reporting_groups"]) or []
+    groups = json_value(wave["reporting_groups"]) or []
     return WaveContext(
         wave=wave, definition=await load_definition(wave["version"]),
         towns={row["id"]: row["town"] or "" for row in organizations},
@@ -144,7 +146,7 @@ async def _released(ctx: WaveContext) -> CompanyRelease | None:
 async def release_wave(wave_id: UUID) -> None:
     """Release a closed wave (idempotent): flush its ballot box, then freeze its figures,
     after any closed wave sharing a company that closed before it and is not released."""
-    from surveys.ballot import flush_wave  # the ballot imports the waves, as do we
+    from surveys.ballot.service import flush_wave  # the ballot imports the waves, as do we
 
     ctx = await _context(wave_id)
     if wave_state(ctx.wave).state != "closed" or await frozen.load(wave_id) is not None:

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
+from app.clock import ITALY
 from app.i18n import _
 from surveys import bank
 from surveys.definition import Question, questions, text_in
@@ -40,12 +41,11 @@ from surveys.results.model import (
 )
 from surveys.results.release import CompanyRelease, GroupRelease, WaveContext
 from surveys.results.suppression import PROGRAM, Sizes, add, is_small
-from surveys.waves import ROME
 
 
 def start_of(day: date | str) -> datetime:
     """The first moment of an Italian day (a wave's planned opening)."""
-    return datetime.combine(_day(day), time(0), tzinfo=ROME)
+    return datetime.combine(_day(day), time(0), tzinfo=ITALY)
 
 
 def end_of(day: date | str) -> datetime:

@@ -22,10 +22,10 @@ from litestar.testing import RequestFactory
 from app.auth.caller import load_caller
 from app.tables import IdentityProvider
 from company_portal.tables import RosterEntry
-from surveys import surveys_service
-from surveys.surveys_service import SurveyCreate
+from surveys.editor import service as surveys_service
+from surveys.editor.service import SurveyCreate
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
-from tests.company_portal.test_roster import PEOPLE, csv_file
+from tests.company_portal.roster.test_roster import PEOPLE, csv_file
 from tests.factories import make_org, make_user
 from tests.page_checks import (
     accessible,
@@ -39,7 +39,7 @@ from tests.page_checks import (
 
 
 def _page_handlers() -> tuple[Any, list[tuple[str, Any]]]:
-    from app.web import create_app
+    from legami.application import create_app
 
     app = create_app(run_jobs=False)
     return app, [(route.path, handler) for route in app.routes if isinstance(route, HTTPRoute)

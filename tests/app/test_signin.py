@@ -11,6 +11,7 @@ import httpx
 
 from app.auth.sessions import COOKIE
 from app.clock import now
+from app.crypto import token_hash
 from app.tables import DevMail, OutboxJob, Session, SignInToken
 from tests.factories import BASE_URL, make_org, make_user, post_form
 from worker.runner import run_job
@@ -143,7 +144,6 @@ async def test_idle_and_old_sessions_are_refused(client) -> None:
 
 
 def _hash(token: str) -> str:
-    from app.auth.sessions import token_hash
 
     return token_hash(token)
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from litestar.testing import AsyncTestClient
 
-from app.web import create_app
+from legami.application import create_app
 from tests.factories import BASE_URL
 
 
@@ -42,7 +42,7 @@ async def test_openapi_schema_describes_the_api(client) -> None:
 
 async def test_the_development_mailbox_does_not_exist_in_production(monkeypatch) -> None:
     import app.settings as settings_module
-    import app.web.application as web
+    import legami.application as web
 
     production = dataclasses.replace(settings_module.get_settings(), environment="production")
     monkeypatch.setattr(web, "get_settings", lambda: production)

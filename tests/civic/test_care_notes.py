@@ -15,7 +15,7 @@ import pytest
 from app import places
 from app.clock import now
 from civic.tables import Family, PupilCare
-from tests.civic.test_families import add_family, give_consent, make_activity, make_schools
+from tests.civic.families.test_families import add_family, give_consent, make_activity, make_schools
 from tests.factories import csrf_token, make_org, make_user, sign_in
 
 EN = {"accept-language": "en"}
@@ -97,7 +97,7 @@ async def test_empty_texts_delete_and_a_withdrawn_consent_takes_the_note_away(
 
 
 def _app_get_routes() -> list[str]:
-    from app.web import create_app
+    from legami.application import create_app
 
     found = set()
     for route in create_app(run_jobs=False).routes:
@@ -152,9 +152,9 @@ async def test_program_staff_neither_read_nor_write_a_care_note(client: Any, wor
 
 async def test_the_family_shares_a_care_note_from_their_link(client: Any, world: Any) -> None:
     """Before: only the coordinator could record it."""
-    from civic import referrals
+    from civic.referrals import service as referrals
     from civic.tables import Referral
-    from tests.civic.test_referrals import answer_link_token
+    from tests.civic.referrals.test_referrals import answer_link_token
 
     token = await answer_link_token(world, world.luca)
     page = await client.get(f"/f/{token}?lang=en")

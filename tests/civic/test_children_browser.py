@@ -13,7 +13,7 @@ from app.auth.sessions import COOKIE, start_session
 from app.clock import now
 from civic.tables import Activity, Attendance, Pupil, PupilCare
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
-from tests.civic.referral_world import make_activity, make_family, make_world
+from tests.civic.referrals.world import make_activity, make_family, make_world
 from tests.page_checks import (
     PHONE,
     accessible,

@@ -12,10 +12,10 @@ import pytest
 from app.clock import now
 from app.errors import InvalidInput
 from app.i18n import use_language
-from civic import consents
-from civic.family_schemas import ConsentCreate
+from civic.consents import service as consents
+from civic.families.schemas import ConsentCreate
 from civic.tables import Consent, Pupil
-from tests.civic.test_families import add_family, as_caller, make_schools
+from tests.civic.families.test_families import add_family, as_caller, make_schools
 from tests.factories import csrf_token, sign_in
 
 EN = {"accept-language": "en"}

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from docx import Document
 
-from civic import referrals
 from civic.family_messages import available, family_texts
-from civic.referral_schemas import ReferralCreate
+from civic.referrals import service as referrals
+from civic.referrals.schemas import ReferralCreate
 from civic.tables import Referral
-from tests.civic.referral_world import as_caller, make_activity, make_family, make_world
+from tests.civic.referrals.world import as_caller, make_activity, make_family, make_world
 from tests.factories import sign_in
 
 EN = {"accept-language": "en"}

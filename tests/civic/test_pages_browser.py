@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from app import places
-from civic.activity_schemas import FeeBand
+from civic.activities.schemas import FeeBand
 from civic.tables import Activity, Referral
 from tests.browser import LiveServer, browser, live_server, wait_for_mail  # noqa: F401
-from tests.civic.referral_world import LINK, World, make_activity, make_family, make_world
+from tests.civic.referrals.world import LINK, World, make_activity, make_family, make_world
 from tests.factories import make_org, make_user
 from tests.page_checks import axe_source, check_page, open_disclosures, phone, tab_to, visit
 

@@ -10,10 +10,11 @@ from uuid import UUID
 
 from app import places
 from app.web import log_scrub
-from civic import consents, referrals
-from civic.referral_schemas import ReferralCreate
+from civic.consents import service as consents
+from civic.referrals import service as referrals
+from civic.referrals.schemas import ReferralCreate
 from civic.tables import Activity, ConsentNotice, FamilyImport, Pupil, Referral
-from tests.civic.referral_world import (
+from tests.civic.referrals.world import (
     as_caller,
     link_in_last_mail,
     mails_to,

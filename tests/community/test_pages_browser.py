@@ -10,23 +10,23 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 
 from app import places
 from app.auth.caller import Caller, load_caller
-from app.clock import now
-from community import initiatives, labs, my_initiatives, taxonomy
-from community.initiative_schemas import InitiativeCreate
-from community.lab_schemas import ActionIn, AgendaItem, LabCreate, MeetingIn
+from app.clock import ITALY, now
+from community.initiatives import mine as my_initiatives
+from community.initiatives import service as initiatives
+from community.initiatives.schemas import InitiativeCreate
+from community.labs import service as labs
+from community.labs.schemas import ActionIn, AgendaItem, LabCreate, MeetingIn
 from community.tables import Initiative, Lab, LabMember
+from community.taxonomy import service as taxonomy
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
-from tests.community.test_proposals import world as proposals_world
+from tests.community.proposals.test_proposals import world as proposals_world
 from tests.factories import make_org, make_user
 from tests.page_checks import axe_source, check_page, phone, tab_to, visit
-
-ROME = ZoneInfo("Europe/Rome")
 
 
 async def caller(user: UUID) -> Caller:
@@ -95,7 +95,7 @@ async def test_employee_pages_and_joining_a_lab_with_the_keyboard(
     w = await employee_world()
     seat = await places.seat_of(await pool_of(w["offered"]), "user", w["anna"])
     assert seat is not None and seat.status == "offered" and seat.offered_until
-    deadline = format_datetime(seat.offered_until.astimezone(ROME), format="d MMMM y, HH:mm",
+    deadline = format_datetime(seat.offered_until.astimezone(ITALY), format="d MMMM y, HH:mm",
                                locale="it")
     context = await phone(browser, live_server, w["anna"])
     try:

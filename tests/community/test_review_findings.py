@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-from community import labs
-from community.lab_schemas import LabCreate
+from community.labs import service as labs
+from community.labs.schemas import LabCreate
 from community.tables import Initiative, Lab, LabAction, LabMeeting
-from tests.community import test_initiatives as initiatives_world
-from tests.community import test_labs as labs_world
-from tests.community import test_proposals as proposals_world
+from tests.community.initiatives import test_initiatives as initiatives_world
+from tests.community.labs import test_labs as labs_world
+from tests.community.proposals import test_proposals as proposals_world
 from tests.factories import api_post, make_org, make_user, post_form, sign_in
 
 EN = {"accept-language": "en"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
-from tests.company_portal.test_roster import PEOPLE, csv_file, import_file, world  # noqa: F401
+from tests.company_portal.roster.test_roster import PEOPLE, csv_file, import_file, world  # noqa: F401
 from tests.factories import make_org, make_user, sign_in
 from tests.page_checks import accessible, axe_source, check_page, desk, phone, visit
 

@@ -223,7 +223,7 @@ async def test_mail_send_job_delivers_to_dev_mailbox_and_marks_the_job_done() ->
 async def test_dev_mailbox_pages_show_stored_mail() -> None:
     from litestar.testing import AsyncTestClient
 
-    from app.web import create_app
+    from legami.application import create_app
 
     subject, text, html = render("signin_link", "en", SIGNIN)
     await deliver(9, "maria@example.org", subject, text, html)

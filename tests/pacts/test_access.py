@@ -64,7 +64,7 @@ async def test_every_opening_is_logged_and_listed_for_the_person(world: World) -
 
 
 def _pact_routes() -> list[tuple[str, str]]:
-    from app.web import create_app
+    from legami.application import create_app
 
     found = set()
     for route in create_app(run_jobs=False).routes:
@@ -147,7 +147,7 @@ async def test_the_maker_walks_the_pact_pages(client: Any, world: World) -> None
 def test_the_familys_link_stays_out_of_the_server_logs() -> None:
     import logging
 
-    import app.web.application  # noqa: F401  (loads the pages, which filter the logs)
+    import legami.application  # noqa: F401  (loads the pages, which filter the logs)
 
     token = "Zk3_9aQ-Tok3nPactL1nk0"
     record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from litestar.exceptions import PermissionDeniedException
 
-from community.targets import program_figures
+from community.program.service import program_figures
 from pacts.figures.service import pact_figures
 from pacts.pacts import service
 from tests.factories import sign_in
@@ -51,8 +51,8 @@ async def test_the_dashboard_counts_pacts_from_five(client: Any, world: World) -
 
 async def test_the_demo_seeds_pacts_for_the_demo_community_maker() -> None:
     from app.auth.caller import load_caller
-    from app.demo import seed_demo
     from app.tables import User
+    from legami.demo.seed import seed_demo
     from pacts.demo import seed_demo_pacts
 
     await seed_demo()

@@ -22,7 +22,7 @@ from pacts.pacts.schemas import AreaIn, Closure
 from pacts.retention.service import anonymise_expired
 from pacts.reviews import service as reviews
 from pacts.tables import Pact, PactNote, PactVersion
-from tests.civic.referral_world import mails_to, run_jobs
+from tests.civic.referrals.world import mails_to, run_jobs
 from tests.factories import sign_in
 from tests.pacts.world import HOLDER, World, as_caller, content, make_world, open_pact
 

@@ -17,7 +17,7 @@ from pacts.pacts.schemas import (
     PactContent,
     ReferralIn,
 )
-from tests.civic.referral_world import as_caller
+from tests.civic.referrals.world import as_caller
 from tests.factories import make_org, make_user
 
 __all__ = ["as_caller"]

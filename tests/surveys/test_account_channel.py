@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from surveys import waves
 from surveys.tables import Invitation
+from surveys.waves import service as waves
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
 from tests.factories import make_user, post_form, sign_in
 from tests.page_checks import accessible, axe_source, check_page, desk, labelled, phone, visit
-from tests.surveys.test_waves import (
+from tests.surveys.waves.test_waves import (
     add_person,
     as_caller,
     make_world,

@@ -12,12 +12,15 @@ from typing import Any
 
 from app import settings as settings_module
 from app.auth.caller import load_caller
-from surveys import answering, ballot, distribution, sealing
+from surveys import sealing
+from surveys.answering import service as answering
+from surveys.ballot import service as ballot
+from surveys.distribution import service as distribution
 from surveys.tables import Ballot, Invitation, Response, Wave
-from surveys.waves import today
+from surveys.waves.service import today
 from tests.factories import api_post, post_form, sign_in
-from tests.surveys.test_answering import answer_all, build_wave, invite, post_section
-from tests.surveys.test_waves import (
+from tests.surveys.answering.test_answering import answer_all, build_wave, invite, post_section
+from tests.surveys.waves.test_waves import (
     _sheet_codes,
     add_person,
     everything_stored,
@@ -274,8 +277,8 @@ async def _hr_view(client: Any, made: Any, company: Any) -> list[Any]:
 
 
 async def test_hr_cannot_watch_one_employee_join_an_initiative(client: Any) -> None:
-    from tests.community.test_initiatives import company_initiative
-    from tests.community.test_initiatives import make_world as initiative_world
+    from tests.community.initiatives.test_initiatives import company_initiative
+    from tests.community.initiatives.test_initiatives import make_world as initiative_world
 
     world = await initiative_world(employees_a=3)
     made = await company_initiative(world, capacity=25)
@@ -293,10 +296,10 @@ async def test_hr_cannot_watch_one_employee_join_an_initiative(client: Any) -> N
 
 
 async def test_hr_cannot_watch_one_employee_join_a_lab(client: Any) -> None:
-    from community import labs
-    from tests.community.test_labs import caller as lab_caller
-    from tests.community.test_labs import make_world as lab_world
-    from tests.community.test_labs import workplace_lab
+    from community.labs import service as labs
+    from tests.community.labs.test_labs import caller as lab_caller
+    from tests.community.labs.test_labs import make_world as lab_world
+    from tests.community.labs.test_labs import workplace_lab
 
     world = await lab_world()
     lab_id = await workplace_lab(world)

@@ -16,16 +16,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app.crypto import token_hash
 from app.errors import InvalidInput
-from surveys import answering, ballot, waves
-from surveys.answering import resolve_link
+from surveys.answering import service as answering
+from surveys.answering.service import resolve_link
+from surveys.ballot import service as ballot
 from surveys.results import service
 from surveys.results.model import ThresholdsUpdate
 from surveys.results.tables import ResultCount, ResultRelease
 from surveys.tables import Ballot, Response
+from surveys.waves import service as waves
 from tests.factories import sign_in
-from tests.surveys.test_answering import invite
-from tests.surveys.test_results import (
+from tests.surveys.answering.test_answering import invite
+from tests.surveys.results.test_results import (
     Program,
     by_group,
     caller,
@@ -188,8 +191,8 @@ async def test_participation_moves_in_steps_of_five_and_invited_always_shows(cli
 
 async def _uninvited_answers(wave: UUID, company: UUID) -> Any:
     """The invitees of the wave, each resolved through a fresh link."""
+    from surveys.distribution.tokens import new_link_token
     from surveys.tables import Invitation
-    from surveys.tokens import new_link_token, token_hash
 
     rows = await Invitation.select(Invitation.id).where(Invitation.wave == wave).order_by(
         Invitation.id)
@@ -214,7 +217,7 @@ async def test_wave_moments_are_the_servers_and_a_wave_closed_early_says_when(cl
     from babel.dates import format_date
 
     from surveys.tables import Wave
-    from surveys.waves import WaveCreate, create_wave
+    from surveys.waves.service import WaveCreate, create_wave
 
     program = await make_program()
     a = await make_company(program, "Officine Rossi")
@@ -247,7 +250,7 @@ async def test_wave_moments_are_the_servers_and_a_wave_closed_early_says_when(cl
 async def test_no_two_comment_lists_differ_by_one_to_nine_comments() -> None:
     """Before: staff saw 14 comments on the wave and 12 on one company's page: the 2
     others were the comments of a company with 2 respondents."""
-    from tests.surveys.test_results import answered
+    from tests.surveys.results.test_results import answered
 
     program = await make_program()
     a = await make_company(program, "Officine Rossi")
@@ -282,7 +285,7 @@ async def test_hr_sees_its_town_only_when_it_mixes_two_other_companies_none_domi
         client: Any) -> None:
     """Before: in a town of two partner companies, one company's HR manager subtracted
     their own figures from the town's and read the other company's."""
-    from tests.surveys.test_results import answered
+    from tests.surveys.results.test_results import answered
 
     program = await make_program()
     a = await make_company(program, "Officine Rossi", "Crema")
@@ -318,7 +321,7 @@ async def test_hr_sees_its_town_only_when_it_mixes_two_other_companies_none_domi
 
 async def test_a_small_group_all_giving_one_answer_is_not_shown_nor_worked_out() -> None:
     """Before: a department of 5 who all chose the same answer told HR each one's answer."""
-    from tests.surveys.test_results import answered
+    from tests.surveys.results.test_results import answered
 
     program = await make_program()
     a = await make_company(program, "Officine Rossi")
@@ -382,7 +385,7 @@ def _apart(a: int, b: int) -> bool:
 async def test_no_two_views_anyone_takes_differ_by_one_to_four(steps: list[Step]) -> None:
     from app.db import engine
     from tests.conftest import _all_tables
-    from tests.surveys.test_results import answered
+    from tests.surveys.results.test_results import answered
 
     for table in reversed(_all_tables()):  # each example starts from nothing
         await engine().run_ddl(f"DELETE FROM {table._meta.tablename}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.surveys.test_answering import DEFINITION, build_wave, invite, post_section
+from tests.surveys.answering.test_answering import DEFINITION, build_wave, invite, post_section
 
 KIDS = {"key": "kids", "title": {"it": "I tuoi figli", "en": "Your children"}, "questions": [
     {"key": "school", "type": "single", "show_if": {"question": "children", "any_of": ["yes"]},

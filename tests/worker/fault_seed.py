@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from tests.surveys.test_waves import add_person, make_world, open_new_wave
+from tests.surveys.waves.test_waves import add_person, make_world, open_new_wave
 
 
 async def seed(people: int) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from surveys.distribution import CONCURRENCY
+from surveys.distribution.service import CONCURRENCY
 from tests.conftest import TEST_DB
 from tests.worker.fault_stack import LEASE_SECONDS, PG_ADMIN_URL, Stack, admin
 

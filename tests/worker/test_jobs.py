@@ -32,10 +32,11 @@ from app.db import transaction
 from app.outbox import enqueue, failed_jobs
 from app.settings import ConfigError, Settings
 from app.tables import AuditEvent, OutboxJob
+from legami.jobs import JOB_MODULES
 from worker.broker import MIN_BACKOFF_MS, bind, make_broker
 from worker.embedded import EmbeddedWorker
 from worker.main import run_worker
-from worker.registry import JOB_MODULES, job
+from worker.registry import job
 from worker.relay import relay_once
 from worker.runner import JobFailed, run_job
 

@@ -1,0 +1,1 @@
+"""Civic Center activities: offers, rosters, calendar files, reports."""

@@ -1,0 +1,1 @@
+"""A school's families and pupils: imports, retention."""

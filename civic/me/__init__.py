@@ -1,0 +1,1 @@
+"""`/me/activities`: published Civic Center activities for parents."""

@@ -1,0 +1,1 @@
+"""Referrals: a coordinator proposes an activity; the family answers."""

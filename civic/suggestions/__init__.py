@@ -1,0 +1,1 @@
+"""Which Civic Center activities fit a pupil, and why."""

@@ -1,0 +1,1 @@
+"""Conciliation initiatives: catalogue, sign-ups, waitlist, offers."""

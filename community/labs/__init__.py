@@ -1,0 +1,1 @@
+"""Community labs: meetings, actions, members, the pulse, the report."""

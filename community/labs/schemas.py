@@ -1,0 +1,162 @@
+"""DTOs of community labs (msgspec): what the lab pages, the JSON API and the report share.
+
+Member names appear only in `LabDetail.member_names`, filled for program staff (the
+facilitator is one of them) and None for everyone else, who see the count alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+import msgspec
+
+from community.taxonomy.needs import NeedRef
+
+SCOPES = ("workplace", "town")
+LAB_STATUSES = ("active", "closed")
+ACTION_STATUSES = ("todo", "doing", "done")
+
+
+class AgendaItem(msgspec.Struct, forbid_unknown_fields=True):
+    text: str
+    area: str = ""  # a need area of the question bank, or ""
+
+
+class LabCreate(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    scope: str  # "workplace" | "town"
+    company_id: UUID | None = None
+    town: str = ""
+    partners: list[str] = msgspec.field(default_factory=list)
+    agenda: list[AgendaItem] = msgspec.field(default_factory=list)
+    needs: list[NeedRef] = msgspec.field(default_factory=list)
+    facilitator_id: UUID | None = None
+
+
+class LabUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """A lab's details; scope, company, town and the needs it started from stay."""
+
+    title: str
+    partners: list[str] = msgspec.field(default_factory=list)
+    agenda: list[AgendaItem] = msgspec.field(default_factory=list)
+    facilitator_id: UUID | None = None
+    status: str = "active"
+
+
+class MeetingIn(msgspec.Struct, forbid_unknown_fields=True):
+    starts_at: datetime  # without a zone it is meant in Italy
+    place: str = ""
+    notes: str = ""
+
+
+class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
+    title: str
+    owner: str = ""
+    due_on: date | None = None
+    status: str = "todo"
+
+
+class ActionStatusIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+
+
+class PulseStart(msgspec.Struct, forbid_unknown_fields=True):
+    opens_on: date
+    closes_on: date
+    channels: list[str] = msgspec.field(default_factory=lambda: ["mail"])
+
+
+class Person(msgspec.Struct):
+    id: UUID
+    name: str
+
+
+class Meeting(msgspec.Struct):
+    id: int
+    starts_at: datetime
+    place: str
+    notes: str
+
+
+class Action(msgspec.Struct):
+    id: int
+    title: str
+    owner: str
+    due_on: date | None
+    status: str
+    updated_at: datetime
+
+
+class LabSummary(msgspec.Struct):
+    id: UUID
+    title: str
+    scope: str
+    company_id: UUID | None
+    company_name: str
+    town: str
+    status: str
+    facilitator: Person | None
+    members: int | None  # from 5 up, or for program staff (app.places.shown_count)
+    next_meeting: Meeting | None
+    open_actions: int
+    can_edit: bool
+
+
+class NeedChange(msgspec.Struct):
+    """A need the lab started from, before (`need.share`) and after (the pulse wave).
+
+    `after_share` is None when the pulse figure is not shown: `note` says why."""
+
+    need: NeedRef
+    after_share: float | None = None
+    after_count: int | None = None
+    after_n: int | None = None
+    note: str = ""
+
+
+class Pulse(msgspec.Struct):
+    wave_id: UUID
+    title: str
+    state: str  # not_open, open, closed
+    opens_on: date
+    closes_on: date
+    changes: list[NeedChange]
+
+
+class LabDetail(msgspec.Struct):
+    id: UUID
+    title: str
+    scope: str
+    company_id: UUID | None
+    company_name: str
+    town: str
+    status: str
+    facilitator: Person | None
+    partners: list[str]
+    agenda: list[AgendaItem]
+    needs: list[NeedRef]
+    members: int | None  # from 5 up, or for program staff (app.places.shown_count)
+    member_names: list[str] | None  # program staff only
+    meetings: list[Meeting]
+    actions: list[Action]
+    pulse: Pulse | None
+    can_edit: bool
+    can_start_pulse: bool
+    created_at: datetime
+
+
+class MyLab(msgspec.Struct):
+    """A lab as an employee sees it: no needs figures, no names, meetings ahead only."""
+
+    id: UUID
+    title: str
+    scope: str
+    company_name: str
+    town: str
+    status: str
+    facilitator_name: str
+    agenda: list[AgendaItem]
+    members: int | None  # from 5 up, or for program staff (app.places.shown_count)
+    joined: bool
+    meetings_ahead: list[Meeting]

@@ -1,0 +1,1 @@
+"""The program's targets, its dashboard and the funder's report."""

@@ -1,0 +1,1 @@
+"""Needs to proposals: labs and initiatives in two clicks."""

@@ -1,0 +1,1 @@
+"""The needs taxonomy: need areas, initiative types, categories."""

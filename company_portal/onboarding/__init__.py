@@ -1,0 +1,1 @@
+"""Company onboarding: from the invitation to an active company."""

@@ -1,0 +1,1 @@
+"""The roster: who a company's waves go to (CSV files or SCIM)."""

@@ -1,0 +1,1 @@
+"""The demo seed: fictional organizations, people and each domain's demo data."""

@@ -1,0 +1,1 @@
+"""Each domain's route handlers, mounted by legami.application.create_app()."""

@@ -1,0 +1,1 @@
+"""Answering a survey: the employee's pages and the answering rules."""

@@ -1,0 +1,1 @@
+"""The ballot box: sealed responses move into `responses` in batches."""

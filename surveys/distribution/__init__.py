@@ -1,0 +1,1 @@
+"""How invitations reach people: links by mail, reminders, codes."""

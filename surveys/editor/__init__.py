@@ -1,0 +1,1 @@
+"""The survey editor: drafts, translations, content rules, freezing."""

@@ -1,0 +1,1 @@
+"""Survey waves: one survey version sent to companies between two dates."""

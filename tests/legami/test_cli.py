@@ -1,0 +1,97 @@
+"""The `legami` command: each subcommand does its job or says clearly why not."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from click.testing import CliRunner
+
+from app.tables import Membership, Organization, OrganizationDomain, User
+from legami.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def count(table, *where) -> int:
+    query = table.count()
+    for condition in where:
+        query = query.where(condition)
+    return asyncio.run(query.run())
+
+
+@pytest.mark.parametrize("command", ["serve", "worker", "migrate", "seed-demo", "create-admin",
+                                     "org"])
+def test_help_explains_each_command(command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage: main " + command in result.output or "Usage: main" in result.output
+    assert len(result.output.splitlines()) > 3
+
+
+def test_migrate_says_the_database_is_up_to_date() -> None:
+    result = run("migrate")
+    assert result.exit_code == 0 and "database up to date" in result.output
+
+
+def test_create_admin_makes_a_program_admin_once() -> None:
+    for _ in range(2):
+        result = run("create-admin", "Paola@FareLegami.example", "--name", "Paola")
+        assert result.exit_code == 0, result.output
+    assert count(User, User.email == "paola@farelegami.example") == 1
+    assert count(Membership, Membership.role == "program_admin") == 1
+    assert count(Organization, Organization.kind == "program") == 1
+
+
+def test_create_admin_refuses_a_bad_address() -> None:
+    result = CliRunner().invoke(main, ["create-admin", "not-an-address"])
+    assert result.exit_code == 2
+    assert "email:" in result.output
+    assert count(User) == 0
+
+
+def test_org_add_creates_an_organization_with_domains() -> None:
+    result = run("org", "add", "--kind", "company", "--name", "Officine Rossi", "--town", "Crema",
+                 "--domain", "rossi.example", "--domain", "rossi-group.example")
+    assert result.exit_code == 0, result.output
+    assert "Officine Rossi" in result.output
+    assert count(OrganizationDomain) == 2
+    listed = run("org", "list")
+    assert "Officine Rossi" in listed.output and "company" in listed.output
+
+
+def test_org_add_refuses_a_bad_domain_and_writes_nothing() -> None:
+    result = CliRunner().invoke(main, ["org", "add", "--kind", "school", "--name", "IC Uno",
+                                       "--domain", "not a domain"])
+    assert result.exit_code == 2
+    assert "domains:" in result.output
+    assert count(Organization) == 0
+
+
+def test_seed_demo_reports_the_program_numbers_and_is_repeatable() -> None:
+    first = run("seed-demo")
+    second = run("seed-demo")
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "companies 15" in first.output and "pupils 1500" in first.output
+    assert count(Organization, Organization.kind == "company") == 15
+
+
+def test_jobs_retry_runs_failed_jobs_again() -> None:
+    from app.tables import OutboxJob
+
+    async def failed() -> int:
+        job = OutboxJob(actor="mail.send", status="failed", attempts=6, last_error="SMTP down")
+        await job.save()
+        return int(job.id)
+
+    job_id = asyncio.run(failed())
+    listed = run("jobs", "list")
+    assert "failed 1" in listed.output and "SMTP down" in listed.output
+    assert CliRunner().invoke(main, ["jobs", "retry"]).exit_code == 2
+
+    result = run("jobs", "retry", str(job_id))
+
+    assert result.exit_code == 0 and f"1 jobs queued again: {job_id}" in result.output
+    assert count(OutboxJob, OutboxJob.status == "pending") == 1
