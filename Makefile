@@ -26,9 +26,18 @@ run: $(STAMP)
 	@echo ""
 	$(BIN)/legami serve
 
+# SQLite and PostgreSQL at the same time, one pytest process on each core. Each log is
+# printed when its run is over (SQLite first); the target fails if either run fails.
 test: $(STAMP) test-deps
-	$(BIN)/pytest -q -p no:cacheprovider
-	LEGAMI_TEST_DB=postgres $(BIN)/pytest -q -p no:cacheprovider
+	@mkdir -p var
+	@$(BIN)/pytest -q -p no:cacheprovider > var/test-sqlite.log 2>&1 & sqlite=$$!; \
+	LEGAMI_TEST_DB=postgres $(BIN)/pytest -q -p no:cacheprovider > var/test-postgres.log 2>&1 & \
+	postgres=$$!; trap 'kill $$sqlite $$postgres 2>/dev/null' INT TERM; \
+	wait $$sqlite; sqlite_status=$$?; echo "== SQLite (var/test-sqlite.log)"; \
+	cat var/test-sqlite.log; \
+	wait $$postgres; postgres_status=$$?; echo "== PostgreSQL (var/test-postgres.log)"; \
+	cat var/test-postgres.log; \
+	test $$sqlite_status = 0 && test $$postgres_status = 0
 
 test-deps:
 	@./.ci/test-deps
