@@ -39,7 +39,7 @@ from surveys.editor import service as surveys_service
 from surveys.editor.service import SurveyCreate
 from surveys.results import service as results
 from surveys.results.model import Figure
-from surveys.tables import Wave
+from surveys.waves import reads as wave_reads
 from surveys.waves import service as waves
 from surveys.waves.service import WaveCreate, wave_state
 
@@ -171,7 +171,7 @@ async def pulse_of(caller: Caller, row: dict[str, Any]) -> Pulse | None:
     """The lab's pulse wave and, per need it started from, the share before and after."""
     if row["pulse_wave_id"] is None:
         return None
-    wave = await Wave.select().where(Wave.id == row["pulse_wave_id"]).first()
+    wave = await wave_reads.wave_row(row["pulse_wave_id"])
     if wave is None:
         return None
     state = wave_state(wave)

@@ -19,7 +19,6 @@ from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import PermissionDeniedException
-from piccolo.query.functions.aggregate import Count
 
 from app.auth.caller import Caller
 from app.clock import ITALY, now
@@ -42,9 +41,9 @@ from community.program.schemas import (
     TownFigures,
 )
 from community.tables import Initiative, Lab, LabAction, LabMeeting
-from company_portal.tables import RosterEntry
+from company_portal.roster import counts as roster_counts
 from pacts.figures import service as pact_figures
-from surveys.tables import Response, Wave
+from surveys.waves import reads as wave_reads
 
 # What the program set itself (DOMAIN.md), in the order the dashboard shows them.
 TARGETS: dict[str, int] = {
@@ -180,17 +179,6 @@ async def _organizations(until: datetime | None) -> list[Org]:
     return [Org(as_uuid(r["id"]), r["kind"], r["name"], r["town"] or "") for r in await query]
 
 
-async def _workers(company_ids: list[UUID], until: datetime | None) -> dict[UUID, int]:
-    if not company_ids:
-        return {}
-    query = RosterEntry.select(RosterEntry.company, Count(alias="n")).where(
-        RosterEntry.active.eq(True) & RosterEntry.company.is_in(company_ids)
-    ).group_by(RosterEntry.company)
-    if until is not None:
-        query = query.where(RosterEntry.created_at < until)
-    return {as_uuid(r["company"]): int(r["n"]) for r in await query}
-
-
 async def _labs(period: Period | None) -> tuple[LabFigures, dict[str, int]]:
     """Labs started (and their towns), meetings held and actions done."""
     labs = Lab.select(Lab.status, Lab.town, Lab.company.town.as_alias("company_town"))
@@ -240,14 +228,9 @@ async def _initiatives(period: Period | None) -> InitiativeFigures:
 
 async def _surveys(period: Period | None) -> SurveyFigures:
     """Waves closed (in the period) and how many responses they gathered: counts only."""
-    closed = Wave.select(Wave.id).where(Wave.status == "closed")
-    if period is not None:
-        closed = closed.where((Wave.closes_on >= period.starts_on)
-                              & (Wave.closes_on <= period.ends_on))
-    ids = [row["id"] for row in await closed]
-    responses = int(await Response.count().where(Response.wave.is_in(ids))) if ids else 0
-    waves_open = int(await Wave.count().where(Wave.status == "open"))
-    return SurveyFigures(waves_closed=len(ids), waves_open=waves_open, responses=responses)
+    closed, waves_open, responses = await wave_reads.wave_counts(
+        period.starts_on if period else None, period.ends_on if period else None)
+    return SurveyFigures(waves_closed=closed, waves_open=waves_open, responses=responses)
 
 
 # The figures -----------------------------------------------------------------------------
@@ -314,7 +297,7 @@ async def program_figures(caller: Caller, period: Period | None = None) -> Progr
     orgs = await _organizations(until)
     companies, schools = _of_kind(orgs, "company"), _of_kind(orgs, "school")
     centers = _of_kind(orgs, "civic_center")
-    workers = await _workers([c.id for c in companies], until)
+    workers = await roster_counts.active_workers([c.id for c in companies], until)
     labs, labs_by_town = await _labs(period)
     center_ids = {c.id for c in centers}
     activities = [a for a in await civic_counts.activities_in(

@@ -1,0 +1,28 @@
+"""What other domains read of waves (the program dashboard, a lab's pulse): they call
+these functions instead of reading the surveys tables. Counts only, never a response."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from surveys.tables import Response, Wave
+
+
+async def wave_row(wave_id: UUID) -> dict[str, Any] | None:
+    """One wave's row, as `waves.service.wave_state` reads it."""
+    return await Wave.select().where(Wave.id == wave_id).first()  # type: ignore[no-any-return]
+
+
+async def wave_counts(closed_from: date | None, closed_until: date | None
+                      ) -> tuple[int, int, int]:
+    """Waves closed (between the two dates, when given), waves open, and the responses
+    the closed waves gathered."""
+    closed = Wave.select(Wave.id).where(Wave.status == "closed")
+    if closed_from is not None and closed_until is not None:
+        closed = closed.where((Wave.closes_on >= closed_from) & (Wave.closes_on <= closed_until))
+    ids = [row["id"] for row in await closed]
+    responses = int(await Response.count().where(Response.wave.is_in(ids))) if ids else 0
+    waves_open = int(await Wave.count().where(Wave.status == "open"))
+    return len(ids), waves_open, responses
