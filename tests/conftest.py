@@ -99,13 +99,26 @@ def settings():
     return get_settings()
 
 
+@pytest.fixture(scope="session")
+def web_app() -> Any:
+    """One app for the whole run (run_jobs=False: the tests run the jobs).
+
+    Building it takes seconds (every route, the OpenAPI models), and it keeps nothing
+    between requests that a test could see: sessions, rate limits and jobs live in the
+    database, emptied after each test; each test gets its own client (its own cookies)
+    and its own lifespan (database pool, broker).
+    """
+    from legami.application import create_app
+
+    return create_app(run_jobs=False)
+
+
 @pytest.fixture
-async def client() -> AsyncIterator[Any]:
-    """A browser on HTTPS; jobs are run by the tests (run_jobs=False)."""
+async def client(web_app: Any) -> AsyncIterator[Any]:
+    """A browser on HTTPS, with cookies of its own."""
     from litestar.testing import AsyncTestClient
 
-    from legami.application import create_app
     from tests.factories import BASE_URL
 
-    async with AsyncTestClient(app=create_app(run_jobs=False), base_url=BASE_URL) as test_client:
+    async with AsyncTestClient(app=web_app, base_url=BASE_URL) as test_client:
         yield test_client
