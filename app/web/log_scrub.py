@@ -38,6 +38,25 @@ SCRUB = Scrubber(PATTERNS)
 _installed = False
 
 
+def _scrub_message(record: logging.LogRecord) -> None:
+    """Scrub the record's message, keeping its arguments where that is enough.
+
+    Formatters that read the arguments (uvicorn's access log unpacks five of them) keep
+    working when each argument is scrubbed on its own; only a credential that no single
+    argument holds makes the record a plain, already formatted message.
+    """
+    whole = record.getMessage()
+    if SCRUB(whole) == whole:
+        return
+    args = record.args
+    if isinstance(args, tuple) and all(isinstance(a, str | int | float | None) for a in args):
+        record.args = tuple(SCRUB(a) if isinstance(a, str) else a for a in args)
+        again = record.getMessage()
+        if SCRUB(again) == again:
+            return
+    record.msg, record.args = SCRUB(whole), ()
+
+
 def install() -> None:
     """Scrub every log record from now on, in this process (once; calling again is fine)."""
     global _installed
@@ -50,7 +69,7 @@ def install() -> None:
         record = make_record(*args, **kwargs)
         # A bad format string stays as it is: the handler reports it, as without us.
         with contextlib.suppress(Exception):
-            record.msg, record.args = SCRUB(record.getMessage()), ()
+            _scrub_message(record)
         if record.exc_info and record.exc_info[0] is not None:
             record.exc_text = SCRUB(logging.Formatter().formatException(record.exc_info))
         if record.stack_info:

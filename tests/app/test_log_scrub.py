@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import sys
 
 from app.web import log_scrub
 
@@ -32,6 +33,33 @@ def test_every_logger_writes_links_and_codes_only_as_their_pattern() -> None:
 
     text = lines.getvalue()
     assert TOKEN not in text and "ABCDE" not in text
-    assert "unhandled error on GET /r/…/1" in text
-    assert "ConnectionError: connection lost while reading /r/…/1" in text
+    assert "unhandled error on GET /r/…" in text and "/1" not in text
+    assert "ConnectionError: connection lost while reading /r/…" in text
     assert "/f/…" in text and "c=…&lang=en" in text
+
+
+def test_uvicorns_access_log_still_formats_its_lines_once_scrubbed() -> None:
+    """Before: the scrubber dropped the record's arguments, and uvicorn's access
+    formatter, which unpacks five of them, failed on every request of `legami serve`."""
+    from uvicorn.logging import AccessFormatter
+
+    log_scrub.install()
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s',
+                                         use_colors=False))
+    access = logging.getLogger("uvicorn.access")
+    access.addHandler(handler)
+    level, access.level = access.level, logging.INFO
+    errors: list[BaseException] = []
+    handler.handleError = lambda record: errors.append(sys.exc_info()[1])  # type: ignore
+    try:
+        for path in (f"/r/{TOKEN}/2?lang=en", "/signin"):
+            access.info('%s - "%s %s HTTP/%s" %d', "10.0.0.7:5555", "GET", path, "1.1", 200)
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+
+    assert errors == []
+    assert lines.getvalue().splitlines() == ['10.0.0.7:5555 "GET /r/… HTTP/1.1" 200 OK',
+                                             '10.0.0.7:5555 "GET /signin HTTP/1.1" 200 OK']
