@@ -329,9 +329,9 @@ async def test_worker_process_runs_committed_jobs_and_stops_on_signal(
     )
     try:
         outbox_id = await _committed()
-        await _eventually(_done(outbox_id), timeout=15)
+        await _eventually(_done(outbox_id), timeout=120)
         process.send_signal(stop_signal)
-        _, stderr = await asyncio.to_thread(process.communicate, timeout=15)
+        _, stderr = await asyncio.to_thread(process.communicate, timeout=120)
     finally:
         if process.poll() is None:
             process.kill()

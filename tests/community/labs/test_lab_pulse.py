@@ -190,7 +190,9 @@ async def test_a_town_need_is_compared_with_the_towns_pulse_figure(client) -> No
     assert [(c.after_share, c.after_n) for c in staff.pulse.changes] == [(0.5, 12)]
     hr = await labs.get_lab(await caller(world.hr_rossi), lab_id)
     assert hr.pulse is not None and not hr.can_start_pulse
-    assert [(c.after_share, c.after_n) for c in hr.pulse.changes] == [(0.5, 12)]
+    # A town of two companies is not shown to either one's HR (issue 11, the (n, k) rule):
+    # Rossi's HR could subtract their own figure and read Bianchi's.
+    assert [(c.after_share, c.after_n) for c in hr.pulse.changes] == [(None, None)]
     await sign_in(client, world.hr_rossi)
     assert (await client.get(f"/labs/{lab_id}/pulse")).status_code == 403
 

@@ -19,7 +19,7 @@ from tests.browser import LiveServer, browser, live_server  # noqa: F401
 from tests.surveys.answering.test_answering import build_wave, invite
 
 PHONE = {"width": 360, "height": 740}
-AXE = Path(__file__).resolve().parents[1] / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[2] / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 OVERFLOW = """(limit) => ({
   width: document.documentElement.scrollWidth,
   culprits: [...document.querySelectorAll('body *')]

@@ -44,7 +44,7 @@ from surveys.waves.service import WaveCreate
 from tests.factories import api_post, make_org, make_user, post_form, sign_in
 from worker.runner import run_job
 
-BANK = Path(__file__).resolve().parents[2] / "surveys" / "bank" / "needs_assessment.json"
+BANK = Path(__file__).resolve().parents[3] / "surveys" / "bank" / "needs_assessment.json"
 IN_CI = os.environ.get("CI", "").lower() in ("true", "1")
 COMMENT = "Serve un nido aziendale aperto anche il sabato mattina"
 
