@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, patch, post
 
 from app.web.context import caller_of
+from app.web.downloads import CSV, DOCX, download
 from civic.activities import (
     report as center_report,
 )
@@ -17,7 +18,7 @@ from civic.activities import (
 from civic.activities import (
     service as activities,
 )
-from civic.activities.pages import CSV, DOCX, activity_staff, download
+from civic.activities.pages import activity_staff
 from civic.activities.schemas import (
     ActivityCreate,
     ActivityInfo,

@@ -19,6 +19,7 @@ from app.auth.guards import roles
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of
+from app.web.downloads import CSV, DOCX, download
 from civic import attendance
 from civic.activities import (
     report as center_report,
@@ -50,8 +51,6 @@ from civic.activities.schemas import (
 
 activity_staff = roles(activities.OPERATOR, *PROGRAM_STAFF)
 Req = Request[Any, Any, Any]
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-CSV = "text/csv; charset=utf-8"
 
 
 def _helpers() -> dict[str, Any]:
@@ -71,10 +70,6 @@ def day(value: date | None) -> str:
 def days_text(days: list[int], width: DayWidth = "abbreviated") -> str:
     return ", ".join(day_label(number, width) for number in days)
 
-
-def download(filename: str, data: bytes, media_type: str) -> Response[bytes]:
-    return Response(content=data, media_type=media_type, headers={
-        "content-disposition": f'attachment; filename="{filename}"'})
 
 
 class ActivityPages(Controller):

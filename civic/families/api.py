@@ -14,10 +14,11 @@ from litestar.params import Body
 
 from app.auth.guards import signed_in
 from app.web.context import caller_of
+from app.web.downloads import download
 from civic.consents import service as consents
 from civic.families import csv_import as family_import
 from civic.families import service as families
-from civic.families.pages import docx_response, read_upload
+from civic.families.pages import read_upload
 from civic.families.schemas import (
     ConsentCreate,
     ConsentHistory,
@@ -109,7 +110,7 @@ class SchoolFamilyController(Controller):
     @get("/report.docx")
     async def report_docx(self, request: Req, school_id: UUID) -> Response[bytes]:
         filename, data = await school_report.school_report_docx(caller_of(request), school_id)
-        return docx_response(filename, data)
+        return download(filename, data)
 
 
 class NoticeController(Controller):

@@ -18,6 +18,7 @@ from app.auth.guards import roles, signed_in
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of, form_of
+from app.web.downloads import download
 from civic import care
 from civic.consents import service as consents
 from civic.families import csv_import as family_import
@@ -33,7 +34,6 @@ from civic.schools import report as school_report
 from integrations.hr.csv_import import MAX_BYTES
 
 Req = Request[Any, Any, Any]
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def pattern_labels() -> dict[str | None, str]:
@@ -63,10 +63,6 @@ async def read_upload(upload: Any) -> tuple[str, bytes]:
     # One byte more than allowed is enough for the parser to say the file is too large.
     return upload.filename, await upload.read(MAX_BYTES + 1)
 
-
-def docx_response(filename: str, data: bytes) -> Response[bytes]:
-    return Response(content=data, media_type=DOCX, headers={
-        "content-disposition": f'attachment; filename="{filename}"'})
 
 
 def _uuid_or_none(value: str) -> UUID | None:
@@ -258,7 +254,7 @@ class FamilyPages(Controller):
     @get("/report.docx")
     async def report_docx(self, request: Req, school_id: UUID) -> Response[bytes]:
         filename, data = await school_report.school_report_docx(caller_of(request), school_id)
-        return docx_response(filename, data)
+        return download(filename, data)
 
     async def _import_form(self, request: Req, school_id: UUID, errors: dict[str, str]
                            ) -> Template:

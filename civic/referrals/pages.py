@@ -25,9 +25,10 @@ from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from app.ratelimit import allow
 from app.web.context import caller_of, client_ip, form_of
+from app.web.downloads import download
 from app.web.errors import error_response
 from civic import referral_letters
-from civic.families.pages import docx_response, pattern_labels
+from civic.families.pages import pattern_labels
 from civic.families.schemas import CareUpdate
 from civic.family_messages import family_texts
 from civic.referrals import service as referrals
@@ -112,7 +113,7 @@ class ReferralPages(Controller):
                 caller_of(request), school_id, referral_id)
         except InvalidInput as invalid:
             return await self._list(request, school_id, invalid.errors)
-        return docx_response(filename, data)
+        return download(filename, data)
 
     @post("/referrals/{referral_id:uuid}/withdraw", media_type=MediaType.HTML)
     async def withdraw(self, request: Req, school_id: UUID, referral_id: UUID) -> Any:

@@ -11,9 +11,9 @@ from litestar import Controller, Request, Response, get, post, put
 from app.auth.guards import signed_in
 from app.errors import InvalidInput
 from app.web.context import caller_of
+from app.web.downloads import download
 from community.labs import report as lab_report
 from community.labs import service as labs
-from community.labs.report import DOCX
 from community.labs.schemas import (
     Action,
     ActionIn,
@@ -94,8 +94,7 @@ class LabController(Controller):
     async def report(self, request: Req, lab_id: UUID) -> Response[bytes]:
         """The lab report in Word."""
         name, data = await lab_report.lab_report(caller_of(request), lab_id)
-        return Response(content=data, media_type=DOCX, headers={
-            "content-disposition": f'attachment; filename="{name}"'})
+        return download(name, data)
 
 
 class MyLabController(Controller):

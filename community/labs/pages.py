@@ -20,9 +20,9 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.roles import HR_MANAGER
 from app.web.context import caller_of
+from app.web.downloads import download
 from community.labs import report as lab_report
 from community.labs import service as labs
-from community.labs.report import DOCX
 from community.labs.schemas import (
     ACTION_STATUSES,
     ActionIn,
@@ -246,8 +246,7 @@ class LabPages(Controller):
     @get("/{lab_id:uuid}/report.docx")
     async def report(self, request: Req, lab_id: UUID) -> Response[bytes]:
         name, data = await lab_report.lab_report(caller_of(request), lab_id)
-        return Response(content=data, media_type=DOCX, headers={
-            "content-disposition": f'attachment; filename="{name}"'})
+        return download(name, data)
 
 
 async def _lab_page(request: Req, lab_id: UUID, errors: dict[str, str], failed: str = "",

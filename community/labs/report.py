@@ -25,8 +25,6 @@ from app.places import SMALL
 from community.labs import service as labs
 from community.labs.schemas import LabDetail, NeedChange
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
 
 def scope_label(scope: str) -> str:
     return {"workplace": _("Workplace lab"), "town": _("Town lab")}.get(scope, scope)

@@ -10,9 +10,10 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 
 from app.web.context import caller_of
+from app.web.downloads import download
 from community.program import report as monitoring_report
 from community.program import service as targets
-from community.program.pages import docx_response, program_staff
+from community.program.pages import program_staff
 from community.program.schemas import ProgramFigures
 
 Req = Request[Any, Any, Any]
@@ -36,4 +37,4 @@ class ProgramController(Controller):
                      half: str | None = None) -> Response[bytes]:
         """The half-yearly monitoring report for the funder, as a Word document."""
         filename, data = await monitoring_report.program_report(caller_of(request), year, half)
-        return docx_response(filename, data)
+        return download(filename, data)

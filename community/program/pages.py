@@ -8,24 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, MediaType, Request, Response, get
+from litestar import Controller, MediaType, Request, get
 from litestar.response import Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import roles
 from app.errors import InvalidInput
 from app.web.context import caller_of
+from app.web.downloads import download
 from community.program import report as monitoring_report
 from community.program import service as targets
-from community.program.report import DOCX, number, percent
+from community.program.report import number, percent
 
 Req = Request[Any, Any, Any]
 program_staff = roles(*PROGRAM_STAFF)
 
-
-def docx_response(filename: str, data: bytes) -> Response[bytes]:
-    return Response(content=data, media_type=DOCX, headers={
-        "content-disposition": f'attachment; filename="{filename}"'})
 
 
 def _helpers() -> dict[str, Any]:
@@ -67,4 +64,4 @@ class ProgramPages(Controller):
                 caller_of(request), year, half)
         except InvalidInput as invalid:
             return _report_form(invalid.errors, year, half, status=422)
-        return docx_response(filename, data)
+        return download(filename, data)

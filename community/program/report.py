@@ -24,7 +24,6 @@ from app.i18n import _, current_language
 from community.program import service as targets
 from community.program.schemas import ProgramFigures
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FUNDER = "Fondazione Cariplo, «Welfare in azione»"
 
 

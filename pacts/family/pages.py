@@ -15,7 +15,7 @@ from app.auth.guards import signed_in
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, set_language
 from app.web.context import caller_of
-from civic.families.pages import docx_response
+from app.web.downloads import download
 from civic.referrals.pages import unknown_link
 from pacts.family import service
 from pacts.family.docx import pact_docx
@@ -34,7 +34,7 @@ class PrintPages(Controller):
 
     @get("/pact.docx")
     async def printable(self, request: Req, pact_id: UUID) -> Response[bytes]:
-        return docx_response(*await pact_docx(caller_of(request), pact_id))
+        return download(*await pact_docx(caller_of(request), pact_id))
 
 
 class PactLinkPages(Controller):

@@ -13,11 +13,10 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 
 from app.web.context import caller_of
+from app.web.downloads import XLSX, download
 from surveys.reports import exports, requests
-from surveys.reports.exports import XLSX
-from surveys.reports.pages import file_response, report_user
+from surveys.reports.pages import report_user
 from surveys.reports.requests import ReportCreate, ReportOut
-from surveys.waves.api import docx_download
 
 Req = Request[Any, Any, Any]
 
@@ -40,7 +39,7 @@ class ReportController(Controller):
     async def file(self, request: Req, report_id: UUID) -> Response[bytes]:
         """The .docx once `status` is done; 404 before."""
         filename, data = await requests.report_file(caller_of(request), report_id)
-        return docx_download(filename, data)
+        return download(filename, data)
 
     @get("/waves/{wave_id:uuid}")
     async def list_reports(self, request: Req, wave_id: UUID) -> list[ReportOut]:
@@ -54,11 +53,11 @@ class ReportController(Controller):
         without `company_id` the program's tables (program staff only)."""
         filename, data = await exports.export_csv(caller_of(request), wave_id, company_id,
                                                   table, separator)
-        return file_response(filename, data, "text/csv; charset=utf-8")
+        return download(filename, data, "text/csv; charset=utf-8")
 
     @get("/waves/{wave_id:uuid}/tables.xlsx")
     async def xlsx_export(self, request: Req, wave_id: UUID,
                           company_id: UUID | None = None) -> Response[bytes]:
         """Every aggregated table, one sheet each."""
         filename, data = await exports.export_xlsx(caller_of(request), wave_id, company_id)
-        return file_response(filename, data, XLSX)
+        return download(filename, data, XLSX)

@@ -36,7 +36,6 @@ from surveys.results.model import (
 
 Separator = Literal[",", ";"]
 TABLES = ("questions", "rates", "needs", "crosstabs", "heatmap")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class Percent(float):

@@ -21,11 +21,10 @@ from app.auth.guards import current_caller
 from app.i18n import LANGUAGE_NAMES, _, current_language
 from app.roles import HR_MANAGER
 from app.web.context import caller_of
+from app.web.downloads import XLSX, download
 from surveys.reports import exports, requests
-from surveys.reports.exports import XLSX
 from surveys.reports.requests import ReportCreate
 from surveys.results import service as results
-from surveys.waves.api import docx_download
 from surveys.waves.pages import day
 
 Req = Request[Any, Any, Any]
@@ -57,10 +56,6 @@ def _helpers() -> dict[str, Any]:
     return {"day": day, "status_label": status_label, "table_label": table_label,
             "language_names": LANGUAGE_NAMES}
 
-
-def file_response(filename: str, data: bytes, media_type: str) -> Response[bytes]:
-    return Response(content=data, media_type=media_type, headers={
-        "content-disposition": f'attachment; filename="{filename}"'})
 
 
 class ReportPages(Controller):
@@ -106,20 +101,20 @@ class ReportPages(Controller):
     @get("/{report_id:uuid}/download")
     async def download(self, request: Req, report_id: UUID) -> Response[bytes]:
         filename, data = await requests.report_file(caller_of(request), report_id)
-        return docx_download(filename, data)
+        return download(filename, data)
 
     @get("/waves/{wave_id:uuid}/tables.csv")
     async def csv_export(self, request: Req, wave_id: UUID, company: UUID | None = None,
                          table: str = "questions", sep: str = "comma") -> Response[bytes]:
         filename, data = await exports.export_csv(
             caller_of(request), wave_id, company, table, ";" if sep == "semicolon" else ",")
-        return file_response(filename, data, "text/csv; charset=utf-8")
+        return download(filename, data, "text/csv; charset=utf-8")
 
     @get("/waves/{wave_id:uuid}/tables.xlsx")
     async def xlsx_export(self, request: Req, wave_id: UUID,
                           company: UUID | None = None) -> Response[bytes]:
         filename, data = await exports.export_xlsx(caller_of(request), wave_id, company)
-        return file_response(filename, data, XLSX)
+        return download(filename, data, XLSX)
 
 
 def _uuid(value: Any) -> UUID:

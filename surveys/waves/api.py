@@ -16,22 +16,18 @@ from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import roles
 from app.roles import HR_MANAGER
 from app.web.context import caller_of
+from app.web.downloads import download
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
 from surveys.waves.service import VersionChoice, WaveCounts, WaveCreate, WaveOut
 
 Req = Request[Any, Any, Any]
 wave_user = roles(HR_MANAGER, *PROGRAM_STAFF)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class CodesRequest(msgspec.Struct, forbid_unknown_fields=True):
     company_id: UUID
 
-
-def docx_download(filename: str, data: bytes) -> Response[bytes]:
-    return Response(content=data, media_type=DOCX, headers={
-        "content-disposition": f'attachment; filename="{filename}"'})
 
 
 class WaveController(Controller):
@@ -72,4 +68,4 @@ class WaveController(Controller):
         """New single-use access codes (program staff): each call replaces the unused ones."""
         filename, sheet = await distribution.codes_sheet(caller_of(request), wave_id,
                                                          data.company_id)
-        return docx_download(filename, sheet)
+        return download(filename, sheet)

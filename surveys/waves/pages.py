@@ -21,10 +21,11 @@ from app.auth.guards import signed_in
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of
+from app.web.downloads import download
 from surveys.answering import service as answering
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
-from surveys.waves.api import docx_download, wave_user
+from surveys.waves.api import wave_user
 from surveys.waves.service import ROSTER_GROUPS, WaveCreate
 
 Req = Request[Any, Any, Any]
@@ -110,7 +111,7 @@ class WavePages(Controller):
                                                              company)
         except InvalidInput as invalid:
             return await _wave_page(request, wave_id, invalid.errors)
-        return docx_download(filename, sheet)
+        return download(filename, sheet)
 
 
 class WaveAnswerPages(Controller):
