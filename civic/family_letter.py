@@ -13,12 +13,11 @@ import asyncio
 import io
 from typing import Any
 
-import segno
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
+from app.documents import a4_document, qr_png
 from civic.family_messages import FamilyTexts, family_texts
 
 SECTIONS = ("greeting", "proposal", "when", "where", "cost", "answer_by")
@@ -62,19 +61,12 @@ def _lines(document: Any, texts: FamilyTexts, facts: dict[str, Any]) -> None:
 def write_letter(language: str | None, facts: dict[str, Any]) -> bytes:
     """The .docx of the letter (blocking: run it off the event loop). `facts` hold the
     values of the messages, the `link`, the `code` and the `site`."""
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2))
+    document = a4_document()
     document.styles["Normal"].font.size = Pt(12)
     texts = family_texts(language)
     document.add_paragraph(facts["school"]).runs[0].bold = True
     _lines(document, texts, facts)
-    image = io.BytesIO()
-    segno.make(facts["link"], error="m").save(image, kind="png", scale=10, border=2)
-    image.seek(0)
-    document.add_picture(image, width=Cm(5))
+    document.add_picture(io.BytesIO(qr_png(facts["link"], scale=10)), width=Cm(5))
     if texts.language != "it":
         document.add_page_break()
         _lines(document, family_texts("it"), facts)

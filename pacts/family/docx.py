@@ -8,11 +8,10 @@ import asyncio
 import io
 from uuid import UUID
 
-import segno
-from docx import Document
 from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
+from app.documents import a4_document, qr_png
 from app.errors import InvalidInput
 from app.i18n import _, use_language
 from pacts.family import service as family
@@ -24,14 +23,10 @@ from pacts.pacts.schemas import PactDetail, Version
 def write_docx(pact: PactDetail, version: Version, link: str | None, language: str) -> bytes:
     """The Word document (call it in a worker thread)."""
     with use_language(language):
-        document = Document()
+        document = a4_document()
         document.core_properties.title = _("Your pact with the FareLegami community")
         document.core_properties.language = language
         document.core_properties.author = "Legami"
-        for section in document.sections:
-            section.page_width, section.page_height = Cm(21), Cm(29.7)
-            section.left_margin = section.right_margin = Cm(2)
-            section.top_margin = section.bottom_margin = Cm(2)
         document.styles["Normal"].font.size = Pt(11)
         document.add_paragraph(_("Your pact with the FareLegami community"), style="Title")
         number = _("Version %(num)s") % {"num": version.number}
@@ -65,9 +60,7 @@ def write_docx(pact: PactDetail, version: Version, link: str | None, language: s
             document.add_paragraph(_("This is never a condition of the pact."))
         if link:
             document.add_paragraph(_("Read the pact on your phone:"))
-            png = io.BytesIO()
-            segno.make(link, error="m").save(png, kind="png", scale=5, border=2)
-            document.add_paragraph().add_run().add_picture(io.BytesIO(png.getvalue()),
+            document.add_paragraph().add_run().add_picture(io.BytesIO(qr_png(link)),
                                                            width=Cm(3.5))
         document.add_paragraph("\n" + _("Signed by the family") + ": ____________________")
         document.add_paragraph(_("Signed for the community") + ": ____________________")

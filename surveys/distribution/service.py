@@ -31,9 +31,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-import segno
 from babel.dates import format_date
-from docx import Document
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
@@ -52,6 +50,7 @@ from app.auth.caller import Caller
 from app.clock import now
 from app.crypto import token_hash
 from app.db import transaction
+from app.documents import a4_document, qr_png
 from app.errors import InvalidInput
 from app.i18n import _
 from app.outbox import enqueue
@@ -442,10 +441,7 @@ def _sheet(title: str, company: str, groups: dict[str, list[Card]]) -> bytes:
     """The Word sheet: a page per reporting group, its cards with QR code and code."""
     base = get_settings().base_url
     address = base.split("://", 1)[-1] + CODE_PAGE
-    document = Document()
-    for section in document.sections:
-        section.top_margin = section.bottom_margin = Cm(1.5)
-        section.left_margin = section.right_margin = Cm(1.5)
+    document = a4_document(margin_cm=1.5)  # printed on A4 and cut
     document.add_heading(_("Access codes: {title}").format(title=title), level=1)
     document.add_paragraph(_("{company}: {count} codes. Cut along the lines and let each "
                              "person of the group take a card of their choice. A code works "
@@ -477,9 +473,7 @@ def _add_qr(document: Any, run: Run, url: str, number: int) -> None:
     already there, which makes a sheet of 1,000 cards take minutes; the numbers are
     known here, so the picture is added directly.
     """
-    png = io.BytesIO()
-    segno.make(url, error="m").save(png, kind="png", scale=5, border=2)
-    image = Image.from_blob(png.getvalue())
+    image = Image.from_blob(qr_png(url))
     part = ImagePart.from_image(image, PackURI(f"/word/media/qr{number}.png"))
     relation = document.part.relate_to(part, RT.IMAGE)
     width, height = image.scaled_dimensions(Cm(3.5), None)

@@ -489,6 +489,9 @@ async def test_no_reminder_for_a_closed_wave(smtp: Inbox) -> None:
 def _sheet_codes(data: bytes) -> list[tuple[str, str]]:
     """(text of the card, code) for each card of a codes sheet, all groups in turn."""
     document = Document(io.BytesIO(data))
+    # Printed and cut here on A4 (python-docx starts from US Letter).
+    page = document.sections[0]
+    assert (round(page.page_width.cm, 1), round(page.page_height.cm, 1)) == (21.0, 29.7)
     cards = []
     for table in document.tables:
         for row in table.rows:
