@@ -17,7 +17,6 @@ from litestar.static_files import create_static_files_router
 import legami.jobs  # noqa: F401  (registers every job)
 from app.db import close_pool, open_pool
 from app.settings import ROOT, Settings, get_settings
-from app.web import log_scrub
 from app.web.admin_pages import AdminPages
 from app.web.api import api_router
 from app.web.auth_pages import AuthPages
@@ -27,6 +26,7 @@ from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, security_headers
 from app.web.sso_pages import SSOPages
 from app.web.templating import pages_are_html, template_config
+from legami import logs
 from legami.routes.civic import ROUTES as civic_routes
 from legami.routes.community import ROUTES as community_routes
 from legami.routes.company_portal import ROUTES as company_portal_routes
@@ -98,7 +98,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
     """Build the app; `run_jobs=False` keeps the embedded worker off (tests drive jobs)."""
     settings = get_settings()
     development = settings.environment in ("development", "test")
-    log_scrub.install()
+    logs.install()
     return Litestar(
         route_handlers=_route_handlers(development),
         middleware=[RequestContextMiddleware()],

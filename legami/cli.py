@@ -49,8 +49,10 @@ def serve(host: str, port: int | None, workers: int) -> None:
 @click.option("--threads", type=int, default=4, show_default=True, help="Worker threads.")
 @friendly
 def worker(threads: int) -> None:
+    from legami import logs
     from worker.main import run_worker
 
+    logs.install()
     run_worker(threads)
 
 

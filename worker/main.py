@@ -21,7 +21,6 @@ from dramatiq import Worker
 from app.db import close_pool, open_pool
 from app.settings import ConfigError, get_settings
 from app.startup import Unavailable, check_database, smtp_problem
-from app.web import log_scrub
 from worker.broker import bind, broker_problem, make_broker
 from worker.relay import relay_forever
 
@@ -44,7 +43,6 @@ def run_worker(processes_threads: int = 4) -> None:
     # During a database outage asyncpg's pool writes a traceback every second; the relay
     # says once that it waits instead.
     logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)
-    log_scrub.install()
     broker = make_broker(settings)
     try:
         _wait_until_ready(broker)

@@ -12,18 +12,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Iterable
 from typing import Any
 
-# Credentials that requests carry in their paths: an answer link `/r/<token>` (with the
-# section and query after it: where a post leads depends on the answers) and a
-# code `?c=` (surveys), a family's link `/f/<token>`, a letter's code `/f?code=` and the
-# search of the families' list `?q=`, a name (civic); a family's pact link `/p/<token>`
-# (pacts).
-PATTERNS = [
-    r"(/r/)[^\s\"']+|([?&]c=)[^&\s\"']+",
-    r"(/p/)[^/?\s\"']+",
-    r"(/f/)[^/?\s\"']+|((?:/schools/[^?\s\"']*|/f/?)\?(?:[^\s\"']*&)?(?:q|code)=)[^&\s\"']*",
-]
+# The kernel's own credential in a path: the one-time sign-in link `/auth/link/<token>`.
+# Each domain declares its own (an answer link, a family's link...) as `LOG_PATTERNS`, and
+# the composition root (legami/logs.py) hands them all to `install`.
+KERNEL_PATTERNS = [r"(/auth/link/)[^/?\s\"']+"]
 
 
 class Scrubber:
@@ -34,7 +29,8 @@ class Scrubber:
         return self.pattern.sub(lambda m: f"{next(g for g in m.groups() if g)}…", text)
 
 
-SCRUB = Scrubber(PATTERNS)
+_patterns = list(KERNEL_PATTERNS)
+SCRUB = Scrubber(_patterns)
 _installed = False
 
 
@@ -57,9 +53,14 @@ def _scrub_message(record: logging.LogRecord) -> None:
     record.msg, record.args = SCRUB(whole), ()
 
 
-def install() -> None:
-    """Scrub every log record from now on, in this process (once; calling again is fine)."""
-    global _installed
+def install(patterns: Iterable[str] = ()) -> None:
+    """Scrub every log record from now on, in this process, of the kernel's credentials
+    and of `patterns` (once; calling again only adds patterns)."""
+    global SCRUB, _installed
+    added = [pattern for pattern in patterns if pattern not in _patterns]
+    if added:
+        _patterns.extend(added)
+        SCRUB = Scrubber(_patterns)
     if _installed:
         return
     _installed = True

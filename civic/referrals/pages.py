@@ -36,6 +36,12 @@ from civic.referrals.jobs import family_calendar
 from civic.referrals.schemas import OPEN_STATES, ReferralCreate
 from civic.suggestions import service as suggestions
 
+# A family's link `/f/<token>` and a letter's code typed on `/f?code=` are keys to their
+# proposal, and the search of the families' list (`?q=`) is a name: the logs write them
+# `/f/…`, `code=…` and `q=…`.
+LOG_PATTERNS = [r"(/f/)[^/?\s\"']+|((?:/schools/[^?\s\"']*|/f/?)\?(?:[^\s\"']*&)?(?:q|code)=)"
+                r"[^&\s\"']*"]
+
 Req = Request[Any, Any, Any]
 WINDOW_SECONDS = 15 * 60
 MISS_LIMIT = 50  # unknown links per address and window; a token has 128 random bits

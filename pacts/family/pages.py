@@ -21,6 +21,9 @@ from pacts.family import service
 from pacts.family.docx import pact_docx
 from pacts.pacts.pages import day
 
+# The family's link is a key to their pact: the logs write it `/p/…`.
+LOG_PATTERNS = [r"(/p/)[^/?\s\"']+"]
+
 Req = Request[Any, Any, Any]
 
 # The link is a key to the family's pact: the kernel's scrubber (app/web/log_scrub.py)

@@ -52,6 +52,10 @@ from surveys.definition import (
 )
 from surveys.distribution.tokens import LINK_PREFIX
 
+# An answer link is a credential, and the section and query after it depend on the
+# answers; a code (`?c=`) is a credential too. The logs write them `/r/…` and `c=…`.
+LOG_PATTERNS = [r"(/r/)[^\s\"']+|([?&]c=)[^&\s\"']+"]
+
 WINDOW_SECONDS = 15 * 60
 # Unknown links or codes per address and window, then every lookup from it waits: high
 # enough for a canteen of people mistyping codes behind one address, far too low to guess.

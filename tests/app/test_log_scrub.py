@@ -7,13 +7,13 @@ import io
 import logging
 import sys
 
-from app.web import log_scrub
+from legami import logs
 
 TOKEN = "Zk3_9aQ-Tok3nFamily22"
 
 
 def test_every_logger_writes_links_and_codes_only_as_their_pattern() -> None:
-    log_scrub.install()
+    logs.install()
     lines = io.StringIO()
     handler = logging.StreamHandler(lines)  # added after install, on the root logger
     root = logging.getLogger()
@@ -43,7 +43,7 @@ def test_uvicorns_access_log_still_formats_its_lines_once_scrubbed() -> None:
     formatter, which unpacks five of them, failed on every request of `legami serve`."""
     from uvicorn.logging import AccessFormatter
 
-    log_scrub.install()
+    logs.install()
     lines = io.StringIO()
     handler = logging.StreamHandler(lines)
     handler.setFormatter(AccessFormatter('%(client_addr)s "%(request_line)s" %(status_code)s',
@@ -62,3 +62,18 @@ def test_uvicorns_access_log_still_formats_its_lines_once_scrubbed() -> None:
     assert errors == []
     assert lines.getvalue().splitlines() == ['10.0.0.7:5555 "GET /r/… HTTP/1.1" 200 OK',
                                              '10.0.0.7:5555 "GET /signin HTTP/1.1" 200 OK']
+
+
+def test_a_sign_in_link_is_written_only_as_its_pattern() -> None:
+    """Before: the kernel's own credential, the one-time sign-in link, was logged whole;
+    a log reader could open it before its owner did."""
+    logs.install()
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        logging.getLogger("tests.access").warning('"GET /auth/link/%s HTTP/1.1" 200', TOKEN)
+    finally:
+        root.removeHandler(handler)
+    assert TOKEN not in lines.getvalue() and "/auth/link/…" in lines.getvalue()

@@ -9,11 +9,11 @@ import logging
 from uuid import UUID
 
 from app import places
-from app.web import log_scrub
 from civic.consents import service as consents
 from civic.referrals import service as referrals
 from civic.referrals.schemas import ReferralCreate
 from civic.tables import Activity, ConsentNotice, FamilyImport, Pupil, Referral
+from legami import logs
 from tests.civic.referrals.world import (
     as_caller,
     link_in_last_mail,
@@ -32,7 +32,7 @@ TOKEN = "Zk3_9aQ-Tok3nFam1lyL1nk"
 
 def _through(logger_name: str, message: str, *args: object) -> str:
     """What a handler of `logger_name` writes for this line, once the scrubber is on."""
-    log_scrub.install()
+    logs.install()
     logger, lines = logging.getLogger(logger_name), io.StringIO()
     handler = logging.StreamHandler(lines)
     logger.addHandler(handler)

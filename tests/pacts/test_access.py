@@ -148,9 +148,9 @@ def test_the_familys_link_stays_out_of_the_server_logs() -> None:
     import io
     import logging
 
-    from app.web import log_scrub
+    from legami import logs
 
-    log_scrub.install()  # as the process entry points do
+    logs.install()  # as the process entry points do
     token = "Zk3_9aQ-Tok3nPactL1nk0"
     access, lines = logging.getLogger("uvicorn.access"), io.StringIO()
     handler = logging.StreamHandler(lines)

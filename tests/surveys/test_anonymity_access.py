@@ -157,9 +157,9 @@ def _access_line(method: str, path: str, status: int) -> str:
     import io
     import logging
 
-    from app.web import log_scrub
+    from legami import logs
 
-    log_scrub.install()
+    logs.install()
     logger, lines = logging.getLogger("uvicorn.access"), io.StringIO()
     handler = logging.StreamHandler(lines)
     logger.addHandler(handler)

@@ -20,8 +20,8 @@ from piccolo.conf.apps import Finder
 from app.clock import now
 from app.crypto import token_hash
 from app.tables import OutboxJob, User
-from app.web import log_scrub
 from company_portal.tables import RosterEntry
+from legami import logs
 from surveys.answering import service as answering
 from surveys.answering.service import Invitee, resolve_code, resolve_link, start_for_invitation
 from surveys.ballot import service as ballot
@@ -675,7 +675,7 @@ def _holds(text: str, value: str) -> bool:
 
 
 def test_the_access_log_never_shows_a_link_or_a_code() -> None:
-    log_scrub.install()
+    logs.install()
     logger, lines = logging.getLogger("uvicorn.access"), io.StringIO()
     handler = logging.StreamHandler(lines)
     logger.addHandler(handler)
