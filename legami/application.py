@@ -26,6 +26,7 @@ from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, security_headers
 from app.web.sso_pages import SSOPages
 from app.web.templating import pages_are_html, template_config
+from integrations.hr.csv_import import MAX_BYTES
 from legami import logs
 from legami.routes.civic import ROUTES as civic_routes
 from legami.routes.community import ROUTES as community_routes
@@ -115,6 +116,9 @@ def create_app(run_jobs: bool = True) -> Litestar:
         after_request=pages_are_html,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="Legami API", version="1", path="/api/schema"),
+        # The largest upload is a 5 MB file (integrations.hr.csv_import.MAX_BYTES), with
+        # room for the form around it: what the 413 page promises.
+        request_max_body_size=MAX_BYTES + 256 * 1024,
         lifespan=[_lifespan(run_jobs)],
         debug=False,
     )
