@@ -48,8 +48,11 @@ def database_problem(error: BaseException, settings: Settings | None = None) -> 
                                  | asyncpg.TooManyConnectionsError):
         return (f"DATABASE_URL: the database at {where} does not take connections now "
                 "(starting, stopping or full); try again in a few minutes")
+    # InternalClientError: a pooled connection cut by the outage mid-operation fails when
+    # the pool resets it ("another operation is in progress"): the same outage, seen late.
     if isinstance(error, OSError | asyncpg.ConnectionDoesNotExistError
-                  | asyncpg.InterfaceError | asyncpg.AdminShutdownError):
+                  | asyncpg.InterfaceError | asyncpg.AdminShutdownError
+                  | asyncpg.InternalClientError):
         return (f"DATABASE_URL: cannot reach the database at {where}; check that PostgreSQL "
                 "is running and that the host and port are right")
     return None

@@ -21,6 +21,7 @@ from typing import Any
 from app.clock import now
 from app.db import transaction
 from app.settings import get_settings
+from app.startup import Unavailable, check_database, database_problem
 from app.tables import OutboxJob
 from worker.registry import HANDLERS
 
@@ -71,6 +72,10 @@ async def run_job(outbox_id: int, max_retries: int | None = None,
                     outbox_id)
         return
     except Exception as error:
+        if await _database_outage(error):
+            # The database went away under the handler: an outage, not the job's failure.
+            # Nothing is counted against it; the lease brings it back (one line, no trace).
+            raise
         final = row.attempts + 1 > max_retries
         await _record_failure(row, token, f"{type(error).__name__}: {error}", final=final)
         log.warning("job %s #%s failed (attempt %s)", row.actor, outbox_id, row.attempts + 1)
@@ -84,6 +89,23 @@ async def run_job(outbox_id: int, max_retries: int | None = None,
             {OutboxJob.status: "done", OutboxJob.done_at: now(), OutboxJob.last_error: "",
              OutboxJob.lease_until: None, OutboxJob.lease_token: ""}
         ).where((OutboxJob.id == outbox_id) & (OutboxJob.lease_token == token))
+
+
+async def _database_outage(error: Exception) -> bool:
+    """Whether the handler's `error` is the database going away, not the job failing.
+
+    A plain OSError may be the mail server as well as the database: it counts as an
+    outage only when the database does not answer now.
+    """
+    if database_problem(error) is None:
+        return False
+    if not isinstance(error, OSError):
+        return True
+    try:
+        await check_database()
+    except Unavailable:
+        return True
+    return False
 
 
 async def _start(outbox_id: int, status: str, lease: timedelta) -> str | None:

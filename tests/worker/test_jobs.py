@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import asyncpg
 import dramatiq
 import pytest
 from dramatiq import Worker
@@ -63,6 +64,18 @@ async def record(outbox_id: int, payload: dict[str, Any]) -> None:
 async def always_fails(outbox_id: int, payload: dict[str, Any]) -> None:
     await AuditEvent(action="test.attempt", detail={"outbox_id": outbox_id}).save()
     raise RuntimeError("the partner service is down")
+
+
+@job("test.database_cut")
+async def database_cut(outbox_id: int, payload: dict[str, Any]) -> None:
+    # What a pooled connection cut by an outage raises when it is next used.
+    raise asyncpg.InternalClientError("cannot switch to state 15; another operation is in "
+                                      "progress")
+
+
+@job("test.mail_refused")
+async def mail_refused(outbox_id: int, payload: dict[str, Any]) -> None:
+    raise ConnectionRefusedError(111, "Connection refused")  # the mail server, say
 
 
 async def _effects(outbox_id: int, action: str = "test.record") -> list[dict[str, Any]]:
@@ -257,6 +270,32 @@ async def test_failing_job_stops_after_max_retries() -> None:
     assert (row["status"], row["attempts"]) == ("failed", 4)
     assert len(await _effects(outbox_id, "test.attempt")) == 4
     assert [job["id"] for job in await failed_jobs()] == [outbox_id]
+
+
+async def test_job_cut_off_by_a_database_outage_is_not_counted_as_failing(
+    settings: Settings,
+) -> None:
+    if settings.db_engine != "postgres":
+        pytest.skip("a cut connection is PostgreSQL's: run with LEGAMI_TEST_DB=postgres")
+    outbox_id = await _committed("test.database_cut")
+
+    with pytest.raises(asyncpg.InternalClientError):  # to the broker: one line, no retry
+        await run_job(outbox_id, max_retries=3)
+
+    row = await _row(outbox_id)  # running: its lease brings it back, no attempt spent
+    assert (row["status"], row["attempts"], row["last_error"]) == ("running", 0, "")
+    assert await failed_jobs() == []
+
+
+async def test_job_whose_mail_server_refuses_is_a_failure_while_the_database_answers() -> None:
+    outbox_id = await _committed("test.mail_refused")
+
+    with pytest.raises(JobFailed):
+        await run_job(outbox_id, max_retries=3)
+
+    row = await _row(outbox_id)
+    assert (row["status"], row["attempts"]) == ("published", 1)
+    assert "ConnectionRefusedError" in row["last_error"]
 
 
 async def test_job_nobody_registered_fails_without_holding_up_later_jobs() -> None:
