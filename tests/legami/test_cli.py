@@ -76,6 +76,33 @@ def test_seed_demo_reports_the_program_numbers_and_is_repeatable() -> None:
     assert first.exit_code == 0 and second.exit_code == 0
     assert "companies 15" in first.output and "pupils 1500" in first.output
     assert count(Organization, Organization.kind == "company") == 15
+    assert first.output == second.output  # nothing added, the survey responses included
+    asyncio.run(_an_hr_manager_reads_the_demo_results())
+
+
+async def _an_hr_manager_reads_the_demo_results() -> None:
+    """The demo shows the product: two closed waves whose results HR can read, with
+    figures shown, small groups hidden with their reason, and nothing left to send."""
+    from app.auth.caller import load_caller
+    from app.tables import OutboxJob
+    from surveys.results.service import company_results
+    from surveys.tables import Response, Wave
+
+    waves = await Wave.select(Wave.id, Wave.status, Wave.opened_at).order_by(Wave.opened_at)
+    assert [wave["status"] for wave in waves] == ["closed", "closed"]
+    assert await Response.count() > 600
+    assert not await OutboxJob.exists().where((OutboxJob.status == "pending")
+                                              & OutboxJob.actor.like("surveys.%"))
+    hr = await Membership.select(Membership.user, Membership.organization).where(
+        Membership.role == "hr_manager").first()
+    caller = await load_caller(hr["user"])
+    assert caller is not None
+    results = await company_results(caller, hr["organization"], waves[-1]["id"])
+    company = results.rates[0]
+    assert company.answered and company.answered >= 5
+    assert any(rate.hidden for rate in results.rates[1:])  # a small department, and why
+    assert any(not figure.hidden for question in results.questions
+               for figure in question.figures)
 
 
 def test_jobs_retry_runs_failed_jobs_again() -> None:
