@@ -262,19 +262,98 @@ def cover(writer: Writer) -> None:
     writer.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
-def summary(writer: Writer) -> None:
+def executive_summary(writer: Writer) -> None:
+    """Two or three pages a board reads: who answered, the most shared needs as a chart,
+    the strongest need of each area, and what to do next; the tables follow in the
+    appendix."""
     view = writer.view
-    writer.heading(_("Summary"))
+    writer.heading(_("Executive summary"))
     writer.paragraph(rate_sentence(view.rates[0]) if view.rates else "")
     if not view.needs:
         writer.paragraph(_("No need can be shown: the groups are too small, or nobody "
                            "expressed one."))
-        return
-    writer.paragraph(_("The most shared needs, by how many people share them:"))
+    else:
+        needs_chart(writer)
+        areas_table(writer)
+    participation_chart(writer)
+    writer.heading(_("Next steps"), level=2)
+    for text in (
+        _("Discuss the most shared needs with the people concerned, in a workplace "
+          "community lab, before choosing answers."),
+        _("The program's community makers turn needs shared across companies and towns "
+          "into initiatives: see the proposals in Legami."),
+        _("Run the survey again after the initiatives: the next report compares the two "
+          "waves."),
+    ):
+        writer.paragraph(text, style="List Bullet")
+    writer.paragraph(_("The full tables, question by question and group by group, are in "
+                       "the appendix; the last section explains the method and the "
+                       "privacy rules."))
+
+
+def needs_chart(writer: Writer) -> None:
+    """The most shared needs as bars, beside the territory's when it is shown."""
+    view = writer.view
+    writer.heading(_("The most shared needs"), level=2)
+    writer.paragraph(_("Share of those who answered each question who expressed the need."))
     compare = {(n.question, n.option): n for n in view.compare_needs}
+    labels = [group_name(view.subject)] + ([group_name(view.compare)] if view.compare
+                                           and compare else [])
+    if len(labels) > 1:
+        legend(writer, labels)
+    grid = writer.grid((CHART_LABEL_WIDTH, BAR_SPACE + Cm(1), Cm(2.5)))
+    for need in view.needs[:TOP_NEEDS]:
+        other = compare.get((need.question, need.option))
+        lines = [(0, need)] + ([(1, other)] if other is not None and len(labels) > 1 else [])
+        row = writer.row(grid, [need_label(need), "", " · ".join(
+            percent(line.share) for _colour, line in lines)])
+        for colour, line in lines:
+            paragraph = row.tc_lst[1].p_lst[0] if colour == 0 else row.tc_lst[1].add_p()
+            paragraph.style = TABLE_STYLE_ID
+            _bar(writer, paragraph, colour, Share(line.option, need_label(line), line.count,
+                                                  line.share), labels[colour])
+    writer.paragraph()
     for need in view.needs[:TOP_NEEDS]:
         writer.paragraph(need_sentence(need, compare.get((need.question, need.option))),
                          style="List Bullet")
+
+
+def areas_table(writer: Writer) -> None:
+    """The most shared need of each area, the areas in the order of their top need."""
+    strongest: dict[str, Need] = {}
+    for need in writer.view.needs:  # most shared first
+        strongest.setdefault(need.area_label, need)
+    writer.heading(_("Needs by area"), level=2)
+    table = writer.table([_("Area"), _("Most shared need"), _("Share")],
+                         _spread((CHART_LABEL_WIDTH, Cm(8.5)), 3))
+    for area, need in strongest.items():
+        writer.row(table, [area, need_label(need), f"{percent(need.share)} "
+                                                   f"({need.count}/{need.n})"])
+
+
+def participation_chart(writer: Writer) -> None:
+    """The response rate of each group shown, as bars; hidden groups say why."""
+    rates = [rate for rate in writer.view.rates if rate.invited is not None]
+    if not rates:
+        return
+    writer.heading(_("Who answered"), level=2)
+    grid = writer.grid((CHART_LABEL_WIDTH, BAR_SPACE + Cm(1), Cm(2.5)))
+    for rate in rates:
+        if rate.hidden or rate.rate is None:
+            writer.row(grid, [group_name(rate.group), rate.note, ""])
+            continue
+        at_least = "≥ " if rate.at_least else ""
+        row = writer.row(grid, [group_name(rate.group), "", at_least + percent(rate.rate)])
+        _bar(writer, row.tc_lst[1].p_lst[0], 0,
+             Share("rate", _("Response rate"), rate.answered or 0, rate.rate),
+             group_name(rate.group))
+
+
+def appendix(writer: Writer) -> None:
+    writer.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    writer.heading(_("Appendix: the full tables"))
+    writer.paragraph(_("Every figure of the wave for this report, group by group: the same "
+                       "as in Legami's results pages."))
 
 
 def rate_sentence(rate: Rate) -> str:
@@ -290,12 +369,17 @@ def rate_sentence(rate: Rate) -> str:
         rate=percent(rate.rate or 0.0))
 
 
-def need_sentence(need: Need, compare: Need | None) -> str:
-    label = need.label
-    if "-" in need.option:  # the points of a 1–5 scale
+def need_label(need: Need) -> str:
+    """A need in words; the points of a 1–5 scale say which question and which points."""
+    if "-" in need.option:
         low, *_middle, high = need.option.split("-")
-        label = _("{question} ({low} to {high} out of 5)").format(
+        return _("{question} ({low} to {high} out of 5)").format(
             question=need.question_text, low=low, high=high)
+    return need.label
+
+
+def need_sentence(need: Need, compare: Need | None) -> str:
+    label = need_label(need)
     sentence = _("{need} ({area}): {share} of those who answered ({count} of {n})").format(
         need=label, area=need.area_label, share=percent(need.share), count=need.count,
         n=need.n)
@@ -305,7 +389,7 @@ def need_sentence(need: Need, compare: Need | None) -> str:
 
 
 def rates(writer: Writer) -> None:
-    writer.heading(_("Response rate"))
+    writer.heading(_("Response rate"), level=2)
     table = writer.table([_("Group"), _("People invited"), _("Answered"), _("Response rate")],
                          _spread((LABEL_WIDTH,), 4))
     for rate in writer.view.rates:
@@ -322,8 +406,7 @@ def rates(writer: Writer) -> None:
 
 
 def questions_heading(writer: Writer) -> None:
-    writer.document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    writer.heading(_("Results by question"))
+    writer.heading(_("Results by question"), level=2)
     writer.paragraph(_("Percentages are of those who answered each question. Where a "
                        "group is too small, or could be worked out from the others, its "
                        "figures are not shown and the table says why."))
@@ -334,7 +417,7 @@ def question(result: QuestionResult) -> Callable[[Writer], None]:
 
     def write(writer: Writer) -> None:
         info = result.question
-        writer.heading(info.text, level=2)
+        writer.heading(info.text, level=3)
         if info.area_label:
             writer.paragraph(_("Area: {area}").format(area=info.area_label))
         chart(writer, result)
@@ -452,13 +535,13 @@ def _spread(fixed: tuple[int, ...], columns: int, page: int = PAGE_WIDTH) -> tup
 
 
 def crosstabs(writer: Writer) -> None:
-    writer.heading(_("Cross-tabulations"))
+    writer.heading(_("Cross-tabulations"), level=2)
     writer.paragraph(_("Defined in advance by the program: the answers to some questions, "
                        "split by the answer to another."))
     for crosstab in writer.view.crosstabs:
-        writer.heading(crosstab.attribute_text, level=2)
+        writer.heading(crosstab.attribute_text, level=3)
         for result in crosstab.questions:
-            writer.heading(result.question.text, level=3)
+            writer.heading(result.question.text, level=4)
             question_table(writer, result.figures, result.question.type)
 
 
@@ -466,7 +549,7 @@ def heat_maps(writer: Writer) -> None:
     """Groups × need areas, on landscape pages: a column per area."""
     writer.landscape(True)
     for title, heat_map in writer.view.heat_maps:
-        writer.heading(title)
+        writer.heading(title, level=2)
         writer.paragraph(_("Each cell names the most shared need of the area in the group, "
                            "with the share of those who answered."))
         table = writer.table([_("Group"), *[area.label for area in heat_map.areas]],
@@ -493,7 +576,7 @@ def comments(writer: Writer) -> None:
     found = writer.view.comments
     if found is None:
         return
-    writer.heading(_("Comments"))
+    writer.heading(_("Comments"), level=2)
     if found.hidden or not found.items:
         writer.paragraph(_("No comment is shown: {reason}.").format(
             reason=found.note or _("nobody wrote one")))
@@ -535,7 +618,7 @@ Step = Callable[[Writer], None]
 
 def steps(view: ReportView) -> list[Step]:
     """The sections in order; the job records its progress after each one."""
-    found: list[Step] = [cover, summary, rates, questions_heading]
+    found: list[Step] = [cover, executive_summary, appendix, rates, questions_heading]
     found += [question(result) for result in view.questions
               if result.question.type != "text"]
     if view.crosstabs:

@@ -193,7 +193,7 @@ def question_tables(document: Any, result: QuestionResult) -> list[list[str]]:
     """The rows of the table that follows the question's heading."""
     body = document.element.body
     heading = next(p for p in document.paragraphs
-                   if p.text == result.question.text and p.style.name == "Heading 2")
+                   if p.text == result.question.text and p.style.name == "Heading 3")
     found = False
     for element in body.iterchildren():
         if element is heading._p:
@@ -227,9 +227,12 @@ async def test_a_company_report_has_every_section_and_hides_what_the_service_hid
                                                world.wave)
         document = opened(docx_report.render(docx_report.view_of(found)))
     titles = headings(document)
-    for section in ("In sintesi", "Tasso di risposta", "Risultati per domanda", "Commenti",
-                    "Metodo e tutela della riservatezza"):
-        assert section in titles
+    # A board reads the executive summary (its charts first); the tables are the appendix.
+    board = ["Sintesi per la direzione", "I bisogni più condivisi", "Bisogni per area",
+             "Chi ha risposto", "Prossimi passi", "Appendice: le tabelle complete",
+             "Tasso di risposta", "Risultati per domanda", "Commenti",
+             "Metodo e tutela della riservatezza"]
+    assert [title for title in titles if title in board] == board
     hidden = [f for r in found.questions for f in r.figures if f.hidden]
     assert any(f.group.value == "Magazzino" for f in hidden), "the test needs a small group"
     for result in found.questions:
@@ -237,7 +240,7 @@ async def test_a_company_report_has_every_section_and_hides_what_the_service_hid
         assert_same_cells(question_tables(document, result), result.figures)
     rates = table_rows(document)
     for rate in found.rates:
-        row = next(r for r in rates if r[0] == group_name(rate.group))
+        row = next(r for r in rates if r[0] == group_name(rate.group) and len(r) == 4)
         assert (rate.note in row) if rate.hidden else (str(rate.answered) in row)
     assert len(document.inline_shapes) > len(found.questions)  # the bars of the charts
     text = "\n".join(p.text for p in document.paragraphs)
@@ -250,7 +253,7 @@ async def test_a_territory_report_in_english_shows_towns_and_hides_the_lone_comp
         found = await results.program_results(await as_caller(world.staff), world.wave)
         document = opened(docx_report.render(docx_report.view_of(found)))
     titles = headings(document)
-    for section in ("Summary", "Response rate", "Results by question",
+    for section in ("Executive summary", "Response rate", "Results by question",
                     "Needs by company and area", "Needs by town and area",
                     "Method and privacy"):
         assert section in titles
@@ -292,9 +295,12 @@ async def test_libreoffice_opens_the_report_and_its_pdf_has_the_headings_and_fig
         check=True, capture_output=True, timeout=180)
     text = subprocess.run([pdftotext, "-layout", str(tmp_path / "report.pdf"), "-"],
                           check=True, capture_output=True, text=True).stdout
-    for heading in ("Rapporto sull'analisi dei bisogni", "In sintesi", "Tasso di risposta",
-                    "Metodo e tutela della riservatezza"):
+    for heading in ("Rapporto sull'analisi dei bisogni", "Sintesi per la direzione",
+                    "Tasso di risposta", "Metodo e tutela della riservatezza"):
         assert heading in text
+    pages = text.split("\f")
+    appendix = next(i for i, page in enumerate(pages) if "Appendice: le tabelle" in page)
+    assert 2 <= appendix <= 3  # the cover, then a summary of at most two pages
     rate = found.rates[0]
     assert f"Hanno risposto {rate.answered} delle {rate.invited} persone invitate" in text
     hidden = next(f for r in found.questions for f in r.figures if f.hidden)
