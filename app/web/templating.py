@@ -11,7 +11,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
-from app import i18n
+from app import dates, i18n
 from app.settings import ROOT
 
 TEMPLATE_DIRS = [
@@ -35,6 +35,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.globals.update(
         current_language=i18n.current_language,
         language_names=i18n.LANGUAGE_NAMES,
+        day=dates.day,  # a domain's own `day` in a page's context takes precedence
+        moment=dates.moment,
     )
 
 
