@@ -26,7 +26,7 @@ from surveys.answering import service as answering
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
 from surveys.waves.api import wave_user
-from surveys.waves.service import ROSTER_GROUPS, WaveCreate
+from surveys.waves.service import HR_ROLES, ROSTER_GROUPS, WaveCreate
 
 Req = Request[Any, Any, Any]
 DEFAULT_DAYS_OPEN = 14
@@ -92,9 +92,24 @@ class WavePages(Controller):
     async def open_wave(self, request: Req, wave_id: UUID) -> Any:
         return await _act(request, wave_id, waves.open_wave, "opened")
 
+    @get("/{wave_id:uuid}/close")
+    async def close_page(self, request: Req, wave_id: UUID) -> Template:
+        return await _close_page(request, wave_id)
+
     @post("/{wave_id:uuid}/close")
     async def close_wave(self, request: Req, wave_id: UUID) -> Any:
-        return await _act(request, wave_id, waves.close_wave, "closed")
+        """Closing cannot be undone: it asks first, then leads to the results."""
+        if (await request.form()).get("confirm") != "yes":
+            return await _close_page(request, wave_id)
+        caller = caller_of(request)
+        try:
+            wave = await waves.close_wave(caller, wave_id)
+        except InvalidInput as invalid:
+            return await _wave_page(request, wave_id, invalid.errors)
+        own = [c.id for c in wave.companies if c.id in caller.organization_ids(*HR_ROLES)]
+        if caller.is_program_staff or not own:
+            return Redirect(f"/results/{wave_id}?done=closed", status_code=303)
+        return Redirect(f"/portal/{own[0]}/results/{wave_id}?done=closed", status_code=303)
 
     @post("/{wave_id:uuid}/resend")
     async def resend(self, request: Req, wave_id: UUID) -> Any:
@@ -137,6 +152,16 @@ async def _act(request: Req, wave_id: UUID, action: Any, done: str) -> Any:
     except InvalidInput as invalid:
         return await _wave_page(request, wave_id, invalid.errors)
     return Redirect(f"/waves/{wave_id}?done={done}", status_code=303)
+
+
+async def _close_page(request: Req, wave_id: UUID) -> Template:
+    caller = caller_of(request)
+    wave = await waves.get_wave(caller, wave_id)  # 404 beyond the caller's reach
+    if not wave.can_manage or wave.status != "open":
+        return await _wave_page(request, wave_id, {
+            "status": _("Only an open wave can be closed.")})
+    return Template("surveys/wave_close.html", context={
+        **_helpers(), "wave": wave, "counts": await waves.wave_counts(caller, wave_id)})
 
 
 async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Template:

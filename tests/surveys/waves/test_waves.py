@@ -698,3 +698,48 @@ async def test_company_sign_in_opens_the_persons_own_invitation(client) -> None:
     assert (made["id"], made["group_values"], made["channel"]) == (first, {}, "sso")
     await sign_in(client, outsider)
     assert (await client.get(f"/waves/{wave.id}/answer")).status_code == 404
+
+
+# Closing ------------------------------------------------------------------------------
+
+
+async def test_closing_asks_first_then_leads_the_hr_manager_to_the_final_results(
+    client,
+) -> None:
+    world = await make_world()
+    for number in range(6):
+        await add_person(world.a, f"A{number}", f"a{number}@rossi.example")
+    wave = await open_new_wave(world, company=world.a, user=world.hr_a)
+    await sign_in(client, world.hr_a)
+
+    detail = await client.get(f"/waves/{wave.id}")
+    assert f'href="/waves/{wave.id}/close"' in detail.text  # a link to the question
+    asked = await client.get(f"/waves/{wave.id}/close")
+    assert asked.status_code == 200 and "non potrà essere riaperta" in asked.text
+    unconfirmed = await post_form(client, f"/waves/{wave.id}/close", {}, page="/waves")
+    assert unconfirmed.status_code == 200 and 'name="confirm" value="yes"' in unconfirmed.text
+    assert (await Wave.select(Wave.status).first())["status"] == "open"
+
+    closed = await post_form(client, f"/waves/{wave.id}/close", {"confirm": "yes"},
+                             page="/waves")
+
+    assert closed.status_code == 303
+    assert closed.headers["location"] == f"/portal/{world.a}/results/{wave.id}?done=closed"
+    assert (await Wave.select(Wave.status).first())["status"] == "closed"
+    results = await client.get(closed.headers["location"])
+    assert results.status_code == 200 and "questi dati sono definitivi" in results.text
+    again = await client.get(f"/waves/{wave.id}/close")  # nothing left to close
+    assert again.status_code == 422
+    assert "solo un&#39;ondata aperta" in again.text.replace("'", "&#39;")
+
+
+async def test_program_staff_land_on_the_program_results_after_closing(client) -> None:
+    world = await make_world()
+    await add_person(world.a, "A1", "a1@rossi.example")
+    wave = await open_new_wave(world)
+    await sign_in(client, world.staff)
+
+    closed = await post_form(client, f"/waves/{wave.id}/close", {"confirm": "yes"},
+                             page="/waves")
+
+    assert closed.headers["location"] == f"/results/{wave.id}?done=closed"
