@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
@@ -26,6 +27,7 @@ from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, security_headers
 from app.web.sso_pages import SSOPages
 from app.web.templating import pages_are_html, template_config
+from company_portal.onboarding.home import next_steps as onboarding_steps
 from integrations.hr.csv_import import MAX_BYTES
 from legami import logs
 from legami.routes.civic import ROUTES as civic_routes
@@ -33,6 +35,7 @@ from legami.routes.community import ROUTES as community_routes
 from legami.routes.company_portal import ROUTES as company_portal_routes
 from legami.routes.surveys import ROUTES as surveys_routes
 from pacts.routes import ROUTES as pacts_routes
+from surveys.waves.home import next_steps as wave_steps
 
 
 def _route_handlers(development: bool) -> list[Any]:
@@ -101,6 +104,8 @@ def create_app(run_jobs: bool = True) -> Litestar:
     development = settings.environment in ("development", "test")
     logs.install()
     return Litestar(
+        # What the home page offers to do next, from the domains that know it.
+        state=State({"next_steps": [onboarding_steps, wave_steps]}),
         route_handlers=_route_handlers(development),
         middleware=[RequestContextMiddleware()],
         before_send=[security_headers],

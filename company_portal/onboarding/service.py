@@ -125,10 +125,13 @@ async def _state(row: dict[str, Any]) -> WizardState:
     org_id = row["id"]
     onboarding = await _onboarding(org_id)
     provider = await _provider_settings(org_id, onboarding)
-    links = onboarding is not None and onboarding.signin_method == "links"
-    method = "provider" if provider else ("links" if links else "")
     status = rules.effective_status(
         row["status"], onboarding.status_before_suspension if onboarding else "")
+    # An active company without a provider of its own signs in with mailed links,
+    # whether or not someone chose them in step 2 (companies activated by the staff).
+    links = status == "active" or (
+        onboarding is not None and onboarding.signin_method == "links")
+    method = "provider" if provider else ("links" if links else "")
     roster = await RosterEntry.count().where(
         (RosterEntry.company == org_id) & RosterEntry.active.eq(True))
     domains = await domains_of([org_id])
