@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,9 @@ TEMPLATE_DIRS = [
 ]
 
 
+_ids = itertools.count(1)
+
+
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.add_extension("jinja2.ext.i18n")
@@ -37,6 +41,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
         language_names=i18n.LANGUAGE_NAMES,
         day=dates.day,  # a domain's own `day` in a page's context takes precedence
         moment=dates.moment,
+        # An id no other element of the page has (a table's caption, named by its region).
+        unique_id=lambda prefix="id": f"{prefix}-{next(_ids)}",
     )
 
 

@@ -23,6 +23,7 @@ from app.i18n import _, current_language
 from app.web.context import caller_of
 from app.web.downloads import download
 from surveys.answering import service as answering
+from surveys.distribution import reminders
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
 from surveys.waves.api import wave_user
@@ -111,6 +112,17 @@ class WavePages(Controller):
             return Redirect(f"/results/{wave_id}?done=closed", status_code=303)
         return Redirect(f"/portal/{own[0]}/results/{wave_id}?done=closed", status_code=303)
 
+    @post("/{wave_id:uuid}/remind")
+    async def remind(self, request: Req, wave_id: UUID) -> Any:
+        return await _act(request, wave_id, reminders.remind_now, "reminded")
+
+    @get("/{wave_id:uuid}/mails")
+    async def mails(self, request: Req, wave_id: UUID) -> Template:
+        caller = caller_of(request)
+        return Template("surveys/wave_mails.html", context={
+            **_helpers(), "wave": await waves.get_wave(caller, wave_id),
+            "previews": await reminders.preview(caller, wave_id)})
+
     @post("/{wave_id:uuid}/resend")
     async def resend(self, request: Req, wave_id: UUID) -> Any:
         return await _act(request, wave_id, distribution.resend_failed, "resent")
@@ -171,8 +183,10 @@ async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Tem
     names = {company.id: company.name for company in wave.companies}
     delivery = (await distribution.delivery_counts(caller, wave_id)
                 if caller.is_program_staff and wave.status != "draft" else None)
+    rounds = await reminders.schedule(caller, wave_id) if "mail" in wave.channels else []
     return Template("surveys/wave_detail.html", status_code=422 if errors else 200, context={
         **_helpers(), "wave": wave, "counts": counts, "names": names, "errors": errors,
+        "rounds": rounds,
         "delivery": delivery, "prints_codes": caller.is_program_staff,
         "done": request.query_params.get("done", "")})
 

@@ -10,7 +10,7 @@ import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
@@ -24,8 +24,10 @@ import surveys.distribution.jobs  # noqa: F401  registers the wave jobs
 from app.auth.caller import Caller, load_caller
 from app.clock import ITALY, now
 from app.crypto import token_hash
+from app.dates import day
 from app.db import engine
 from app.errors import InvalidInput
+from app.i18n import use_language
 from app.settings import get_settings
 from app.tables import IdentityProvider, OutboxJob
 from company_portal.tables import RosterEntry
@@ -743,3 +745,78 @@ async def test_program_staff_land_on_the_program_results_after_closing(client) -
                              page="/waves")
 
     assert closed.headers["location"] == f"/results/{wave.id}?done=closed"
+
+
+# Reminders ----------------------------------------------------------------------------
+
+
+async def _done(actor: str, wave_id: UUID, moment: datetime, **extra: Any) -> None:
+    """A mail job of the wave that ran at `moment`, as the worker leaves it."""
+    await OutboxJob(actor=actor, payload={"wave_id": str(wave_id), **extra}, status="done",
+                    done_at=moment).save()
+
+
+async def test_the_schedule_says_when_reminders_go_and_never_how_many(client) -> None:
+    world = await make_world()
+    for number in range(8):
+        await add_person(world.a, f"A{number}", f"a{number}@rossi.example")
+    wave = await open_new_wave(world, company=world.a, user=world.hr_a, reminder_days=[3, 7])
+    await _done(waves.MAIL_JOB, wave.id, now() - timedelta(days=4))
+    await _done(waves.REMINDER_JOB, wave.id, now() - timedelta(days=1), round=1)
+    await sign_in(client, world.hr_a)
+
+    page = await client.get(f"/waves/{wave.id}")
+
+    assert "Promemoria 1, inviato:" in page.text
+    with use_language("it"):
+        planned = day(waves.today() + timedelta(days=7))
+    assert f"Promemoria 2, previsto: {planned}" in page.text
+    reminders_part = page.text.split('id="reminders"')[1].split("</ul>")[0]
+    assert not re.search(r"\b[0-8] (persone|person)", reminders_part)  # no recipients count
+
+
+async def test_a_reminder_now_brings_the_next_one_forward_once_a_day(client) -> None:
+    world = await make_world()
+    await add_person(world.a, "A1", "a1@rossi.example")
+    wave = await open_new_wave(world, company=world.a, user=world.hr_a, reminder_days=[3, 7])
+    await _done(waves.MAIL_JOB, wave.id, now() - timedelta(hours=2))
+    await sign_in(client, world.hr_a)
+
+    too_soon = await post_form(client, f"/waves/{wave.id}/remind", {}, page="/waves")
+    assert too_soon.status_code == 422 and "meno di un giorno" in too_soon.text
+    before = len(await job_ids(waves.REMINDER_JOB))  # the two planned ones, nothing more
+
+    await OutboxJob.update({OutboxJob.done_at: now() - timedelta(days=2)}).where(
+        OutboxJob.actor == waves.MAIL_JOB)
+    sent = await post_form(client, f"/waves/{wave.id}/remind", {}, page="/waves")
+
+    assert sent.status_code == 303 and sent.headers["location"].endswith("done=reminded")
+    rows = await OutboxJob.select(OutboxJob.payload).where(
+        OutboxJob.actor == waves.REMINDER_JOB).order_by(OutboxJob.id).output(load_json=True)
+    assert len(rows) == before + 1 and rows[-1]["payload"]["round"] == 1  # the first, now
+
+
+async def test_another_company_cannot_remind_or_preview_a_wave(client) -> None:
+    world = await make_world()
+    await add_person(world.a, "A1", "a1@rossi.example")
+    wave = await open_new_wave(world, company=world.a, user=world.hr_a)
+    await sign_in(client, world.hr_b)
+
+    assert (await post_form(client, f"/waves/{wave.id}/remind", {},
+                            page="/waves")).status_code == 404
+    assert (await client.get(f"/waves/{wave.id}/mails")).status_code == 404
+
+
+async def test_the_mails_are_previewed_in_each_language_with_a_link_that_does_not_work(
+    client,
+) -> None:
+    world = await make_world()
+    await add_person(world.a, "A1", "a1@rossi.example")
+    wave = await open_new_wave(world, company=world.a, user=world.hr_a)
+    await sign_in(client, world.hr_a)
+
+    page = await client.get(f"/waves/{wave.id}/mails")
+
+    assert page.status_code == 200
+    assert page.text.count("ESEMPIO-non-funziona") == 4  # invitation and reminder, it and en
+    assert "Bisogni di conciliazione" in page.text and "Work-life needs" in page.text
