@@ -220,11 +220,32 @@ def _closing_page(token: str, wave: Opening, language: str, answered: bool) -> T
 def _section(token: str, wave: Opening, language: str, number: int, answers: dict[str, Any],
              errors: dict[str, str], appeared: list[str]) -> Template:
     # Always 200, errors or not: the access log must not tell how someone answered.
+    view = section_view(wave.definition, number, language, answers, errors)
+    if appeared and not errors:
+        _focus_the_answer_that_opened(wave.definition, appeared[0], view["questions"])
     return Template("answer/section.html", context={
         **frame(token, wave, language, f"{LINK_PREFIX}{token}/{number}"),
-        **section_view(wave.definition, number, language, answers, errors),
+        **view,
         "appeared": appeared or [],
     })
+
+
+def _focus_the_answer_that_opened(definition: Definition, appeared: str,
+                                  items: list[dict[str, Any]]) -> None:
+    """Keyboard focus comes back to the answer that opened a question, without a script
+    (`autofocus`): the next Tab reaches the new question, which follows it."""
+    opened = next(q for part in definition.sections for q in part.questions
+                  if q.key == appeared)
+    if opened.show_if is None:
+        return
+    trigger = next((item for item in items
+                    if item["name"] == field_name_of(definition, opened.show_if.question)),
+                   None)
+    if trigger is None:
+        return
+    options = trigger.get("options") or []
+    chosen = next((option for option in options if option["checked"]), None)
+    (chosen if chosen is not None else trigger)["autofocus"] = True
 
 
 async def _handle_section(request: Request[Any, Any, Any], token: str, invitee: Invitee,
@@ -364,6 +385,12 @@ def group_names(wave: Opening, language: str) -> list[str]:
             shown.append(_("your answer to “%(question)s”") % {
                 "question": text_in(texts[key], language)})
     return shown
+
+
+def field_name_of(definition: Definition, key: str) -> str:
+    """The form field of question `key` of the survey."""
+    return next(field_name(q) for part in definition.sections for q in part.questions
+                if q.key == key)
 
 
 def section_view(definition: Definition, number: int, language: str,

@@ -114,6 +114,11 @@ async def test_a_whole_survey_answered_by_touch_and_keyboard_without_javascript(
         await page.keyboard.type("3")
         await _submit(page)  # Enter in a field is "Next"; "yes" opened a question
         assert await page.locator("main [role=status]").count() == 1
+        # Focus is back on the answer that opened the question, which comes next.
+        focused = await page.evaluate(FOCUSED)
+        assert (focused["name"], focused["value"]) == ("a_children", "yes"), focused
+        await page.keyboard.press("Tab")
+        assert (await page.evaluate(FOCUSED))["name"] == "a_ages"
         await _tab_to(page, {"name": "a_ages", "value": "4_10"})
         await page.keyboard.press("Space")
         assert await page.is_checked("input[name='a_ages'][value='4_10']")
