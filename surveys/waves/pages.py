@@ -85,6 +85,22 @@ class WavePages(Controller):
             return await _new_page(request, version, form, invalid.errors)
         return Redirect(f"/waves/{wave.id}?done=created", status_code=303)
 
+    @get("/{wave_id:uuid}/edit")
+    async def edit_page(self, request: Req, wave_id: UUID) -> Template:
+        wave = await waves.get_wave(caller_of(request), wave_id)
+        return await _new_page(request, wave.version_id, _wave_values(wave), {}, wave)
+
+    @post("/{wave_id:uuid}/edit")
+    async def edit(self, request: Req, wave_id: UUID) -> Any:
+        caller = caller_of(request)
+        wave = await waves.get_wave(caller, wave_id)  # 404 beyond the caller's reach
+        form = await request.form()
+        try:
+            await waves.update_wave(caller, wave_id, _wave_create(form))
+        except InvalidInput as invalid:
+            return await _new_page(request, wave.version_id, form, invalid.errors, wave)
+        return Redirect(f"/waves/{wave_id}?done=changed", status_code=303)
+
     @get("/{wave_id:uuid}")
     async def wave_page(self, request: Req, wave_id: UUID) -> Template:
         return await _wave_page(request, wave_id, {})
@@ -192,19 +208,38 @@ async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Tem
 
 
 async def _new_page(request: Req, version_id: UUID | None, form: Any,
-                    errors: dict[str, str]) -> Template:
+                    errors: dict[str, str], wave: waves.WaveOut | None = None) -> Template:
+    """The form of a new wave, or of a draft wave being changed (`wave`)."""
     caller = caller_of(request)
+    if wave is not None and not (wave.can_manage and wave.status == "draft"):
+        return await _wave_page(request, wave.id, {
+            "status": _("Only a wave that has not opened yet can be changed.")})
     versions = await waves.usable_versions(caller)
     version = next((v for v in versions if v.id == version_id), None)
     return Template("surveys/wave_new.html", status_code=422 if errors else 200, context={
         **_helpers(), "versions": versions, "version": version, "errors": errors,
         "companies": await waves.company_choices(caller), "form": _form_values(form),
         "channels": await waves.channel_choices(caller),
-        "is_staff": caller.is_program_staff})
+        "is_staff": caller.is_program_staff, "editing": wave})
+
+
+def _wave_values(wave: waves.WaveOut) -> dict[str, Any]:
+    """A draft wave as its form shows it."""
+    return {"title": wave.title, "opens_on": wave.opens_on.isoformat(),
+            "closes_on": wave.closes_on.isoformat(),
+            "program_wide": "1" if wave.program_wide else "",
+            "company_ids": [str(company.id) for company in wave.companies],
+            "channels": list(wave.channels),
+            "reminder_days": ", ".join(str(day) for day in wave.reminder_days),
+            "roster_groups": [g.key for g in wave.reporting_groups if g.source == "roster"],
+            "attribute_questions": [g.key for g in wave.reporting_groups
+                                    if g.source == "question"]}
 
 
 def _form_values(form: Any) -> dict[str, Any]:
     """What the form showed, to show it again with the errors."""
+    if isinstance(form, dict) and form:
+        return form  # a draft wave's values
     if not isinstance(form, FormMultiDict):
         opens_on = waves.today()
         return {"channels": ["mail"], "roster_groups": list(ROSTER_GROUPS),

@@ -358,17 +358,7 @@ async def create_wave(caller: Caller, data: WaveCreate) -> WaveOut:
     """Create a draft wave; HR managers for their own company only."""
     if not (caller.is_program_staff or _hr_companies(caller)):
         raise PermissionDeniedException()
-    version = await _version_for(caller, data.version_id)
-    company_ids = _company_choice(caller, data)
-    errors = {**_field_errors(data), **await _company_errors(caller, data, company_ids),
-              **await _signin_errors(data, company_ids)}
-    if version is None:
-        errors["version_id"] = _("Choose a survey.")
-    elif bad := set(data.attribute_questions) - set(attribute_keys(version["definition"])):
-        errors["attribute_questions"] = _("Not a self-reported attribute of this survey: "
-                                          "{keys}").format(keys=", ".join(sorted(bad)))
-    if errors:
-        raise InvalidInput(errors)
+    company_ids = await _checked(caller, data)
     owner = _owner(caller, company_ids)
     async with transaction():
         wave = Wave(
@@ -383,6 +373,49 @@ async def create_wave(caller: Caller, data: WaveCreate) -> WaveOut:
             await WaveCompany(wave=wave.id, company=company).save()
         await audit.record("wave.created", caller.user_id, owner, wave_id=str(wave.id))
     return await get_wave(caller, wave.id)
+
+
+async def update_wave(caller: Caller, wave_id: UUID, data: WaveCreate) -> WaveOut:
+    """Change a draft wave before it opens: the same choices and checks as creating it."""
+    wave = await _managed_wave(caller, wave_id)
+    if wave.status != "draft":
+        raise InvalidInput({"status": _("Only a wave that has not opened yet can be "
+                                         "changed.")})
+    company_ids = await _checked(caller, data)
+    async with transaction():
+        changed = await Wave.update({
+            Wave.version: data.version_id, Wave.title: data.title.strip(),
+            Wave.program_wide: data.program_wide, Wave.opens_on: data.opens_on,
+            Wave.closes_on: data.closes_on,
+            Wave.channels: [c for c in CHANNELS if c in data.channels],
+            Wave.reminder_days: sorted(set(data.reminder_days)),
+            Wave.reporting_groups: _groups(data.roster_groups, data.attribute_questions),
+        }).where((Wave.id == wave_id) & (Wave.status == "draft")).returning(Wave.id)
+        if not changed:  # opened meanwhile, in another tab
+            raise InvalidInput({"status": _("Only a wave that has not opened yet can be "
+                                             "changed.")})
+        await WaveCompany.delete().where(WaveCompany.wave == wave_id)
+        for company in sorted(company_ids):
+            await WaveCompany(wave=wave_id, company=company).save()
+        await audit.record("wave.updated", caller.user_id, wave.owner, wave_id=str(wave_id))
+    return await get_wave(caller, wave_id)
+
+
+async def _checked(caller: Caller, data: WaveCreate) -> set[UUID]:
+    """The wave's companies once every choice passed; InvalidInput names those that did
+    not."""
+    version = await _version_for(caller, data.version_id)
+    company_ids = _company_choice(caller, data)
+    errors = {**_field_errors(data), **await _company_errors(caller, data, company_ids),
+              **await _signin_errors(data, company_ids)}
+    if version is None:
+        errors["version_id"] = _("Choose a survey.")
+    elif bad := set(data.attribute_questions) - set(attribute_keys(version["definition"])):
+        errors["attribute_questions"] = _("Not a self-reported attribute of this survey: "
+                                          "{keys}").format(keys=", ".join(sorted(bad)))
+    if errors:
+        raise InvalidInput(errors)
+    return company_ids
 
 
 async def _version_for(caller: Caller, version_id: UUID) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,8 @@ from app.tables import IdentityProvider
 from company_portal.tables import RosterEntry
 from surveys.editor import service as surveys_service
 from surveys.editor.service import SurveyCreate
+from surveys.waves import service as waves_service
+from surveys.waves.service import WaveCreate
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
 from tests.company_portal.roster.test_roster import PEOPLE, csv_file
 from tests.factories import make_org, make_user
@@ -86,6 +89,7 @@ class World:
     company: UUID
     survey: UUID
     version: UUID
+    draft_wave: UUID
 
 
 async def make_world() -> World:
@@ -103,7 +107,12 @@ async def make_world() -> World:
         source="ready", title="Bisogni 2026", owner_id=program))
     await IdentityProvider(organization=company, issuer="https://idp.rossi.example",
                            client_id="legami").save()
-    return World(admin, hr, company, survey.id, survey.latest.id)
+    hr_caller = await load_caller(hr)
+    assert hr_caller is not None
+    wave = await waves_service.create_wave(hr_caller, WaveCreate(
+        version_id=survey.latest.id, title="Ondata d'autunno", opens_on=waves_service.today(),
+        closes_on=waves_service.today() + timedelta(days=14), company_ids=[company]))
+    return World(admin, hr, company, survey.id, survey.latest.id, wave.id)
 
 
 async def roster_confirm(page: Any, server: LiveServer, world: World) -> str:
@@ -145,6 +154,9 @@ FORMS: dict[str, tuple[str, Callable[[World], Form]]] = {
         "text.it": "Per chi voti?"}, "text.it", submit="form:has([name='text.it'])")),
     "new wave": ("hr", lambda w: Form(f"/waves/new?version={w.version}", {
         "title": "Ondata di primavera", "opens_on": "2020-01-01", "closes_on": "2020-01-10"},
+        "closes_on", submit="form:has(#title)")),
+    "change a draft wave": ("hr", lambda w: Form(f"/waves/{w.draft_wave}/edit", {
+        "title": "Ondata d'inverno", "opens_on": "2020-01-01", "closes_on": "2020-01-10"},
         "closes_on", submit="form:has(#title)")),
 }
 

@@ -820,3 +820,56 @@ async def test_the_mails_are_previewed_in_each_language_with_a_link_that_does_no
     assert page.status_code == 200
     assert page.text.count("ESEMPIO-non-funziona") == 4  # invitation and reminder, it and en
     assert "Bisogni di conciliazione" in page.text and "Work-life needs" in page.text
+
+
+# Changing a draft ---------------------------------------------------------------------
+
+
+async def test_a_draft_wave_is_changed_before_it_opens_and_not_after(client) -> None:
+    world = await make_world()
+    await add_person(world.a, "A1", "a1@rossi.example")
+    wave = await new_wave(world, company=world.a, user=world.hr_a)
+    await sign_in(client, world.hr_a)
+
+    form = await client.get(f"/waves/{wave.id}/edit")
+    assert form.status_code == 200 and 'value="Ondata di primavera"' in form.text
+    later = waves.today() + timedelta(days=2)
+    refused = await post_form(client, f"/waves/{wave.id}/edit", {
+        "version_id": str(world.version), "title": "Ondata d'estate", "opens_on": "ieri",
+        "closes_on": (later + timedelta(days=10)).isoformat(), "company_ids": str(world.a),
+        "channels": "mail"}, page="/waves")
+    assert refused.status_code == 422 and "Ondata d&#39;estate" in refused.text
+    assert (await Wave.select(Wave.title).first())["title"] == "Ondata di primavera"
+
+    saved = await post_form(client, f"/waves/{wave.id}/edit", {
+        "version_id": str(world.version), "title": "Ondata d'estate",
+        "opens_on": later.isoformat(), "closes_on": (later + timedelta(days=10)).isoformat(),
+        "company_ids": str(world.a), "channels": "mail", "reminder_days": "2, 5"},
+        page="/waves")
+
+    assert saved.status_code == 303 and saved.headers["location"].endswith("done=changed")
+    stored = await Wave.select(Wave.title, Wave.opens_on, Wave.reminder_days).first()
+    assert (stored["title"], stored["opens_on"]) == ("Ondata d'estate", later)
+    days = stored["reminder_days"]
+    assert (json.loads(days) if isinstance(days, str) else days) == [2, 5]
+    await waves.open_wave(await as_caller(world.hr_a), wave.id)
+    after = await post_form(client, f"/waves/{wave.id}/edit", {
+        "version_id": str(world.version), "title": "Troppo tardi",
+        "opens_on": later.isoformat(), "closes_on": (later + timedelta(days=10)).isoformat(),
+        "company_ids": str(world.a), "channels": "mail"}, page="/waves")
+    assert after.status_code == 422
+    assert (await Wave.select(Wave.title).first())["title"] == "Ondata d'estate"
+
+
+async def test_another_company_cannot_see_or_change_a_draft_wave(client) -> None:
+    world = await make_world()
+    wave = await new_wave(world, company=world.a, user=world.hr_a)
+    await sign_in(client, world.hr_b)
+
+    assert (await client.get(f"/waves/{wave.id}/edit")).status_code == 404
+    changed = await post_form(client, f"/waves/{wave.id}/edit", {
+        "version_id": str(world.version), "title": "Presa", "opens_on": "2026-12-24",
+        "closes_on": "2026-12-31", "company_ids": str(world.b), "channels": "mail"},
+        page="/waves")
+    assert changed.status_code == 404
+    assert (await Wave.select(Wave.title).first())["title"] == "Ondata di primavera"
