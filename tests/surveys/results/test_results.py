@@ -4,6 +4,7 @@ waits for the close and is scrubbed, and tenants see only their own company."""
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -278,6 +279,8 @@ async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None
     staff = await client.get(f"/results/{wave}")
     assert staff.status_code == 200
     assert "Casalmaggiore" in staff.text and "Salumificio Po" in staff.text
+    for shown in (page.text, staff.text):  # a dash would read as "no need"
+        assert not re.search(r"<td>\s*[–—]\s*</td>", shown)
     api = await client.get(f"/api/v1/results/waves/{wave}")
     assert api.status_code == 200 and api.json()["program"]["kind"] == "program"
 
