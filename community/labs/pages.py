@@ -45,6 +45,7 @@ def _helpers() -> dict[str, Any]:
             "scope_label": lab_report.scope_label,
             "lab_status_label": lab_report.lab_status_label,
             "action_status_label": lab_report.action_status_label,
+            "pulse_state_label": lab_report.pulse_state_label,
             "after_text": lab_report.after_text, "action_statuses": ACTION_STATUSES,
             "local_input": _local_input,
             "channel_label": lambda c: {"mail": _("E-mail with a personal link"),

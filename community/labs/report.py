@@ -36,6 +36,12 @@ def lab_status_label(status: str) -> str:
         status, status)
 
 
+def pulse_state_label(state: str) -> str:
+    """The follow-up survey's state ("rilevazione", feminine in Italian)."""
+    return {"not_open": _("Not open yet"), "open": _("Open: answers are being collected"),
+            "closed": _("Closed: the results are out")}.get(state, state)
+
+
 def action_status_label(status: str) -> str:
     return {"todo": _("To do"), "doing": _("In progress"), "done": _("Done")}.get(
         status, status)

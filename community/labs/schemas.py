@@ -122,6 +122,7 @@ class Pulse(msgspec.Struct):
     opens_on: date
     closes_on: date
     changes: list[NeedChange]
+    results_url: str | None = None  # the wave's results page the caller may read
 
 
 class LabDetail(msgspec.Struct):
@@ -160,3 +161,6 @@ class MyLab(msgspec.Struct):
     members: int | None  # from 5 up, or for program staff (app.places.shown_count)
     joined: bool
     meetings_ahead: list[Meeting]
+    actions: list[Action]  # what the lab decided to do, and where it stands
+    past_meetings: list[Meeting]  # with their notes: for the lab's members only
+    pulse_state: str | None  # not_open, open, closed: the follow-up survey, if any

@@ -592,7 +592,18 @@ async def _my_labs(rows: list[dict[str, Any]], joined: set[UUID]) -> list[MyLab]
         company_name=row["company.name"] or "", town=row["town"], status=row["status"],
         facilitator_name=row["facilitator.name"] or "", agenda=_agenda_of(row),
         members=shown_count(members.get(row["id"], 0), False), joined=row["id"] in joined,
-        meetings_ahead=ahead.get(row["id"], [])) for row in rows]
+        meetings_ahead=ahead.get(row["id"], []), actions=await _actions(row["id"]),
+        past_meetings=await _past_meetings(row["id"]) if row["id"] in joined else [],
+        pulse_state=await lab_pulse.pulse_state(row)) for row in rows]
+
+
+async def _past_meetings(lab_id: UUID) -> list[Meeting]:
+    """The lab's meetings held, latest first, with their notes: what /me promises its
+    members ("follow what the labs decide")."""
+    rows = await LabMeeting.select().where(
+        (LabMeeting.lab == lab_id) & (LabMeeting.starts_at < now())).order_by(
+        LabMeeting.starts_at, ascending=False)
+    return [_meeting(row) for row in rows]
 
 
 def local_time(moment: datetime) -> datetime:

@@ -279,6 +279,34 @@ async def test_employees_join_and_leave_labs_of_their_workplace_and_town(client)
     assert {lab.id for lab in await labs.my_labs(await caller(world.anna))} == {mine, crema}
 
 
+async def test_employees_follow_what_the_lab_decides_members_read_the_notes(client) -> None:
+    """Issue 18: /me promises to "follow what the labs decide", and showed neither the
+    actions nor the notes of the meetings held."""
+    world = await make_world()
+    lab_id = await workplace_lab(world)
+    staff = await caller(world.admin)
+    await labs.add_meeting(staff, lab_id, MeetingIn(
+        starts_at=datetime.now(UTC) - timedelta(days=5), place="Sala mensa",
+        notes="Deciso: chiedere al Comune i posti nei nidi."))
+    await labs.add_action(staff, lab_id, ActionIn(
+        title="Chiedere al Comune i posti nei nidi", owner="Ufficio personale",
+        due_on=date(2036, 1, 31)))
+    await sign_in(client, world.anna)
+    page = await client.get(f"/me/labs/{lab_id}?lang=en")
+    assert "Chiedere al Comune i posti nei nidi" in page.text and "To do" in page.text
+    assert "Deciso: chiedere" not in page.text  # the notes are the members' own
+    assert "join to read them" in page.text
+    await post_form(client, f"/me/labs/{lab_id}/join", {}, page="/")
+    page = await client.get(f"/me/labs/{lab_id}?lang=en")
+    assert "Deciso: chiedere al Comune i posti nei nidi." in page.text
+    page = await client.get(f"/me/labs/{lab_id}")  # Italian: laboratorio is masculine
+    assert "Da fare" in page.text
+    await Lab.update({Lab.status: "closed"}).where(Lab.id == lab_id)
+    assert "<dd>Chiuso</dd>" in (await client.get(f"/me/labs/{lab_id}")).text
+    await sign_in(client, world.admin)
+    assert "<dd>Chiuso</dd>" in (await client.get(f"/labs/{lab_id}")).text
+
+
 async def test_a_closed_lab_takes_no_new_members_but_lets_them_leave() -> None:
     world = await make_world()
     lab_id = await workplace_lab(world)
