@@ -80,6 +80,28 @@ class LabMeeting(Table, tablename="lab_meetings"):
     notes = Text(default="")
 
 
+class LabGuest(Table, tablename="lab_guests"):
+    """A participant who is not an employee: a resident, an association's volunteer, a
+    council officer. Named by program staff, seen by them only."""
+
+    id = BigSerial(primary_key=True)
+    lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, default="resident")  # resident, volunteer, council_officer,
+    # other
+    organization = Varchar(length=200, default="")  # the association, the municipality
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LabAttendance(Table, tablename="lab_attendance"):
+    """Who came to a meeting: a member (`user`) or a guest, one of the two."""
+
+    id = BigSerial(primary_key=True)
+    meeting = ForeignKey(LabMeeting, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=True, default=None)
+    guest = ForeignKey(LabGuest, on_delete=OnDelete.cascade, null=True, default=None)
+
+
 class LabAction(Table, tablename="lab_actions"):
     id = BigSerial(primary_key=True)
     lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)

@@ -34,6 +34,7 @@ from app.places import shown_count
 from app.roles import COMMUNITY_MAKER, EMPLOYEE, HR_MANAGER
 from app.tables import Membership, Organization
 from app.values import json_value
+from community.labs import people
 from community.labs import pulse as lab_pulse
 from community.labs.schemas import (
     ACTION_STATUSES,
@@ -42,6 +43,9 @@ from community.labs.schemas import (
     Action,
     ActionIn,
     AgendaItem,
+    AttendanceIn,
+    Guest,
+    GuestIn,
     LabCreate,
     LabDetail,
     LabSummary,
@@ -172,7 +176,25 @@ async def get_lab(caller: Caller, lab_id: UUID) -> LabDetail:
         meetings=await _meetings(lab_id), actions=await _actions(lab_id),
         pulse=await lab_pulse.pulse_of(caller, row), can_edit=editable,
         can_start_pulse=editable and lab_pulse.may_start(caller, row),
-        created_at=row["created_at"])
+        created_at=row["created_at"],
+        guests=await people.guests(lab_id) if caller.is_program_staff else None,
+        people=await people.members(lab_id) if caller.is_program_staff else None,
+        attendance=await people.attendance(caller, lab_id))
+
+
+async def add_guest(caller: Caller, lab_id: UUID, data: GuestIn) -> Guest:
+    """A participant who is not an employee: a resident, a volunteer, a council officer."""
+    return await people.add_guest(caller, await _lab_row(caller, lab_id), data)
+
+
+async def remove_guest(caller: Caller, lab_id: UUID, guest_id: int) -> None:
+    await people.remove_guest(caller, await _lab_row(caller, lab_id), guest_id)
+
+
+async def record_attendance(caller: Caller, lab_id: UUID, meeting_id: int,
+                            data: AttendanceIn) -> None:
+    """Who of the lab's members and guests came to one of its meetings."""
+    await people.record_attendance(caller, await _lab_row(caller, lab_id), meeting_id, data)
 
 
 def _facilitator_of(row: dict[str, Any]) -> Person | None:

@@ -21,7 +21,14 @@ from community.initiatives import mine as my_initiatives
 from community.initiatives import service as initiatives
 from community.initiatives.schemas import Child, InitiativeCreate
 from community.labs import service as labs
-from community.labs.schemas import ActionIn, AgendaItem, LabCreate, MeetingIn
+from community.labs.schemas import (
+    ActionIn,
+    AgendaItem,
+    AttendanceIn,
+    GuestIn,
+    LabCreate,
+    MeetingIn,
+)
 from community.tables import Initiative, Lab, LabMember
 from community.taxonomy import service as taxonomy
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
@@ -33,6 +40,7 @@ from tests.page_checks import (
     check_page,
     desk,
     labelled,
+    open_disclosures,
     phone,
     tab_to,
     visit,
@@ -259,9 +267,12 @@ async def test_program_staff_pages_from_proposals_to_the_dashboard(
         assert row["status"] == "published"
 
         staff = await caller(maker)
-        await labs.add_meeting(staff, lab_id, MeetingIn(
+        held = await labs.add_meeting(staff, lab_id, MeetingIn(
             starts_at=(now() - timedelta(days=6)).replace(tzinfo=None), place="Sala riunioni",
             notes="Primo incontro: bisogni condivisi, nidi e centri estivi."))
+        guest = await labs.add_guest(staff, lab_id, GuestIn(
+            "Marta Ferri", "volunteer", "Auser Crema"))
+        await labs.record_attendance(staff, lab_id, held.id, AttendanceIn(guest_ids=[guest.id]))
         await labs.add_meeting(staff, lab_id, MeetingIn(
             starts_at=(now() + timedelta(days=8)).replace(tzinfo=None), place="Mensa"))
         await labs.add_action(staff, lab_id, ActionIn(
@@ -277,11 +288,14 @@ async def test_program_staff_pages_from_proposals_to_the_dashboard(
         for path in (f"/labs/{lab_id}", "/labs", f"/initiatives/{initiative_id}",
                      "/initiatives", "/program"):
             await visit(page, live_server, path)
+            await open_disclosures(page)
             await check_page(page, axe, path)
+            if path == f"/labs/{lab_id}":
+                await page.screenshot(path=str(SHOTS / "lab-360.png"), full_page=True)
             if path == f"/initiatives/{initiative_id}":
                 assert "Persona Numero2" in await page.locator("main").inner_text()
     finally:
         await context.close()
     await at_the_desk(browser, live_server, axe, maker, (
         f"/initiatives/{initiative_id}", f"/initiatives/{initiative_id}/edit",
-        "/initiatives/new"), "staff")
+        "/initiatives/new", f"/labs/{lab_id}"), "staff")
