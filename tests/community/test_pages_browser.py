@@ -161,7 +161,7 @@ async def test_employee_pages_and_joining_a_lab_with_the_keyboard(
         await page.screenshot(path=str(SHOTS / "me-confirm-360.png"), full_page=True)
         assert await my_seat(w["full"], w["anna"]) == "waitlisted"  # asking changed nothing
         async with page.expect_navigation():
-            await page.locator("main a.button.secondary").click()  # "No, keep it"
+            await page.locator("main a.button.secondary-link").click()  # "No, keep it"
         assert await my_seat(w["full"], w["anna"]) == "waitlisted"
 
         await visit(page, live_server, f"/me/initiatives/{w['offered']}")
@@ -169,6 +169,10 @@ async def test_employee_pages_and_joining_a_lab_with_the_keyboard(
         await check_page(page, axe, "/me/initiatives/{offered}")
         await visit(page, live_server, f"/me/initiatives/{w['full']}")
         await check_page(page, axe, "/me/initiatives/{full}")
+        await visit(page, live_server, f"/me/initiatives/{w['offered']}/join")  # which children
+        assert await page.locator("main #child_name_0").count() == 1
+        await check_page(page, axe, "/me/initiatives/{offered}/join")
+        await page.screenshot(path=str(SHOTS / "me-children-360.png"), full_page=True)
 
         await visit(page, live_server, "/me/labs")
         assert await page.locator("main ul.cards > li").count() == 2
@@ -191,7 +195,8 @@ async def test_employee_pages_and_joining_a_lab_with_the_keyboard(
         await context.close()
     await at_the_desk(browser, live_server, axe, w["anna"], (
         "/me/initiatives", f"/me/initiatives/{w['full']}/leave",
-        f"/me/initiatives/{w['offered']}/decline"), "me")
+        f"/me/initiatives/{w['offered']}/decline", f"/me/initiatives/{w['offered']}/join"),
+        "me")
 
 
 async def at_the_desk(chromium: Any, server: LiveServer, axe: str, user: UUID,
