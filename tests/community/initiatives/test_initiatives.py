@@ -677,3 +677,31 @@ async def test_the_api_joins_a_childrens_initiative_with_the_children(client) ->
                             {"children": [{"first_name": "Sara", "age": 7}]})
     assert joined.status_code == 200, joined.text
     assert joined.json()["children"] == [{"first_name": "Sara", "age": 7}]
+
+
+async def test_a_draft_is_seen_by_its_managers_only(client) -> None:
+    """The program's draft of an open initiative: no HR manager, no employee sees it, and
+    no count includes it; a company's draft is its HR manager's, not another company's."""
+    world = await make_world(employees_a=1)
+    opened = await initiatives.create_initiative(await caller(world.staff), InitiativeCreate(
+        title="Bozza del programma", type_key="wellbeing", towns=["Crema"], capacity=5,
+        provider_name="Comune di Crema", provider_kind="municipality"))
+    mine = await initiatives.create_initiative(await caller(world.hr_a), InitiativeCreate(
+        title="Bozza di Officine Rossi", type_key="wellbeing", capacity=5,
+        provider_name="Officine Rossi", provider_kind="company"))
+    assert {i.id for i in await initiatives.list_initiatives(await caller(world.hr_a))} == {
+        mine}
+    assert await initiatives.list_initiatives(await caller(world.hr_b)) == []
+    await sign_in(client, world.hr_a)
+    assert (await client.get(f"/initiatives/{opened}")).status_code == 404
+    assert (await client.get(f"/initiatives/{mine}")).status_code == 200
+    assert (await client.get(f"/api/v1/companies/{world.a}/participation")).json()["rows"] == []
+    await sign_in(client, world.hr_b)
+    assert (await client.get(f"/initiatives/{mine}")).status_code == 404
+    assert (await post_form(client, f"/initiatives/{mine}/publish", {},
+                            page="/initiatives")).status_code == 404
+    await sign_in(client, world.emp_a[0])
+    for made in (opened, mine):
+        assert (await client.get(f"/me/initiatives/{made}")).status_code == 404
+        assert (await client.get(f"/api/v1/me/initiatives/{made}")).status_code == 404
+    assert (await client.get("/api/v1/me/initiatives")).json() == []
