@@ -80,6 +80,28 @@ class LabMeeting(Table, tablename="lab_meetings"):
     notes = Text(default="")
 
 
+class LabGuest(Table, tablename="lab_guests"):
+    """A participant who is not an employee: a resident, an association's volunteer, a
+    council officer. Named by program staff, seen by them only."""
+
+    id = BigSerial(primary_key=True)
+    lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, default="resident")  # resident, volunteer, council_officer,
+    # other
+    organization = Varchar(length=200, default="")  # the association, the municipality
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class LabAttendance(Table, tablename="lab_attendance"):
+    """Who came to a meeting: a member (`user`) or a guest, one of the two."""
+
+    id = BigSerial(primary_key=True)
+    meeting = ForeignKey(LabMeeting, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, null=True, default=None)
+    guest = ForeignKey(LabGuest, on_delete=OnDelete.cascade, null=True, default=None)
+
+
 class LabAction(Table, tablename="lab_actions"):
     id = BigSerial(primary_key=True)
     lab = ForeignKey(Lab, on_delete=OnDelete.cascade, index=True)
@@ -115,12 +137,31 @@ class Initiative(Table, tablename="initiatives"):
     place = Varchar(length=200, default="")
     starts_on = Date(null=True, default=None)
     ends_on = Date(null=True, default=None)
+    # Sign-ups: from the first day (publication when None) to the last, inclusive, in
+    # Italian time; when None, until the initiative ends.
+    signup_opens_on = Date(null=True, default=None)
+    signup_closes_on = Date(null=True, default=None)
     cost_cents = Integer(default=0)
     cost_note = Varchar(length=200, default="")
+    payment_note = Text(default="")  # how to pay, or be reimbursed through the welfare plan
     welfare_category = Varchar(length=40, null=True, default=None)
     pool = ForeignKey(PlacePool, on_delete=OnDelete.restrict, null=True, default=None)
-    status = Varchar(length=10, default="published")  # draft, published, closed
+    # draft (nobody but its managers sees it), published, closed; rows made before drafts
+    # existed are published.
+    status = Varchar(length=10, default="published")
     needs = JSON(default=[])  # the needs that motivated it
     lab = ForeignKey(Lab, on_delete=OnDelete.set_null, null=True, default=None)
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class InitiativeChild(Table, tablename="initiative_children"):
+    """A child an employee signs up to a children's initiative: a first name and an age,
+    no more (the provider needs to know who comes; the employer never sees it). Deleted when
+    the parent gives up the place."""
+
+    id = BigSerial(primary_key=True)
+    initiative = ForeignKey(Initiative, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
+    first_name = Varchar(length=60)
+    age = Integer()

@@ -19,6 +19,7 @@ from community.initiatives.schemas import (
     InitiativeCreate,
     InitiativeSummary,
     InitiativeUpdate,
+    JoinIn,
     MyInitiative,
     Participation,
     RosterSeat,
@@ -48,8 +49,9 @@ class InitiativesController(Controller):
 
     @post()
     async def create(self, request: Req, data: InitiativeCreate) -> Initiative:
-        """Publish an initiative with its places. Needs are never taken from the body:
-        an initiative made from needs comes from /api/v1/proposals."""
+        """Make an initiative with its places: a draft, or published at once with
+        `publish` (it needs dates, a place and a description). Needs are never taken from
+        the body: an initiative made from needs comes from /api/v1/proposals."""
         if data.needs:
             raise InvalidInput({"needs": client_needs_refused()})
         caller = caller_of(request)
@@ -65,6 +67,11 @@ class InitiativesController(Controller):
                      data: InitiativeUpdate) -> Initiative:
         """Change an initiative; places never below those taken."""
         return await initiatives.update_initiative(caller_of(request), initiative_id, data)
+
+    @post("/{initiative_id:uuid}/publish", status_code=200)
+    async def publish(self, request: Req, initiative_id: UUID) -> Initiative:
+        """Show a draft to the people it is for; 422 names what it still lacks."""
+        return await initiatives.publish_initiative(caller_of(request), initiative_id)
 
     @post("/{initiative_id:uuid}/close", status_code=200)
     async def close(self, request: Req, initiative_id: UUID) -> Initiative:
@@ -129,9 +136,12 @@ class MyInitiativesController(Controller):
         return await my_initiatives.my_initiative(caller_of(request), initiative_id)
 
     @post("/{initiative_id:uuid}/join", status_code=200)
-    async def join(self, request: Req, initiative_id: UUID) -> MyInitiative:
-        """A place if one is free, else a place on the waitlist."""
-        return await my_initiatives.join(caller_of(request), initiative_id)
+    async def join(self, request: Req, initiative_id: UUID,
+                   data: JoinIn | None = None) -> MyInitiative:
+        """A place if one is free, else a place on the waitlist; a children's initiative
+        needs `children` (first name and age). A confirmation mail follows."""
+        return await my_initiatives.join(caller_of(request), initiative_id,
+                                         data.children if data else [])
 
     @post("/{initiative_id:uuid}/leave", status_code=200)
     async def leave(self, request: Req, initiative_id: UUID) -> MyInitiative:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from babel.dates import format_date
+from babel.numbers import format_currency
 from litestar.exceptions import NotFoundException
 
 from app import places
@@ -21,14 +25,25 @@ from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
 from app.roles import EMPLOYEE, HR_MANAGER
-from app.tables import Organization
+from app.settings import get_settings
+from app.tables import Organization, User
 from app.values import as_uuid
-from community.initiatives.schemas import MyInitiative, MySeat
-from community.initiatives.service import summaries, town_matches
+from community.initiatives.schemas import Child, MyInitiative, MySeat
+from community.initiatives.service import (
+    children_of,
+    for_children,
+    signup_state,
+    summaries,
+    town_matches,
+)
 from community.tables import Initiative as InitiativeRow
+from community.tables import InitiativeChild
+from integrations.mail.service import send_mail
 
 EMPLOYEE_ROLES = (EMPLOYEE, HR_MANAGER)
 HOLDER = "user"
+MAX_CHILDREN = 6
+CONFIRMATION_MAIL = "initiative_confirmation"
 
 
 @dataclass(frozen=True)
@@ -68,10 +83,18 @@ async def _mine(caller: Caller, rows: list[dict[str, Any]]) -> list[MyInitiative
     for row, summary in zip(rows, await summaries(rows), strict=True):
         seat = seats.get(as_uuid(row["pool"])) if row["pool"] else None
         active = seat is not None and seat.status in places.ACTIVE
+        children = (await children_of(summary.id, caller.user_id)).get(caller.user_id, []) if (
+            summary.for_children and active) else []
         result.append(MyInitiative(
             initiative=summary, description=row["description"], seat=_seat(seat),
-            can_join=row["status"] == "published" and bool(row["pool"]) and not active))
+            can_join=summary.signup == "open" and bool(row["pool"]) and not active,
+            children=children))
     return result
+
+
+def _first(item: MyInitiative) -> int:
+    """A place offered to the person comes first: it waits for their answer."""
+    return 0 if item.seat is not None and item.seat.status == "offered" else 1
 
 
 async def my_initiatives(caller: Caller) -> list[MyInitiative]:
@@ -84,7 +107,11 @@ async def my_initiatives(caller: Caller) -> list[MyInitiative]:
         & (InitiativeRow.company.is_null()
            | InitiativeRow.company.is_in([w.company_id for w in mine]))
     ).order_by(InitiativeRow.starts_on).order_by(InitiativeRow.title).output(load_json=True)
-    return await _mine(caller, [r for r in rows if _workplace_for(r, mine)])
+    found = await _mine(caller, [r for r in rows if _workplace_for(r, mine)])
+    # An ended initiative stays only for those who took part in it.
+    found = [i for i in found if i.initiative.signup != "ended" or (
+        i.seat is not None and i.seat.status in places.HOLDING)]
+    return sorted(found, key=_first)
 
 
 async def _visible_row(caller: Caller, initiative_id: UUID) -> tuple[dict[str, Any], Workplace]:
@@ -118,18 +145,93 @@ async def _act(caller: Caller, initiative_id: UUID, action: Action) -> MyInitiat
     return await my_initiative(caller, initiative_id)
 
 
-async def _join(row: dict[str, Any], workplace: Workplace, caller: Caller) -> None:
-    if row["status"] != "published":
+def checked_children(children: list[Child]) -> list[Child]:
+    """The children named for a children's initiative: a first name and an age under 18
+    each; InvalidInput (field "children") otherwise."""
+    named = [Child(c.first_name.strip(), c.age) for c in children if c.first_name.strip()]
+    if not named:
+        raise InvalidInput({"children": _("Write the first name and age of each child who "
+                                          "will take part.")})
+    if len(named) > MAX_CHILDREN:
+        raise InvalidInput({"children": _("At most %(max)s children at a time.") % {
+            "max": MAX_CHILDREN}})
+    if any(len(c.first_name) > 60 or not 0 <= c.age <= 17 for c in named):
+        raise InvalidInput({"children": _("Each child needs a first name (at most 60 "
+                                          "characters) and an age from 0 to 17.")})
+    return named
+
+
+def _signups_open(row: dict[str, Any]) -> None:
+    state = signup_state(row)
+    if state == "soon":
+        raise InvalidInput({"initiative": _("Sign-ups open on %(day)s.") % {
+            "day": row["signup_opens_on"].strftime("%d/%m/%Y")}})
+    if state == "over":
+        raise InvalidInput({"initiative": _("Sign-ups closed on %(day)s.") % {
+            "day": row["signup_closes_on"].strftime("%d/%m/%Y")}})
+    if state == "ended":
+        raise InvalidInput({"initiative": _("This initiative has ended: no more sign-ups.")})
+    if state != "open":
         raise InvalidInput({"initiative": _("This initiative is closed: no more sign-ups.")})
-    await places.request_place(as_uuid(row["pool"]), HOLDER, caller.user_id,
-                               workplace.company_id)
+
+
+def _joining(children: list[Child]) -> Action:
+    async def join(row: dict[str, Any], workplace: Workplace, caller: Caller) -> None:
+        _signups_open(row)
+        named = checked_children(children) if for_children(row) else []
+        before = await places.seat_of(as_uuid(row["pool"]), HOLDER, caller.user_id)
+        seat = await places.request_place(as_uuid(row["pool"]), HOLDER, caller.user_id,
+                                          workplace.company_id)
+        if before is not None and before.status in places.ACTIVE:
+            return  # signed up already: nothing changes, no second mail
+        await _forget_children(row, caller)
+        for child in named:
+            await InitiativeChild(initiative=row["id"], user=caller.user_id,
+                                  first_name=child.first_name, age=child.age).save()
+        await _mail_confirmation(row, caller, seat, len(named))
+    return join
+
+
+async def _forget_children(row: dict[str, Any], caller: Caller) -> None:
+    await InitiativeChild.delete().where((InitiativeChild.initiative == row["id"])
+                                         & (InitiativeChild.user == caller.user_id))
+
+
+async def _mail_confirmation(row: dict[str, Any], caller: Caller, seat: places.SeatInfo,
+                             children: int) -> None:
+    """Tell the person what they signed up for, what it costs and how to pay: through the
+    outbox, in this transaction. Children are counted, never named, in the job."""
+    user = await User.select(User.email, User.name, User.language).where(
+        User.id == caller.user_id).first()
+    if user is None or not user["email"]:
+        return  # no mailbox: the page says it all
+    language = user["language"] or get_settings().language
+    summary = (await summaries([row], language))[0]
+    cost = format_currency(Decimal(row["cost_cents"]) / 100, "EUR", locale=language) if row[
+        "cost_cents"] else ""
+    await send_mail(user["email"], CONFIRMATION_MAIL, language, {
+        "name": user["name"] or "", "title": row["title"],
+        "waitlisted": seat.status == "waitlisted", "position": seat.position or 0,
+        "children": children, "cost": cost, "cost_note": row["cost_note"],
+        "welfare_plan": summary.welfare_plan, "welfare_label": summary.welfare_label,
+        "payment_note": row["payment_note"], "place": row["place"],
+        "starts_on": _long_day(row["starts_on"], language),
+        "ends_on": _long_day(row["ends_on"], language),
+        "link": f"{get_settings().base_url}/me/initiatives/{row['id']}"})
+
+
+def _long_day(day: date | None, language: str) -> str:
+    return format_date(day, format="long", locale=language) if day else ""
 
 
 async def _leave(row: dict[str, Any], workplace: Workplace, caller: Caller) -> None:
     await places.leave(as_uuid(row["pool"]), HOLDER, caller.user_id)
+    await _forget_children(row, caller)
 
 
 async def _accept(row: dict[str, Any], workplace: Workplace, caller: Caller) -> None:
+    if signup_state(row) == "ended":
+        raise InvalidInput({"initiative": _("This initiative has ended: no more sign-ups.")})
     await places.accept_offer(as_uuid(row["pool"]), HOLDER, caller.user_id)
 
 
@@ -137,9 +239,11 @@ async def _decline(row: dict[str, Any], workplace: Workplace, caller: Caller) ->
     await places.decline_offer(as_uuid(row["pool"]), HOLDER, caller.user_id)
 
 
-async def join(caller: Caller, initiative_id: UUID) -> MyInitiative:
-    """Take a free place, or a place on the waitlist when the initiative is full."""
-    return await _act(caller, initiative_id, _join)
+async def join(caller: Caller, initiative_id: UUID,
+               children: list[Child] | None = None) -> MyInitiative:
+    """Take a free place, or a place on the waitlist when the initiative is full; a
+    children's initiative needs the children who come. A confirmation mail follows."""
+    return await _act(caller, initiative_id, _joining(children or []))
 
 
 async def leave(caller: Caller, initiative_id: UUID) -> MyInitiative:

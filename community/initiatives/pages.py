@@ -20,7 +20,7 @@ from litestar.response import Redirect, Template
 
 from app.auth.guards import roles, signed_in
 from app.errors import InvalidInput
-from app.i18n import _, current_language
+from app.i18n import _, current_language, pgettext
 from app.roles import COMMUNITY_MAKER, HR_MANAGER, PROGRAM_ADMIN
 from app.web.context import caller_of
 from community.initiatives import service as initiatives
@@ -58,14 +58,18 @@ def provider_kind_label(kind: str) -> str:
 
 
 def status_label(status: str) -> str:
-    return {"published": _("Open for sign-up"), "closed": _("Closed"),
-            "draft": _("Draft")}.get(status, status)
+    """An initiative's state (`signup_state`); "closed" and "draft" in Italian agree with
+    "iniziativa"."""
+    return {"open": _("Open for sign-up"), "published": _("Open for sign-up"),
+            "soon": _("Sign-ups not open yet"), "over": _("Sign-ups closed"),
+            "ended": pgettext("initiative", "Ended"), "closed": pgettext("initiative", "Closed"),
+            "draft": _("Draft: not published")}.get(status, status)
 
 
 def availability(band: str) -> str:
     """The band `app.places.shown` gives instead of a count (places free, few, full)."""
     return {"free": _("Places free"), "few": _("Few places left"),
-            "full": _("Full")}.get(band, band)
+            "full": pgettext("places", "Full")}.get(band, band)
 
 
 def day(value: date | None) -> str:
@@ -131,9 +135,13 @@ def _fields(form: FormMultiDict) -> dict[str, Any]:
         "schedule": form.get("schedule", ""), "place": form.get("place", ""),
         "starts_on": _parse_date(form.get("starts_on", ""), "starts_on", errors),
         "ends_on": _parse_date(form.get("ends_on", ""), "ends_on", errors),
+        "signup_opens_on": _parse_date(form.get("signup_opens_on", ""), "signup_opens_on",
+                                       errors),
+        "signup_closes_on": _parse_date(form.get("signup_closes_on", ""), "signup_closes_on",
+                                        errors),
         "capacity": int(capacity) if capacity.isdecimal() and len(capacity) < 7 else 0,
         "cost_cents": _parse_cost(form.get("cost", ""), errors),
-        "cost_note": form.get("cost_note", ""),
+        "cost_note": form.get("cost_note", ""), "payment_note": form.get("payment_note", ""),
         "welfare_category": form.get("welfare_category", "") or None,
         "provider_id": _uuid(form.get("provider_id", ""), "provider_id", errors),
         "provider_name": form.get("provider_name", ""),
@@ -149,7 +157,8 @@ def _create(form: FormMultiDict) -> InitiativeCreate:
     company = _uuid(form.get("company_id", ""), "company_id", errors)
     if errors:
         raise InvalidInput(errors)
-    return InitiativeCreate(**_fields(form), company_id=company)
+    return InitiativeCreate(**_fields(form), company_id=company,
+                            publish=form.get("publish", "") == "1")
 
 
 def _form_errors(errors: dict[str, str]) -> dict[str, str]:
@@ -170,9 +179,12 @@ def _values_of(item: Initiative) -> dict[str, Any]:
         "schedule": item.schedule, "place": item.place,
         "starts_on": item.starts_on.isoformat() if item.starts_on else "",
         "ends_on": item.ends_on.isoformat() if item.ends_on else "",
+        "signup_opens_on": item.signup_opens_on.isoformat() if item.signup_opens_on else "",
+        "signup_closes_on": item.signup_closes_on.isoformat() if item.signup_closes_on else "",
         "capacity": str(item.capacity),
         "cost": f"{item.cost_cents / 100:.2f}".replace(".", ",") if item.cost_cents else "",
-        "cost_note": item.cost_note, "welfare_category": item.welfare_category or "",
+        "cost_note": item.cost_note, "payment_note": item.payment_note,
+        "welfare_category": item.welfare_category or "",
         "provider_id": str(item.provider_id) if item.provider_id else "",
         "provider_name": item.provider_name, "provider_kind": item.provider_kind,
         "company_id": str(item.company_id) if item.company_id else "",
@@ -203,10 +215,12 @@ class InitiativePages(Controller):
     async def create(self, request: Req) -> Any:
         form = await request.form()
         try:
-            initiative_id = await initiatives.create_initiative(caller_of(request), _create(form))
+            data = _create(form)
+            initiative_id = await initiatives.create_initiative(caller_of(request), data)
         except InvalidInput as invalid:
             return await _form_page(request, None, _form_values(form), invalid.errors)
-        return Redirect(f"/initiatives/{initiative_id}?done=created", status_code=303)
+        done = "created" if data.publish else "draft"
+        return Redirect(f"/initiatives/{initiative_id}?done={done}", status_code=303)
 
     @get("/{initiative_id:uuid}", media_type=MediaType.HTML)
     async def detail(self, request: Req, initiative_id: UUID) -> Template:
@@ -231,6 +245,15 @@ class InitiativePages(Controller):
             return await _form_page(request, item, _form_values(form), invalid.errors)
         return Redirect(f"/initiatives/{initiative_id}?done=saved", status_code=303)
 
+    @post("/{initiative_id:uuid}/publish", media_type=MediaType.HTML)
+    async def publish(self, request: Req, initiative_id: UUID) -> Any:
+        try:
+            await initiatives.publish_initiative(caller_of(request), initiative_id)
+        except InvalidInput as invalid:  # what it lacks, listed where the draft is told
+            return await _detail_page(request, initiative_id, invalid.errors,
+                                      publish_refused=True)
+        return Redirect(f"/initiatives/{initiative_id}?done=created", status_code=303)
+
     @post("/{initiative_id:uuid}/close", media_type=MediaType.HTML)
     async def close(self, request: Req, initiative_id: UUID) -> Any:
         try:
@@ -240,13 +263,23 @@ class InitiativePages(Controller):
         return Redirect(f"/initiatives/{initiative_id}?done=closed", status_code=303)
 
 
-async def _detail_page(request: Req, initiative_id: UUID, errors: dict[str, str]) -> Template:
+async def _detail_page(request: Req, initiative_id: UUID, errors: dict[str, str],
+                       publish_refused: bool = False) -> Template:
     caller = caller_of(request)
     item = await initiatives.get_initiative(caller, initiative_id)
     seats = await initiatives.roster(caller, initiative_id) if caller.is_program_staff else []
     return Template("initiatives/detail.html", status_code=422 if errors else 200, context={
         **helpers(), "item": item, "seats": seats, "errors": errors,
+        "publish_refused": publish_refused, "missing": _missing(item),
         "is_staff": caller.is_program_staff, "done": request.query_params.get("done", "")})
+
+
+def _missing(item: Initiative) -> list[str]:
+    """What a draft lacks before it can be published, in a few words each."""
+    return [label for lacking, label in (
+        (not item.starts_on, _("the day it starts")), (not item.ends_on, _("the day it ends")),
+        (not item.place, _("where it takes place")), (not item.description, _("a description")),
+    ) if lacking]
 
 
 async def _form_page(request: Req, item: Initiative | None, values: dict[str, Any],

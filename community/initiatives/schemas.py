@@ -89,8 +89,11 @@ class InitiativeUpdate(msgspec.Struct, forbid_unknown_fields=True):
     place: str = ""
     starts_on: date | None = None
     ends_on: date | None = None
+    signup_opens_on: date | None = None  # None: from publication
+    signup_closes_on: date | None = None  # None: until it ends
     cost_cents: int = 0
     cost_note: str = ""
+    payment_note: str = ""  # how to pay, or be reimbursed through the welfare plan
     welfare_category: str | None = None
     provider_id: UUID | None = None
     provider_name: str = ""
@@ -110,14 +113,20 @@ class InitiativeCreate(msgspec.Struct, forbid_unknown_fields=True):
     place: str = ""
     starts_on: date | None = None
     ends_on: date | None = None
+    signup_opens_on: date | None = None  # None: from publication
+    signup_closes_on: date | None = None  # None: until it ends
     cost_cents: int = 0
     cost_note: str = ""
+    payment_note: str = ""  # how to pay, or be reimbursed through the welfare plan
     welfare_category: str | None = None
     provider_id: UUID | None = None
     provider_name: str = ""
     provider_kind: str = "cooperative"
     needs: list[NeedRef] = msgspec.field(default_factory=list)
     lab_id: UUID | None = None
+    # False: a draft nobody but its managers sees. True: published at once, which needs
+    # dates, a place and a description.
+    publish: bool = False
 
 
 class InitiativeSummary(msgspec.Struct):
@@ -135,14 +144,19 @@ class InitiativeSummary(msgspec.Struct):
     place: str
     starts_on: date | None
     ends_on: date | None
+    signup_opens_on: date | None
+    signup_closes_on: date | None
+    signup: str  # open, soon, over (sign-ups closed), ended, draft, closed: see signup_state
     cost_cents: int
     cost_note: str
+    payment_note: str
+    for_children: bool  # a children's initiative: sign-up asks which children
     welfare_category: str | None
     welfare_label: str
     welfare_plan: bool  # can be paid from a company welfare plan
     provider_name: str
     provider_kind: str
-    status: str  # published, closed
+    status: str  # draft, published, closed
     capacity: int
     availability: str  # free, few, full (app.places.shown)
     places_left: int | None  # counts for program staff only; see app.places.shown
@@ -163,6 +177,7 @@ class Initiative(InitiativeSummary):
 class RosterSeat(msgspec.Struct):
     """Someone holding a place or in line (program staff only)."""
 
+    children: list[Child]
     name: str
     email: str | None
     company_name: str
@@ -180,11 +195,23 @@ class MySeat(msgspec.Struct):
     offered_until: datetime | None
 
 
+class Child(msgspec.Struct, forbid_unknown_fields=True):
+    """A child signed up to a children's initiative: a first name and an age, no more."""
+
+    first_name: str
+    age: int
+
+
+class JoinIn(msgspec.Struct, forbid_unknown_fields=True):
+    children: list[Child] = msgspec.field(default_factory=list)
+
+
 class MyInitiative(msgspec.Struct):
     initiative: InitiativeSummary
     description: str
     seat: MySeat | None
     can_join: bool
+    children: list[Child]  # those the caller signed up, for a children's initiative
 
 
 # Participation (HR) --------------------------------------------------------------------

@@ -9,12 +9,13 @@ offers live in `app.places` (one pool per initiative). What is out of reach answ
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 
-from app import audit, places
+from app import audit, clock, places
 from app.auth.caller import Caller
 from app.db import transaction
 from app.errors import InvalidInput
@@ -25,6 +26,7 @@ from app.values import as_uuid
 from community.initiatives.schemas import (
     AUDIENCES,
     PROVIDER_KINDS,
+    Child,
     Initiative,
     InitiativeCreate,
     InitiativeSummary,
@@ -34,7 +36,7 @@ from community.initiatives.schemas import (
     RosterSeat,
 )
 from community.tables import Initiative as InitiativeRow
-from community.tables import Lab
+from community.tables import InitiativeChild, Lab
 from community.taxonomy import service as taxonomy
 from community.taxonomy.needs import from_json, to_json
 from surveys.bank import areas as bank_areas
@@ -43,7 +45,8 @@ from surveys.results.service import thresholds
 OWNER = "initiative"  # PlacePool.owner_kind
 HR = HR_MANAGER
 LIMITS = {"title": 200, "description": 5000, "schedule": 300, "place": 200, "cost_note": 200,
-          "provider_name": 200}
+          "payment_note": 2000, "provider_name": 200}
+CHILDREN_AREA = "children"  # an initiative serving it asks which children come
 MAX_COST_CENTS = 10_000_000
 MAX_TOWNS = 30
 PROVIDER_KIND_OF_ORG = {"civic_center": "civic_center", "company": "company",
@@ -60,6 +63,32 @@ def may_edit(caller: Caller, initiative: InitiativeSummary) -> bool:
         return False
     return caller.is_program_staff or (
         initiative.company_id is not None and initiative.company_id in _hr_companies(caller))
+
+
+def today() -> date:
+    """Today in Italy: sign-up windows open and close on Italian days."""
+    return clock.now().astimezone(clock.ITALY).date()
+
+
+def signup_state(row: dict[str, Any], day: date | None = None) -> str:
+    """Whether people can sign up on `day` (today): "open"; "soon" before the first day of
+    sign-ups; "over" after their last day (or the initiative's end); "ended" after the
+    initiative's last day; "draft" and "closed" as the status says."""
+    if row["status"] != "published":
+        return str(row["status"])
+    day = day or today()
+    if row["ends_on"] is not None and day > row["ends_on"]:
+        return "ended"
+    if row["signup_opens_on"] is not None and day < row["signup_opens_on"]:
+        return "soon"
+    if row["signup_closes_on"] is not None and day > row["signup_closes_on"]:
+        return "over"
+    return "open"
+
+
+def for_children(row: dict[str, Any]) -> bool:
+    """A children's initiative (its need areas include children's care)."""
+    return CHILDREN_AREA in (row["areas"] or [])
 
 
 def town_matches(towns: Iterable[str], town: str) -> bool:
@@ -97,7 +126,10 @@ async def summaries(rows: list[dict[str, Any]], language: str | None = None,
             towns=list(r["towns"] or []), company_id=company,
             company_name=names.get(company, "") if company else "", audience=r["audience"],
             schedule=r["schedule"], place=r["place"], starts_on=r["starts_on"],
-            ends_on=r["ends_on"], cost_cents=r["cost_cents"], cost_note=r["cost_note"],
+            ends_on=r["ends_on"], signup_opens_on=r["signup_opens_on"],
+            signup_closes_on=r["signup_closes_on"], signup=signup_state(r),
+            cost_cents=r["cost_cents"], cost_note=r["cost_note"],
+            payment_note=r["payment_note"], for_children=for_children(r),
             welfare_category=r["welfare_category"],
             welfare_label=category.label if category else "",
             welfare_plan=bool(category and category.welfare_plan),
@@ -128,9 +160,10 @@ async def row_for_manager(caller: Caller, initiative_id: UUID) -> dict[str, Any]
     if row is None:
         raise NotFoundException()
     company = as_uuid(row["company"]) if row["company"] else None
-    if not caller.is_program_staff and company is not None and company not in _hr_companies(
-            caller):
-        raise NotFoundException()
+    if not caller.is_program_staff and (
+            company not in _hr_companies(caller) if company is not None
+            else row["status"] == "draft"):
+        raise NotFoundException()  # another company's, or the program's draft
     return row  # type: ignore[no-any-return]
 
 
@@ -149,7 +182,8 @@ async def list_initiatives(caller: Caller) -> list[InitiativeSummary]:
     _manager(caller)
     query = _select()
     if not caller.is_program_staff:
-        query = query.where(InitiativeRow.company.is_null()
+        query = query.where((InitiativeRow.company.is_null()
+                             & (InitiativeRow.status != "draft"))
                             | InitiativeRow.company.is_in(list(_hr_companies(caller))))
     return await summaries(await query, exact=caller.is_program_staff)
 
@@ -184,12 +218,26 @@ async def roster(caller: Caller, initiative_id: UUID) -> list[RosterSeat]:
         Organization.id, Organization.name).where(Organization.id.is_in(
             [s.organization_id for s in seats if s.organization_id]))} if seats else {}
     order = {"enrolled": 0, "offered": 1, "waitlisted": 2}
+    children = await children_of(initiative_id)
     return [RosterSeat(
+        children=children.get(s.holder_id, []),
         name=users.get(s.holder_id, {}).get("name", ""),
         email=users.get(s.holder_id, {}).get("email"),
         company_name=orgs.get(s.organization_id, "") if s.organization_id else "",
         status=s.status, position=s.position, offered_until=s.offered_until)
         for s in sorted(seats, key=lambda s: (order[s.status], s.position or 0))]
+
+
+async def children_of(initiative_id: UUID, user_id: UUID | None = None
+                      ) -> dict[UUID, list[Child]]:
+    """The children signed up to an initiative, by parent (one parent when `user_id`)."""
+    query = InitiativeChild.select().where(InitiativeChild.initiative == initiative_id)
+    if user_id is not None:
+        query = query.where(InitiativeChild.user == user_id)
+    found: dict[UUID, list[Child]] = {}
+    for row in await query.order_by(InitiativeChild.id):
+        found.setdefault(as_uuid(row["user"]), []).append(Child(row["first_name"], row["age"]))
+    return found
 
 
 async def _company_for(caller: Caller, wanted: UUID | None) -> UUID | None:
@@ -264,6 +312,7 @@ async def _values(caller: Caller, data: InitiativeCreate | InitiativeUpdate,
         errors["audience"] = _("Choose who the initiative is for.")
     if data.starts_on and data.ends_on and data.ends_on < data.starts_on:
         errors["ends_on"] = _("The end comes before the start.")
+    _check_signups(data, errors)
     if not 1 <= data.capacity <= places.MAX_CAPACITY:
         errors["capacity"] = _("Places must be a whole number from 1 to %(max)s.") % {
             "max": places.MAX_CAPACITY}
@@ -282,10 +331,43 @@ async def _values(caller: Caller, data: InitiativeCreate | InitiativeUpdate,
         InitiativeRow.towns: towns, InitiativeRow.audience: data.audience,
         InitiativeRow.schedule: data.schedule.strip(), InitiativeRow.place: data.place.strip(),
         InitiativeRow.starts_on: data.starts_on, InitiativeRow.ends_on: data.ends_on,
+        InitiativeRow.signup_opens_on: data.signup_opens_on,
+        InitiativeRow.signup_closes_on: data.signup_closes_on,
         InitiativeRow.cost_cents: data.cost_cents, InitiativeRow.cost_note: data.cost_note.strip(),
+        InitiativeRow.payment_note: data.payment_note.strip(),
         InitiativeRow.welfare_category: category, InitiativeRow.provider: provider,
         InitiativeRow.provider_name: provider_name, InitiativeRow.provider_kind: provider_kind,
     }
+
+
+def _check_signups(data: InitiativeCreate | InitiativeUpdate, errors: dict[str, str]) -> None:
+    opens, closes = data.signup_opens_on, data.signup_closes_on
+    if opens and closes and closes < opens:
+        errors["signup_closes_on"] = _("Sign-ups close before they open.")
+    elif closes and data.ends_on and closes > data.ends_on:
+        errors["signup_closes_on"] = _("Sign-ups close after the initiative ends.")
+    elif opens and data.ends_on and opens > data.ends_on:
+        errors["signup_opens_on"] = _("Sign-ups open after the initiative ends.")
+
+
+def missing_to_publish(row: dict[str, Any]) -> dict[str, str]:
+    """What an initiative lacks before people may see it: its dates, its place and a
+    description written by a person (a draft from a proposal has none)."""
+    errors = {}
+    if not row["starts_on"]:
+        errors["starts_on"] = _("Write the day it starts.")
+    if not row["ends_on"]:
+        errors["ends_on"] = _("Write the day it ends.")
+    if not (row["place"] or "").strip():
+        errors["place"] = _("Write where it takes place.")
+    if not (row["description"] or "").strip():
+        errors["description"] = _("Write a description for the people it is for: what "
+                                  "they will do, for whom, how to take part.")
+    return errors
+
+
+def _as_row(values: dict[Any, Any]) -> dict[str, Any]:
+    return {column._meta.name: value for column, value in values.items()}
 
 
 async def _lab_for(caller: Caller, lab_id: UUID | None) -> UUID | None:
@@ -311,23 +393,45 @@ async def _lab_for(caller: Caller, lab_id: UUID | None) -> UUID | None:
 
 
 async def create_initiative(caller: Caller, data: InitiativeCreate) -> UUID:
-    """Add an initiative to the catalogue with its places; published at once."""
+    """Add an initiative with its places: a draft that only its managers see, or published
+    at once (`data.publish`) when it has its dates, place and description."""
     _manager(caller)
     company = await _company_for(caller, data.company_id)
     values = await _values(caller, data, company)
+    if data.publish and (missing := missing_to_publish(_as_row(values))):
+        raise InvalidInput(missing)
     lab = await _lab_for(caller, data.lab_id)
     initiative_id = uuid4()
     async with transaction():
         pool = await places.create_pool(OWNER, data.capacity)
         row = InitiativeRow(id=initiative_id, company=company, pool=pool, lab=lab,
-                            needs=to_json(data.needs), status="published",
+                            needs=to_json(data.needs),
+                            status="published" if data.publish else "draft",
                             created_by=caller.user_id)
         for column, value in values.items():
             setattr(row, column._meta.name, value)
         await row.save()
         await audit.record("initiative.created", caller.user_id, company,
-                           initiative_id=str(initiative_id), title=row.title)
+                           initiative_id=str(initiative_id), title=row.title,
+                           status=row.status)
     return initiative_id
+
+
+async def publish_initiative(caller: Caller, initiative_id: UUID) -> Initiative:
+    """Show a draft to the people it is for and open its sign-ups; InvalidInput names what
+    it still lacks."""
+    row = await _row_for_editor(caller, initiative_id)
+    if row["status"] != "draft":
+        raise InvalidInput({"status": _("This initiative is already published.")})
+    if missing := missing_to_publish(row):
+        raise InvalidInput(missing)
+    company = as_uuid(row["company"]) if row["company"] else None
+    async with transaction():
+        await InitiativeRow.update({InitiativeRow.status: "published"}).where(
+            (InitiativeRow.id == initiative_id) & (InitiativeRow.status == "draft"))
+        await audit.record("initiative.published", caller.user_id, company,
+                           initiative_id=str(initiative_id))
+    return await get_initiative(caller, initiative_id)
 
 
 async def update_initiative(caller: Caller, initiative_id: UUID, data: InitiativeUpdate
@@ -337,6 +441,8 @@ async def update_initiative(caller: Caller, initiative_id: UUID, data: Initiativ
     row = await _row_for_editor(caller, initiative_id)
     company = as_uuid(row["company"]) if row["company"] else None
     values = await _values(caller, data, company)
+    if row["status"] == "published" and (missing := missing_to_publish(_as_row(values))):
+        raise InvalidInput(missing)  # people see it: it keeps its dates, place, description
     async with transaction():
         await InitiativeRow.update(values).where(InitiativeRow.id == initiative_id)
         if row["pool"]:

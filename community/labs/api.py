@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 
 from app.auth.guards import signed_in
 from app.errors import InvalidInput
@@ -18,6 +18,9 @@ from community.labs.schemas import (
     Action,
     ActionIn,
     ActionStatusIn,
+    AttendanceIn,
+    Guest,
+    GuestIn,
     LabCreate,
     LabDetail,
     LabSummary,
@@ -68,6 +71,21 @@ class LabController(Controller):
     async def update_meeting(self, request: Req, lab_id: UUID, meeting_id: int,
                              data: MeetingIn) -> Meeting:
         return await labs.update_meeting(caller_of(request), lab_id, meeting_id, data)
+
+    @put("/{lab_id:uuid}/meetings/{meeting_id:int}/attendance", status_code=204)
+    async def attendance(self, request: Req, lab_id: UUID, meeting_id: int,
+                         data: AttendanceIn) -> None:
+        """Who of the lab's members and guests came (program staff)."""
+        await labs.record_attendance(caller_of(request), lab_id, meeting_id, data)
+
+    @post("/{lab_id:uuid}/guests")
+    async def add_guest(self, request: Req, lab_id: UUID, data: GuestIn) -> Guest:
+        """A participant who is not an employee (program staff)."""
+        return await labs.add_guest(caller_of(request), lab_id, data)
+
+    @delete("/{lab_id:uuid}/guests/{guest_id:int}", status_code=204)
+    async def remove_guest(self, request: Req, lab_id: UUID, guest_id: int) -> None:
+        await labs.remove_guest(caller_of(request), lab_id, guest_id)
 
     @post("/{lab_id:uuid}/actions")
     async def add_action(self, request: Req, lab_id: UUID, data: ActionIn) -> Action:

@@ -23,10 +23,13 @@ from app.web.context import caller_of
 from app.web.downloads import download
 from community.labs import report as lab_report
 from community.labs import service as labs
+from community.labs.people import GUEST_KINDS
 from community.labs.schemas import (
     ACTION_STATUSES,
     ActionIn,
     AgendaItem,
+    AttendanceIn,
+    GuestIn,
     LabCreate,
     LabUpdate,
     MeetingIn,
@@ -40,11 +43,26 @@ AGENDA_ROWS = 3  # empty agenda rows offered below the filled ones
 PULSE_DAYS = 14
 
 
+def _uuid_or_none(value: str) -> UUID:
+    """A person's id from a checkbox; a mangled one is the nil UUID, nobody's."""
+    try:
+        return UUID(value)
+    except ValueError:
+        return UUID(int=0)
+
+
+def guest_kind_label(kind: str) -> str:
+    return {"resident": _("Resident"), "volunteer": _("Volunteer of an association"),
+            "council_officer": _("Council officer"), "other": _("Other")}.get(kind, kind)
+
+
 def _helpers() -> dict[str, Any]:
     return {"day": lab_report.day, "moment": lab_report.moment, "percent": lab_report.percent,
             "scope_label": lab_report.scope_label,
             "lab_status_label": lab_report.lab_status_label,
             "action_status_label": lab_report.action_status_label,
+            "pulse_state_label": lab_report.pulse_state_label,
+            "guest_kind_label": guest_kind_label, "guest_kinds": GUEST_KINDS,
             "after_text": lab_report.after_text, "action_statuses": ACTION_STATUSES,
             "local_input": _local_input,
             "channel_label": lambda c: {"mail": _("E-mail with a personal link"),
@@ -208,6 +226,37 @@ class LabPages(Controller):
             return await _lab_page(request, lab_id, _prefixed(invalid.errors, name), name,
                                    _values(form))
         return Redirect(f"/labs/{lab_id}?done=meeting#meetings", status_code=303)
+
+    @post("/{lab_id:uuid}/guests", media_type=HTML)
+    async def add_guest(self, request: Req, lab_id: UUID) -> Any:
+        form = await request.form()
+        try:
+            await labs.add_guest(caller_of(request), lab_id, GuestIn(
+                name=form.get("name", ""), kind=form.get("kind", ""),
+                organization=form.get("organization", "")))
+        except InvalidInput as invalid:
+            return await _lab_page(request, lab_id, _prefixed(invalid.errors, "guest"),
+                                   "guest", _values(form))
+        return Redirect(f"/labs/{lab_id}?done=guest#people", status_code=303)
+
+    @post("/{lab_id:uuid}/guests/{guest_id:int}/delete", media_type=HTML)
+    async def remove_guest(self, request: Req, lab_id: UUID, guest_id: int) -> Any:
+        await labs.remove_guest(caller_of(request), lab_id, guest_id)
+        return Redirect(f"/labs/{lab_id}?done=guest#people", status_code=303)
+
+    @post("/{lab_id:uuid}/meetings/{meeting_id:int}/attendance", media_type=HTML)
+    async def attendance(self, request: Req, lab_id: UUID, meeting_id: int) -> Any:
+        form = await request.form()
+        try:
+            await labs.record_attendance(caller_of(request), lab_id, meeting_id, AttendanceIn(
+                user_ids=[_uuid_or_none(v) for v in form.getall("user", [])],
+                guest_ids=[int(v) if v.isdecimal() and len(v) < 19 else 0
+                           for v in form.getall("guest", [])]))
+        except InvalidInput as invalid:
+            name = f"attendance{meeting_id}"
+            return await _lab_page(request, lab_id, _prefixed(invalid.errors, name), name)
+        return Redirect(f"/labs/{lab_id}?done=attendance#meeting{meeting_id}",
+                        status_code=303)
 
     @post("/{lab_id:uuid}/actions", media_type=HTML)
     async def add_action(self, request: Req, lab_id: UUID) -> Any:

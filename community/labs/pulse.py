@@ -167,6 +167,14 @@ def _owner(caller: Caller, row: dict[str, Any]) -> UUID:
 # The comparison ---------------------------------------------------------------------------------
 
 
+async def pulse_state(row: dict[str, Any]) -> str | None:
+    """The pulse wave's state (not_open, open, closed), None when the lab has none."""
+    if row["pulse_wave_id"] is None:
+        return None
+    state = await waves.wave_state_of(row["pulse_wave_id"])
+    return state.state if state is not None else None
+
+
 async def pulse_of(caller: Caller, row: dict[str, Any]) -> Pulse | None:
     """The lab's pulse wave and, per need it started from, the share before and after."""
     if row["pulse_wave_id"] is None:
@@ -185,7 +193,19 @@ async def pulse_of(caller: Caller, row: dict[str, Any]) -> Pulse | None:
             figures[key] = await _figures(caller, key, wave["id"])
         changes = [_change(need, figures[need.group_key].get(need.question)) for need in needs]
     return Pulse(wave["id"], wave["title"], state.state, state.opens_on, state.closes_on,
-                 changes)
+                 changes, _results_url(caller, row, wave["id"]))
+
+
+def _results_url(caller: Caller, row: dict[str, Any], wave_id: UUID) -> str | None:
+    """Where the caller reads the pulse wave's results: the company's results for a
+    workplace lab, the program's for a town lab (program staff), their own company's
+    for an HR manager in a town lab."""
+    if row["company"] is not None:
+        return f"/portal/{row['company']}/results/{wave_id}"
+    if caller.is_program_staff:
+        return f"/results/{wave_id}"
+    mine = sorted(caller.organization_ids(HR_MANAGER), key=str)
+    return f"/portal/{mine[0]}/results/{wave_id}" if mine else None
 
 
 async def _figures(caller: Caller, group_key: str, wave_id: UUID) -> dict[str, Figure]:

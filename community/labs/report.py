@@ -20,7 +20,7 @@ from docx.document import Document as Doc
 from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
-from app.i18n import _, current_language
+from app.i18n import _, current_language, pgettext
 from app.places import SMALL
 from community.labs import service as labs
 from community.labs.schemas import LabDetail, NeedChange
@@ -31,7 +31,15 @@ def scope_label(scope: str) -> str:
 
 
 def lab_status_label(status: str) -> str:
-    return {"active": _("Active"), "closed": _("Closed")}.get(status, status)
+    # "laboratorio" is masculine: Attivo, Chiuso.
+    return {"active": pgettext("lab", "Active"), "closed": pgettext("lab", "Closed")}.get(
+        status, status)
+
+
+def pulse_state_label(state: str) -> str:
+    """The follow-up survey's state ("rilevazione", feminine in Italian)."""
+    return {"not_open": _("Not open yet"), "open": _("Open: answers are being collected"),
+            "closed": _("Closed: the results are out")}.get(state, state)
 
 
 def action_status_label(status: str) -> str:

@@ -122,6 +122,33 @@ class Pulse(msgspec.Struct):
     opens_on: date
     closes_on: date
     changes: list[NeedChange]
+    results_url: str | None = None  # the wave's results page the caller may read
+
+
+class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
+    name: str
+    kind: str = "resident"  # resident, volunteer, council_officer, other
+    organization: str = ""
+
+
+class Guest(msgspec.Struct):
+    """A participant who is not an employee (program staff only)."""
+
+    id: int
+    name: str
+    kind: str
+    organization: str
+
+
+class AttendanceIn(msgspec.Struct, forbid_unknown_fields=True):
+    user_ids: list[UUID] = msgspec.field(default_factory=list)  # the lab's members
+    guest_ids: list[int] = msgspec.field(default_factory=list)  # the lab's guests
+
+
+class Attendance(msgspec.Struct):
+    count: int | None  # from 5 up, or for program staff (app.places.shown_count)
+    user_ids: list[UUID] | None  # program staff only
+    guest_ids: list[int] | None  # program staff only
 
 
 class LabDetail(msgspec.Struct):
@@ -144,6 +171,9 @@ class LabDetail(msgspec.Struct):
     can_edit: bool
     can_start_pulse: bool
     created_at: datetime
+    guests: list[Guest] | None = None  # program staff only
+    people: list[Person] | None = None  # members with their ids: program staff only
+    attendance: dict[int, Attendance] = msgspec.field(default_factory=dict)  # per meeting
 
 
 class MyLab(msgspec.Struct):
@@ -160,3 +190,6 @@ class MyLab(msgspec.Struct):
     members: int | None  # from 5 up, or for program staff (app.places.shown_count)
     joined: bool
     meetings_ahead: list[Meeting]
+    actions: list[Action]  # what the lab decided to do, and where it stands
+    past_meetings: list[Meeting]  # with their notes: for the lab's members only
+    pulse_state: str | None  # not_open, open, closed: the follow-up survey, if any

@@ -34,6 +34,7 @@ from app.places import shown_count
 from app.roles import COMMUNITY_MAKER, EMPLOYEE, HR_MANAGER
 from app.tables import Membership, Organization
 from app.values import json_value
+from community.labs import people
 from community.labs import pulse as lab_pulse
 from community.labs.schemas import (
     ACTION_STATUSES,
@@ -42,6 +43,9 @@ from community.labs.schemas import (
     Action,
     ActionIn,
     AgendaItem,
+    AttendanceIn,
+    Guest,
+    GuestIn,
     LabCreate,
     LabDetail,
     LabSummary,
@@ -172,7 +176,25 @@ async def get_lab(caller: Caller, lab_id: UUID) -> LabDetail:
         meetings=await _meetings(lab_id), actions=await _actions(lab_id),
         pulse=await lab_pulse.pulse_of(caller, row), can_edit=editable,
         can_start_pulse=editable and lab_pulse.may_start(caller, row),
-        created_at=row["created_at"])
+        created_at=row["created_at"],
+        guests=await people.guests(lab_id) if caller.is_program_staff else None,
+        people=await people.members(lab_id) if caller.is_program_staff else None,
+        attendance=await people.attendance(caller, lab_id))
+
+
+async def add_guest(caller: Caller, lab_id: UUID, data: GuestIn) -> Guest:
+    """A participant who is not an employee: a resident, a volunteer, a council officer."""
+    return await people.add_guest(caller, await _lab_row(caller, lab_id), data)
+
+
+async def remove_guest(caller: Caller, lab_id: UUID, guest_id: int) -> None:
+    await people.remove_guest(caller, await _lab_row(caller, lab_id), guest_id)
+
+
+async def record_attendance(caller: Caller, lab_id: UUID, meeting_id: int,
+                            data: AttendanceIn) -> None:
+    """Who of the lab's members and guests came to one of its meetings."""
+    await people.record_attendance(caller, await _lab_row(caller, lab_id), meeting_id, data)
 
 
 def _facilitator_of(row: dict[str, Any]) -> Person | None:
@@ -592,7 +614,18 @@ async def _my_labs(rows: list[dict[str, Any]], joined: set[UUID]) -> list[MyLab]
         company_name=row["company.name"] or "", town=row["town"], status=row["status"],
         facilitator_name=row["facilitator.name"] or "", agenda=_agenda_of(row),
         members=shown_count(members.get(row["id"], 0), False), joined=row["id"] in joined,
-        meetings_ahead=ahead.get(row["id"], [])) for row in rows]
+        meetings_ahead=ahead.get(row["id"], []), actions=await _actions(row["id"]),
+        past_meetings=await _past_meetings(row["id"]) if row["id"] in joined else [],
+        pulse_state=await lab_pulse.pulse_state(row)) for row in rows]
+
+
+async def _past_meetings(lab_id: UUID) -> list[Meeting]:
+    """The lab's meetings held, latest first, with their notes: what /me promises its
+    members ("follow what the labs decide")."""
+    rows = await LabMeeting.select().where(
+        (LabMeeting.lab == lab_id) & (LabMeeting.starts_at < now())).order_by(
+        LabMeeting.starts_at, ascending=False)
+    return [_meeting(row) for row in rows]
 
 
 def local_time(moment: datetime) -> datetime:

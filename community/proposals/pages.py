@@ -131,7 +131,7 @@ class ProposalPages(Controller):
             made = await proposals.create_initiative(caller, _initiative_data(form))
         except InvalidInput as invalid:
             return await self._retry(request, form, invalid.errors, lab=False)
-        return Redirect(made.url, status_code=303)
+        return Redirect(f"{made.url}?done=draft", status_code=303)
 
     async def _index(self, request: Req, wave_id: UUID | None,
                      errors: dict[str, str]) -> Template:

@@ -249,7 +249,9 @@ async def lab_draft(caller: Caller, choice: ProposalChoice) -> LabDraft:
 
 
 async def initiative_draft(caller: Caller, choice: ProposalChoice) -> InitiativeDraft:
-    """The initiative a proposal would make: its type is the first serving the area."""
+    """The initiative a proposal would make: its type is the first serving the area (those
+    made for the area before those that also serve it); the description is left to a
+    person, since the figures are no description."""
     target, area_label, needs = await _area(caller, choice)
     group = target.group
     serving = await taxonomy.types_for_areas([choice.area], current_language())
@@ -257,7 +259,7 @@ async def initiative_draft(caller: Caller, choice: ProposalChoice) -> Initiative
     return InitiativeDraft(
         choice.wave_id, group.key, group.label, choice.area, area_label,
         _("{area} — {group}").format(area=area_label, group=group.label),
-        "\n".join(_agenda(needs)), types[0].key if types else "", types,
+        "", types[0].key if types else "", types,
         target.company_id, [target.town] if target.town else [],
         "employees" if target.company_id else "all", CAPACITY,
         group.label if target.company_id else _("Municipality of {town}").format(
@@ -286,7 +288,8 @@ async def create_lab(caller: Caller, data: LabFromProposal) -> Created:
 
 
 async def create_initiative(caller: Caller, data: InitiativeFromProposal) -> Created:
-    """An initiative from a proposal, as `create_lab`."""
+    """An initiative from a proposal, as `create_lab`: a draft, published from its page
+    once it has dates, a place and a description."""
     draft = await initiative_draft(caller, _choice_of(data))
     type_key = draft.type_key if data.type_key is None else data.type_key
     if type_key and type_key not in {t.key for t in draft.types}:

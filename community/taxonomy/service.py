@@ -152,9 +152,12 @@ async def types_by_key(language: str | None = None) -> dict[str, TypeInfo]:
 
 async def types_for_areas(areas: list[str], language: str | None = None
                           ) -> dict[str, list[TypeInfo]]:
-    """For each of `areas`, the initiative types that answer it (in the staff's order)."""
+    """For each of `areas`, the initiative types that answer it: first those whose first
+    area it is (shared transport for commuting, before a smart-working pilot that also
+    serves it), each in the staff's order."""
     types = await list_types(language)
-    return {area: [t for t in types if area in t.areas] for area in areas}
+    return {area: sorted((t for t in types if area in t.areas), key=lambda t: t.areas[0] != area)
+            for area in areas}
 
 
 async def taxonomy(language: str | None = None) -> Taxonomy:

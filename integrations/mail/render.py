@@ -17,8 +17,8 @@ from app.i18n import _, gettext, ngettext, use_language
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES = ("signin_link", "invitation", "company_invitation", "wave_invitation",
-             "wave_reminder", "initiative_offer", "activity_proposal", "activity_confirmation",
-             "activity_offer", "pact_proposal", "pact_review")
+             "wave_reminder", "initiative_offer", "initiative_confirmation", "activity_proposal",
+             "activity_confirmation", "activity_offer", "pact_proposal", "pact_review")
 
 
 def _subjects() -> dict[str, str]:
@@ -30,6 +30,7 @@ def _subjects() -> dict[str, str]:
         "wave_invitation": _("{company}: a short anonymous survey for you"),
         "wave_reminder": _("Reminder: the anonymous survey closes on {closes_on}"),
         "initiative_offer": _("A place is free for you: {title}"),
+        "initiative_confirmation": _("Your sign-up is recorded: {title}"),
         "activity_proposal": _("{school} proposes an activity for {pupil}: {activity}"),
         "activity_confirmation": _("{activity}: your answer for {pupil} is recorded"),
         "activity_offer": _("A place is free for {pupil}: {activity}"),

@@ -31,12 +31,13 @@ def test_every_string_in_the_code_is_translated(tmp_path: Path, language: str) -
         cwd=root, check=True,
     )
     with pot.open("rb") as source:
-        wanted = {message.id for message in read_po(source) if message.id}
+        wanted = {(message.id, message.context) for message in read_po(source) if message.id}
     catalog = _catalog(language)
+    found = {key: catalog.get(*key) for key in wanted}  # (msgid, pgettext's context)
     missing = sorted(
-        str(key) for key in wanted
-        if not (catalog.get(key) and all(catalog.get(key).string if isinstance(
-            catalog.get(key).string, tuple) else [catalog.get(key).string]))
+        str(key) for key, message in found.items()
+        if not (message and all(message.string if isinstance(message.string, tuple)
+                                else [message.string]))
     )
     assert missing == [], f"untranslated in {language}: {missing[:10]}"
     assert not [m.id for m in catalog if m.fuzzy and m.id]

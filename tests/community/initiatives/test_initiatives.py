@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,11 +14,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from app.auth.caller import Caller, load_caller
-from app.clock import now
+from app.clock import ITALY, now
 from app.tables import DevMail, OutboxJob, PlacePool, Seat
 from community.initiatives import service as initiatives
 from community.initiatives.schemas import InitiativeCreate
-from community.tables import Initiative
+from community.program import service as program
+from community.tables import Initiative, InitiativeChild
 from community.taxonomy import service as taxonomy
 from community.taxonomy.needs import NeedRef
 from legami.application import create_app
@@ -67,17 +68,26 @@ async def caller(user: UUID) -> Caller:
     return found
 
 
+def published(**extra: Any) -> dict[str, Any]:
+    """What a published initiative needs: dates, a place and a description."""
+    today = now().astimezone(ITALY).date()
+    return {"publish": True, "starts_on": today + timedelta(days=7),
+            "ends_on": today + timedelta(days=90), "place": "Piazza Duomo",
+            "description": "Scritta da una persona.", **extra}
+
+
 async def company_initiative(world: World, capacity: int = 10, **extra: Any) -> UUID:
     """An initiative only Officine Rossi's employees see, made by their HR manager."""
     return await initiatives.create_initiative(await caller(world.hr_a), InitiativeCreate(
         title="Navetta dalla stazione", type_key="shared_transport", capacity=capacity,
-        provider_name="Officine Rossi", provider_kind="company", **extra))
+        provider_name="Officine Rossi", provider_kind="company", **published(**extra)))
 
 
 async def open_initiative(world: World, capacity: int = 10, town: str = "Crema") -> UUID:
     return await initiatives.create_initiative(await caller(world.staff), InitiativeCreate(
         title="Doposcuola al Civic Center", type_key="after_school", towns=[town],
-        capacity=capacity, cost_cents=3000, provider_id=world.center, audience="families"))
+        capacity=capacity, cost_cents=3000, provider_id=world.center, audience="families",
+        **published()))
 
 
 async def run_pending(actor: str) -> int:
@@ -107,9 +117,9 @@ async def test_staff_publish_an_initiative_with_places_and_employees_see_it(clie
         "company_id": "", "towns": "Crema, Offanengo", "audience": "families",
         "type_key": "summer_camp", "provider_id": str(world.center), "provider_name": "",
         "provider_kind": "cooperative", "schedule": "Lun-ven 8-17",
-        "starts_on": "2026-06-15", "ends_on": "2026-07-31", "place": "Oratorio",
-        "capacity": "25", "cost": "90,50", "cost_note": "a settimana", "welfare_category": ""},
-        page="/initiatives/new")
+        "starts_on": "2036-06-15", "ends_on": "2036-07-31", "place": "Oratorio",
+        "capacity": "25", "cost": "90,50", "cost_note": "a settimana", "welfare_category": "",
+        "publish": "1"}, page="/initiatives/new")
     assert response.status_code == 303
     initiative_id = UUID(response.headers["location"].split("/")[2].split("?")[0])
     item = await initiatives.get_initiative(await caller(world.staff), initiative_id)
@@ -229,8 +239,7 @@ async def test_capacity_changes_go_through_places(client) -> None:
         await post_form(client, f"/me/initiatives/{made}/join", {}, page="/me")
     assert await seat_status(made, world.emp_a[2]) == "waitlisted"
     await sign_in(client, world.hr_a)
-    form = {"title": "Navetta dalla stazione", "type_key": "shared_transport",
-            "provider_name": "Officine Rossi", "provider_kind": "company", "capacity": "1"}
+    form = {**EDIT_FORM, "capacity": "1"}
     response = await post_form(client, f"/initiatives/{made}/edit?lang=en", form,
                                page=f"/initiatives/{made}/edit")
     assert response.status_code == 422
@@ -274,9 +283,11 @@ async def test_a_freed_place_is_offered_by_mail_expires_and_passes_on(client) ->
     await sign_in(client, third)
     page = await client.get(f"/me/initiatives/{made}?lang=en")
     assert "You are on the waitlist, position 2." in page.text
+    assert await run_pending("mail.send") == 3  # the confirmations of the sign-ups
+    await DevMail.delete(force=True)
 
     await sign_in(client, first)
-    assert (await post_form(client, f"/me/initiatives/{made}/leave", {},
+    assert (await post_form(client, f"/me/initiatives/{made}/leave", {"confirm": "yes"},
                             page="/me")).status_code == 303
     assert await seat_status(made, second) == "offered"
     assert await run_pending("places.offered") == 1
@@ -361,7 +372,8 @@ async def test_hr_sees_participation_counts_only_from_the_threshold_never_names(
         await sign_in(client, user)
         await api_post(client, f"/api/v1/me/initiatives/{made}/join", {})
     await sign_in(client, world.emp_b)  # another company's employee in the open one
-    await api_post(client, f"/api/v1/me/initiatives/{opened}/join", {})
+    await api_post(client, f"/api/v1/me/initiatives/{opened}/join",
+                   {"children": [{"first_name": "Lia", "age": 9}]})
 
     await sign_in(client, world.hr_a)
     result = (await client.get(f"/api/v1/companies/{world.a}/participation")).json()
@@ -402,7 +414,9 @@ ROUTES = [
     ("GET", "/portal/{a}/participation", "hr_a", "hr_b", 200),
     ("GET", "/me/initiatives/{i}", "emp_a", "emp_b", 200),
     ("POST", "/me/initiatives/{i}/join", "emp_a", "emp_b", 303),
-    ("POST", "/me/initiatives/{i}/leave", "emp_a", "emp_b", 303),
+    ("GET", "/me/initiatives/{i}/leave", "emp_a", "emp_b", 200),
+    ("POST", "/me/initiatives/{i}/leave", "emp_a", "emp_b", 303),  # no place: nothing to ask
+    ("POST", "/initiatives/{i}/publish", "hr_a", "hr_b", 422),  # published already
     ("POST", "/me/initiatives/{i}/accept", "emp_a", "emp_b", 422),
     ("POST", "/me/initiatives/{i}/decline", "emp_a", "emp_b", 422),
     ("GET", "/api/v1/initiatives/{i}", "hr_a", "hr_b", 200),
@@ -417,9 +431,10 @@ ROUTES = [
     ("POST", "/api/v1/me/initiatives/{i}/decline", "emp_a", "emp_b", 422),
 ]
 EDIT_FORM = {"title": "Navetta dalla stazione", "type_key": "shared_transport",
-             "provider_name": "Officine Rossi", "provider_kind": "company", "capacity": "12"}
-EDIT_JSON = {"title": "Navetta dalla stazione", "type_key": "shared_transport",
-             "provider_name": "Officine Rossi", "provider_kind": "company", "capacity": 12}
+             "provider_name": "Officine Rossi", "provider_kind": "company", "capacity": "12",
+             "description": "Ogni mattina.", "place": "Stazione", "starts_on": "2026-01-10",
+             "ends_on": "2036-01-10"}
+EDIT_JSON = {**EDIT_FORM, "capacity": 12}
 
 
 async def _request(client: AsyncTestClient, method: str, path: str) -> Any:
@@ -522,3 +537,171 @@ def test_the_offer_mail_names_the_initiative_and_escapes_it() -> None:
     assert "24 November 2026, 18:00" in text and "Hello Anna," in text
     assert "Corso &lt;b&gt;serale&lt;/b&gt;" in html and "<b>serale" not in html
     assert 'href="https://testserver.local/me/initiatives/1"' in html
+
+
+# Sign-up windows ------------------------------------------------------------------------
+
+
+def at(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
+    """The app's clock (app.clock.now) shows `moment`."""
+    monkeypatch.setattr("app.clock.now", lambda: moment)
+
+
+async def test_sign_ups_open_and_close_on_their_days_in_italian_time(
+        client, monkeypatch) -> None:
+    """Issue 18: a summer camp that ended in July took a sign-up in December, and the
+    dashboard's participation count rose."""
+    world = await make_world(employees_a=3)
+    first, second, third = world.emp_a
+    made = await company_initiative(
+        world, starts_on=date(2026, 7, 1), ends_on=date(2026, 7, 31),
+        signup_opens_on=date(2026, 5, 1), signup_closes_on=date(2026, 6, 20))
+    staff = await caller(world.staff)
+
+    at(monkeypatch, datetime(2026, 4, 30, 21, 59, tzinfo=UTC))  # 23:59 in Italy
+    await sign_in(client, first)
+    page = await client.get(f"/me/initiatives/{made}?lang=en")
+    assert "Sign-ups open on" in page.text and f"/me/initiatives/{made}/join" not in page.text
+    refused = await post_form(client, f"/me/initiatives/{made}/join?lang=en", {}, page="/me")
+    assert refused.status_code == 422 and "Sign-ups open on 01/05/2026." in refused.text
+
+    at(monkeypatch, datetime(2026, 4, 30, 22, 0, tzinfo=UTC))  # midnight of 1 May in Italy
+    assert (await post_form(client, f"/me/initiatives/{made}/join", {},
+                            page="/me")).status_code == 303
+    assert await seat_status(made, first) == "enrolled"
+
+    at(monkeypatch, datetime(2026, 6, 20, 21, 59, tzinfo=UTC))  # the last day, 23:59
+    await sign_in(client, second)
+    assert (await post_form(client, f"/me/initiatives/{made}/join", {},
+                            page="/me")).status_code == 303
+    at(monkeypatch, datetime(2026, 6, 20, 22, 0, tzinfo=UTC))  # the day after, in Italy
+    await sign_in(client, third)
+    refused = await post_form(client, f"/me/initiatives/{made}/join?lang=en", {}, page="/me")
+    assert refused.status_code == 422 and "Sign-ups closed on 20/06/2026." in refused.text
+    assert (await initiatives.get_initiative(staff, made)).signup == "over"
+
+    at(monkeypatch, datetime(2026, 12, 6, 10, 0, tzinfo=UTC))  # December: it has ended
+    before = (await program.program_figures(staff)).initiatives.participants
+    for path in (f"/me/initiatives/{made}/join", f"/api/v1/me/initiatives/{made}/join"):
+        response = await (api_post(client, f"{path}?lang=en", {}) if "/api/" in path
+                          else post_form(client, f"{path}?lang=en", {}, page="/me"))
+        assert response.status_code == 422, path
+        assert "This initiative has ended: no more sign-ups." in response.text
+    assert await seat_status(made, third) is None
+    assert (await program.program_figures(staff)).initiatives.participants == before == 2
+    # It leaves the list of those who did not take part; those who did still find it.
+    assert f"/me/initiatives/{made}" not in (await client.get("/me/initiatives")).text
+    await sign_in(client, first)
+    assert f"/me/initiatives/{made}" in (await client.get("/me/initiatives")).text
+    assert (await initiatives.get_initiative(staff, made)).signup == "ended"
+
+
+async def test_sign_up_days_must_fit_the_initiative(client) -> None:
+    world = await make_world()
+    await sign_in(client, world.hr_a)
+    form = {**EDIT_FORM, "starts_on": "2036-07-01", "ends_on": "2036-07-31",
+            "signup_opens_on": "2036-06-10", "signup_closes_on": "2036-06-01"}
+    response = await post_form(client, "/initiatives?lang=en", form, page="/initiatives/new")
+    assert response.status_code == 422 and "Sign-ups close before they open." in response.text
+    response = await post_form(client, "/initiatives?lang=en", {
+        **form, "signup_closes_on": "2036-08-01"}, page="/initiatives/new")
+    assert response.status_code == 422
+    assert "Sign-ups close after the initiative ends." in response.text
+    assert await Initiative.count() == 0
+
+
+# A children's initiative -------------------------------------------------------------------
+
+
+async def test_a_childrens_initiative_asks_which_children_and_mails_a_confirmation(
+        client) -> None:
+    """Issue 18: signing up for a summer camp asked nothing about the children, said nothing
+    of how to pay, and sent no confirmation."""
+    world = await make_world(employees_a=1)
+    parent = world.emp_a[0]
+    made = await initiatives.create_initiative(await caller(world.staff), InitiativeCreate(
+        title="Centro estivo al Serio", type_key="summer_camp", towns=["Crema"], capacity=10,
+        cost_cents=9050, cost_note="a settimana", audience="families",
+        payment_note="Si paga alla cooperativa il primo giorno; con il piano welfare si "
+                     "carica la ricevuta sul portale welfare.",
+        provider_id=world.center, **published()))
+    await sign_in(client, parent)
+    page = await client.get(f"/me/initiatives/{made}?lang=en")
+    assert "How to pay or be reimbursed" in page.text and "piano welfare" in page.text
+    assert "Can be paid from the company welfare plan" in page.text
+    assert f'href="/me/initiatives/{made}/join"' in page.text  # a page, not a bare button
+    form = await client.get(f"/me/initiatives/{made}/join?lang=en")
+    assert form.status_code == 200 and "Which children will take part?" in form.text
+    assert "€90.50" in form.text or "90,50" in form.text
+
+    refused = await post_form(client, f"/me/initiatives/{made}/join?lang=en", {},
+                              page=f"/me/initiatives/{made}/join")
+    assert refused.status_code == 422  # the form again, saying why
+    assert "Write the first name and age of each child" in refused.text
+    assert 'id="child_name_0"' in refused.text
+    refused = await post_form(client, f"/me/initiatives/{made}/join?lang=en", {
+        "child_name_0": "Giulia", "child_age_0": "19"}, page=f"/me/initiatives/{made}/join")
+    assert refused.status_code == 422 and "an age from 0 to 17" in refused.text
+    assert await seat_status(made, parent) is None
+
+    joined = await post_form(client, f"/me/initiatives/{made}/join", {
+        "child_name_0": "Giulia", "child_age_0": "8", "child_name_1": "Marco",
+        "child_age_1": "11"}, page=f"/me/initiatives/{made}/join")
+    assert joined.status_code == 303 and await seat_status(made, parent) == "enrolled"
+    page = await client.get(f"/me/initiatives/{made}?lang=en")
+    assert "For 2 children: Giulia, Marco." in page.text
+    roster = await initiatives.roster(await caller(world.staff), made)
+    assert [(c.first_name, c.age) for c in roster[0].children] == [("Giulia", 8), ("Marco", 11)]
+
+    assert await run_pending("mail.send") == 1
+    mail = await DevMail.select().first()
+    assert mail["to_address"] == "worker0@rossi.example"
+    assert "Centro estivo al Serio" in mail["subject"]
+    for text in ("90,50", "2 bambini", "piano welfare", "ricevuta",
+                 f"/me/initiatives/{made}"):
+        assert text in mail["text"], text
+    assert "Giulia" not in str(await OutboxJob.select(OutboxJob.payload))  # counted, not named
+
+    # Giving up the place forgets the children.
+    await post_form(client, f"/me/initiatives/{made}/leave", {"confirm": "yes"}, page="/me")
+    assert await InitiativeChild.count() == 0
+
+
+async def test_the_api_joins_a_childrens_initiative_with_the_children(client) -> None:
+    world = await make_world(employees_a=1)
+    made = await open_initiative(world)  # after-school: a children's initiative
+    await sign_in(client, world.emp_a[0])
+    refused = await api_post(client, f"/api/v1/me/initiatives/{made}/join", {})
+    assert refused.status_code == 422 and "children" in refused.json()["errors"]
+    joined = await api_post(client, f"/api/v1/me/initiatives/{made}/join",
+                            {"children": [{"first_name": "Sara", "age": 7}]})
+    assert joined.status_code == 200, joined.text
+    assert joined.json()["children"] == [{"first_name": "Sara", "age": 7}]
+
+
+async def test_a_draft_is_seen_by_its_managers_only(client) -> None:
+    """The program's draft of an open initiative: no HR manager, no employee sees it, and
+    no count includes it; a company's draft is its HR manager's, not another company's."""
+    world = await make_world(employees_a=1)
+    opened = await initiatives.create_initiative(await caller(world.staff), InitiativeCreate(
+        title="Bozza del programma", type_key="wellbeing", towns=["Crema"], capacity=5,
+        provider_name="Comune di Crema", provider_kind="municipality"))
+    mine = await initiatives.create_initiative(await caller(world.hr_a), InitiativeCreate(
+        title="Bozza di Officine Rossi", type_key="wellbeing", capacity=5,
+        provider_name="Officine Rossi", provider_kind="company"))
+    assert {i.id for i in await initiatives.list_initiatives(await caller(world.hr_a))} == {
+        mine}
+    assert await initiatives.list_initiatives(await caller(world.hr_b)) == []
+    await sign_in(client, world.hr_a)
+    assert (await client.get(f"/initiatives/{opened}")).status_code == 404
+    assert (await client.get(f"/initiatives/{mine}")).status_code == 200
+    assert (await client.get(f"/api/v1/companies/{world.a}/participation")).json()["rows"] == []
+    await sign_in(client, world.hr_b)
+    assert (await client.get(f"/initiatives/{mine}")).status_code == 404
+    assert (await post_form(client, f"/initiatives/{mine}/publish", {},
+                            page="/initiatives")).status_code == 404
+    await sign_in(client, world.emp_a[0])
+    for made in (opened, mine):
+        assert (await client.get(f"/me/initiatives/{made}")).status_code == 404
+        assert (await client.get(f"/api/v1/me/initiatives/{made}")).status_code == 404
+    assert (await client.get("/api/v1/me/initiatives")).json() == []

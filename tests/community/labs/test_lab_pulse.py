@@ -139,6 +139,11 @@ async def test_the_lab_page_shows_before_and_after_once_the_pulse_closes(client)
 
     open_page = await client.get(f"/labs/{lab_id}?lang=en")
     assert open_page.text.count("Not shown yet: the pulse wave has not closed.") == 2
+    # Issue 18: the lab shows its pulse wave's status and where its results are read.
+    assert "Open: answers are being collected" in open_page.text
+    results = f"/portal/{world.rossi}/results/{wave_id}"
+    assert f'href="{results}"' in open_page.text
+    assert (await client.get(results)).status_code == 200
 
     await Wave.update({Wave.status: "closed"}).where(Wave.id == wave_id)
     lab = await labs.get_lab(await caller(world.hr_rossi), lab_id)
@@ -147,6 +152,7 @@ async def test_the_lab_page_shows_before_and_after_once_the_pulse_closes(client)
         (0.6, pytest.approx(0.3), 10), (0.5, pytest.approx(0.3), 10)]
     page = await client.get(f"/labs/{lab_id}?lang=en")
     assert "60%" in page.text and "30%" in page.text and "10 answered" in page.text
+    assert "Closed: the results are out" in page.text
     report = await client.get(f"/labs/{lab_id}/report.docx?lang=en")
     document = Document(io.BytesIO(report.content))
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]

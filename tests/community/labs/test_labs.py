@@ -279,6 +279,34 @@ async def test_employees_join_and_leave_labs_of_their_workplace_and_town(client)
     assert {lab.id for lab in await labs.my_labs(await caller(world.anna))} == {mine, crema}
 
 
+async def test_employees_follow_what_the_lab_decides_members_read_the_notes(client) -> None:
+    """Issue 18: /me promises to "follow what the labs decide", and showed neither the
+    actions nor the notes of the meetings held."""
+    world = await make_world()
+    lab_id = await workplace_lab(world)
+    staff = await caller(world.admin)
+    await labs.add_meeting(staff, lab_id, MeetingIn(
+        starts_at=datetime.now(UTC) - timedelta(days=5), place="Sala mensa",
+        notes="Deciso: chiedere al Comune i posti nei nidi."))
+    await labs.add_action(staff, lab_id, ActionIn(
+        title="Chiedere al Comune i posti nei nidi", owner="Ufficio personale",
+        due_on=date(2036, 1, 31)))
+    await sign_in(client, world.anna)
+    page = await client.get(f"/me/labs/{lab_id}?lang=en")
+    assert "Chiedere al Comune i posti nei nidi" in page.text and "To do" in page.text
+    assert "Deciso: chiedere" not in page.text  # the notes are the members' own
+    assert "join to read them" in page.text
+    await post_form(client, f"/me/labs/{lab_id}/join", {}, page="/")
+    page = await client.get(f"/me/labs/{lab_id}?lang=en")
+    assert "Deciso: chiedere al Comune i posti nei nidi." in page.text
+    page = await client.get(f"/me/labs/{lab_id}")  # Italian: laboratorio is masculine
+    assert "Da fare" in page.text
+    await Lab.update({Lab.status: "closed"}).where(Lab.id == lab_id)
+    assert "<dd>Chiuso</dd>" in (await client.get(f"/me/labs/{lab_id}")).text
+    await sign_in(client, world.admin)
+    assert "<dd>Chiuso</dd>" in (await client.get(f"/labs/{lab_id}")).text
+
+
 async def test_a_closed_lab_takes_no_new_members_but_lets_them_leave() -> None:
     world = await make_world()
     lab_id = await workplace_lab(world)
@@ -599,3 +627,69 @@ async def test_the_demo_labs_are_made_once_with_community_makers_as_facilitators
     assert {lab.title for lab in await labs.list_labs(hr)} == {
         "Turni e famiglia in Officine Rossi", "Crema, quartiere Ombriano: tempi di vita e di "
         "lavoro", "Crema: chi si prende cura"}
+
+
+# People who are not employees, and attendance ------------------------------------------------
+
+
+async def test_staff_add_people_who_are_not_employees_and_record_who_came(client) -> None:
+    """Issue 18: a town lab could only count employees; residents, volunteers and council
+    officers had no place, and nobody recorded who came to a meeting."""
+    world = await make_world()
+    lab_id = await workplace_lab(world)
+    staff = await caller(world.admin)
+    meeting = await labs.add_meeting(staff, lab_id, MeetingIn(
+        starts_at=datetime.now(UTC) - timedelta(days=2), place="Sala mensa"))
+    await labs.join_lab(await caller(world.anna), lab_id)
+    await sign_in(client, world.admin)
+    added = await post_form(client, f"/labs/{lab_id}/guests", {
+        "name": "Marta Ferri", "kind": "volunteer", "organization": "Auser Crema"},
+        page=f"/labs/{lab_id}")
+    assert added.status_code == 303
+    refused = await post_form(client, f"/labs/{lab_id}/guests?lang=en", {
+        "name": "M", "kind": "alien"}, page=f"/labs/{lab_id}")
+    assert refused.status_code == 422  # the lab page, with the messages by their fields
+    assert "Write the person" in refused.text and 'id="guest-name"' in refused.text
+    guest = (await labs.get_lab(staff, lab_id)).guests[0]
+    assert (guest.name, guest.kind, guest.organization) == (
+        "Marta Ferri", "volunteer", "Auser Crema")
+
+    saved = await post_form(client, f"/labs/{lab_id}/meetings/{meeting.id}/attendance", {
+        "user": str(world.anna), "guest": str(guest.id)}, page=f"/labs/{lab_id}")
+    assert saved.status_code == 303
+    lab = await labs.get_lab(staff, lab_id)
+    came = lab.attendance[meeting.id]
+    assert came.count == 2 and came.user_ids == [world.anna] and came.guest_ids == [guest.id]
+    page = await client.get(f"/labs/{lab_id}?lang=en")
+    assert "Attended by 2 people" in page.text and "Marta Ferri" in page.text
+
+    outsider = await make_user("x@bianchi.example", world.bianchi, "employee")
+    wrong = await post_form(client, f"/labs/{lab_id}/meetings/{meeting.id}/attendance?lang=en",
+                            {"user": str(outsider)}, page=f"/labs/{lab_id}")
+    assert wrong.status_code == 422 and "Choose people of this lab." in wrong.text
+    assert (await labs.get_lab(staff, lab_id)).attendance[meeting.id].count == 2
+
+    # The HR manager sees no name and a count only from 5 up; adding people is staff's.
+    await sign_in(client, world.hr_rossi)
+    page = await client.get(f"/labs/{lab_id}?lang=en")
+    assert "Marta Ferri" not in page.text and "Anna Bassi" not in page.text
+    assert "Attended by fewer than 5" in page.text
+    assert (await post_form(client, f"/labs/{lab_id}/guests", {"name": "Ugo"},
+                            page=f"/labs/{lab_id}")).status_code == 403
+    hr = await labs.get_lab(await caller(world.hr_rossi), lab_id)
+    assert hr.guests is None and hr.people is None and hr.attendance[meeting.id].user_ids is None
+    # Another company's HR manager: the lab does not exist.
+    await sign_in(client, world.hr_casearia)
+    for path in (f"/labs/{lab_id}/guests", f"/labs/{lab_id}/guests/{guest.id}/delete",
+                 f"/labs/{lab_id}/meetings/{meeting.id}/attendance"):
+        assert (await post_form(client, path, {"name": "Ugo"}, page="/")).status_code == 404
+
+    response = await api_send(client, "PUT",
+                              f"/api/v1/labs/{lab_id}/meetings/{meeting.id}/attendance",
+                              {"user_ids": [], "guest_ids": []})
+    assert response.status_code == 404
+    await sign_in(client, world.admin)
+    response = await api_send(client, "DELETE", f"/api/v1/labs/{lab_id}/guests/{guest.id}",
+                              None)
+    assert response.status_code == 204
+    assert (await labs.get_lab(staff, lab_id)).attendance[meeting.id].count == 1

@@ -3,6 +3,7 @@ turned into a lab or an initiative in two clicks that keeps the needs behind it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -212,7 +213,7 @@ async def test_two_clicks_make_an_initiative_for_the_hr_managers_company(client:
 
     draft = await post_form(client, "/proposals/initiative?lang=en", choice, page="/proposals")
     assert draft.status_code == 200
-    assert 'value="smart_working" selected' in draft.text and 'value="20"' in draft.text
+    assert 'value="shared_transport" selected' in draft.text and 'value="20"' in draft.text
     form = {**choice, "title": "Abbonamenti bus", "type_key": "shared_transport",
             "capacity": "30", "description": "Bus", "provider_name": "Officine Rossi",
             "provider_kind": "company"}
@@ -220,12 +221,15 @@ async def test_two_clicks_make_an_initiative_for_the_hr_managers_company(client:
 
     assert made.status_code == 303
     row = await Initiative.objects().where(Initiative.title == "Abbonamenti bus").first()
-    assert made.headers["location"] == f"/initiatives/{row.id}"
+    assert made.headers["location"] == f"/initiatives/{row.id}?done=draft"
     assert (row.company, row.type_key, _json(row.areas)) == (
         w.a, "shared_transport", ["commuting"])
     needs = _stored(row.needs)
     assert [(n.option, n.count, n.n, n.group_key) for n in needs] == [
         ("bus_pass", 7, 10, f"company:{w.a}")]
+    again = await proposals.company_proposal(await caller(w.program.hr[w.a]), w.a, w.wave)
+    assert again.areas[1].initiatives == []  # a draft answers nobody yet
+    await _publish(client, row.id)
     again = await proposals.company_proposal(await caller(w.program.hr[w.a]), w.a, w.wave)
     assert [i.title for i in again.areas[1].initiatives] == ["Abbonamenti bus"]
 
@@ -233,6 +237,65 @@ async def test_two_clicks_make_an_initiative_for_the_hr_managers_company(client:
                             {**form, "type_key": "summer_camp"}, page="/proposals")
     assert wrong.status_code == 422
     assert "Choose one of the types that serve this need area." in wrong.text
+
+
+async def _publish(client: Any, initiative_id: UUID) -> None:
+    """Add the dates and the place a draft lacks, then publish it from its page."""
+    edit = await client.get(f"/initiatives/{initiative_id}/edit")
+    assert edit.status_code == 200
+    form = {"title": "Abbonamenti bus", "type_key": "shared_transport", "capacity": "30",
+            "description": "Abbonamenti annuali a metà prezzo.", "provider_name": "Officine Rossi",
+            "provider_kind": "company", "place": "Ufficio del personale",
+            "starts_on": "2036-01-01", "ends_on": "2036-12-31"}
+    saved = await post_form(client, f"/initiatives/{initiative_id}/edit", form,
+                            page=f"/initiatives/{initiative_id}/edit")
+    assert saved.status_code == 303
+    published = await post_form(client, f"/initiatives/{initiative_id}/publish", {},
+                                page=f"/initiatives/{initiative_id}")
+    assert published.status_code == 303
+
+
+async def test_an_initiative_from_a_proposal_waits_as_a_draft_for_a_person(
+        client: Any) -> None:
+    """Issue 18: it was published at once, as a smart-working pilot for a commuting need,
+    without dates or place, with the survey figures as its description."""
+    w = await world()
+    employee = await make_user("worker@rossi.example", w.a, "employee")
+    await sign_in(client, w.program.hr[w.a])
+    choice = {"wave_id": str(w.wave), "group_key": f"company:{w.a}", "area": "commuting"}
+    draft = await post_form(client, "/proposals/initiative?lang=en", choice, page="/proposals")
+    types = re.findall(r'<option value="(\w+)"', draft.text.split('id="type_key"')[1])
+    assert types[0] == "shared_transport"  # the kind made for commuting comes first
+    description = draft.text.split('id="description"')[1].split("</textarea>")[0]
+    assert "people of" not in description  # no survey figures as a description
+    made = await post_form(client, "/proposals/initiative/create", {
+        **choice, "title": "Navetta", "type_key": "shared_transport", "capacity": "20",
+        "provider_name": "Officine Rossi", "provider_kind": "company"}, page="/proposals")
+    assert made.status_code == 303
+    row = await Initiative.objects().where(Initiative.title == "Navetta").first()
+    assert row.status == "draft" and row.description == ""
+
+    await sign_in(client, employee)
+    assert "Navetta" not in (await client.get("/me/initiatives")).text
+    assert (await client.get(f"/me/initiatives/{row.id}")).status_code == 404
+    joined = await post_form(client, f"/me/initiatives/{row.id}/join", {}, page="/me")
+    assert joined.status_code == 404
+
+    await sign_in(client, w.program.hr[w.a])
+    page = await client.get(f"/initiatives/{row.id}?lang=en")
+    assert "Draft: employees do not see it yet" in page.text
+    refused = await post_form(client, f"/initiatives/{row.id}/publish?lang=en", {},
+                              page=f"/initiatives/{row.id}")
+    assert refused.status_code == 422  # a page saying what is missing
+    for message in ("the day it starts", "the day it ends", "where it takes place",
+                    "a description"):
+        assert message in refused.text, message
+    await _publish(client, row.id)
+
+    await sign_in(client, employee)
+    assert f"/me/initiatives/{row.id}" in (await client.get("/me/initiatives")).text
+    assert (await post_form(client, f"/me/initiatives/{row.id}/join", {},
+                            page="/me")).status_code == 303
 
 
 async def test_the_api_makes_a_lab_from_a_group_and_area_and_never_takes_needs(
