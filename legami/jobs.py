@@ -14,7 +14,7 @@ import integrations.mail.jobs
 import pacts.family.jobs
 import pacts.retention.jobs
 import pacts.reviews.jobs
-import surveys.ballot.service
+import surveys.ballot.jobs
 import surveys.distribution.jobs
 import surveys.reports.jobs
 from worker.registry import HANDLERS, Handler
@@ -31,7 +31,7 @@ JOB_MODULES = tuple(
         pacts.family.jobs,
         pacts.retention.jobs,
         pacts.reviews.jobs,
-        surveys.ballot.service,
+        surveys.ballot.jobs,
         surveys.distribution.jobs,
         surveys.reports.jobs,
     )

@@ -22,6 +22,7 @@ from app.roles import HR_MANAGER
 from app.tables import Organization
 from app.values import json_value
 from company_portal.tables import RosterEntry
+from surveys.ballot.service import flush_wave
 from surveys.definition import Question
 from surveys.definition import questions as all_questions
 from surveys.editor.service import load_definition
@@ -61,7 +62,7 @@ from surveys.results.suppression import (
 )
 from surveys.results.tables import ResultsSettings
 from surveys.tables import Wave, WaveCompany
-from surveys.waves.service import wave_state
+from surveys.waves.state import wave_state
 
 HR = HR_MANAGER
 
@@ -146,8 +147,6 @@ async def _released(ctx: WaveContext) -> CompanyRelease | None:
 async def release_wave(wave_id: UUID) -> None:
     """Release a closed wave (idempotent): flush its ballot box, then freeze its figures,
     after any closed wave sharing a company that closed before it and is not released."""
-    from surveys.ballot.service import flush_wave  # the ballot imports the waves, as do we
-
     ctx = await _context(wave_id)
     if wave_state(ctx.wave).state != "closed" or await frozen.load(wave_id) is not None:
         return

@@ -25,6 +25,7 @@ from app.web.downloads import download
 from surveys.answering import service as answering
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 from surveys.waves.api import wave_user
 from surveys.waves.service import ROSTER_GROUPS, WaveCreate
 
@@ -125,7 +126,7 @@ class WaveAnswerPages(Controller):
     async def answer(self, request: Req, wave_id: UUID) -> Response[Any]:
         try:
             invitation_id = await waves.sso_invitation_for(caller_of(request).user_id, wave_id)
-        except waves.WaveUnavailable as unavailable:
+        except wave_clock.WaveUnavailable as unavailable:
             return Template("surveys/wave_state.html", context={
                 **_helpers(), "state": unavailable.state})
         return Redirect(await answering.start_for_invitation(invitation_id), status_code=303)
@@ -167,7 +168,7 @@ async def _new_page(request: Req, version_id: UUID | None, form: Any,
 def _form_values(form: Any) -> dict[str, Any]:
     """What the form showed, to show it again with the errors."""
     if not isinstance(form, FormMultiDict):
-        opens_on = waves.today()
+        opens_on = wave_clock.today()
         return {"channels": ["mail"], "roster_groups": list(ROSTER_GROUPS),
                 "opens_on": opens_on.isoformat(),
                 "closes_on": (opens_on + timedelta(days=DEFAULT_DAYS_OPEN)).isoformat()}

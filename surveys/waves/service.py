@@ -15,10 +15,9 @@ the response itself carries.
 from __future__ import annotations
 
 import hashlib
-import math
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -26,7 +25,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app import audit
 from app.auth.caller import Caller
-from app.clock import ITALY, now
+from app.clock import now
 from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
 from app.i18n import _, current_language
@@ -37,20 +36,28 @@ from app.tenancy import first_or_404
 from app.values import json_value
 from company_portal.tables import RosterEntry
 from surveys import definition as survey_definition
+from surveys.ballot.service import enqueue_flush
 from surveys.editor.service import freeze_version
+from surveys.results.service import wave_rates
 from surveys.tables import Invitation, SurveyVersion, Wave, WaveCompany
+from surveys.waves.state import (
+    State,
+    WaveUnavailable,
+    as_date,
+    moment_in_italy,
+    seconds_until,
+    today,
+    wave_state,
+)
 
 HR_ROLES = (HR_MANAGER,)
 PROGRAM_ROLES = (PROGRAM_ADMIN, COMMUNITY_MAKER)
 CHANNELS = ("mail", "code", "sso")
 ROSTER_GROUPS = ("department", "site")
 MAX_REMINDERS = 5
-MAIL_HOUR = 9  # scheduled mail leaves at 9:00 in Italy, not at midnight
 INSERT_BATCH = 500
 MAIL_JOB = "surveys.wave_mail"
 REMINDER_JOB = "surveys.wave_reminder"
-
-State = Literal["not_open", "open", "closed"]
 
 
 # DTOs ---------------------------------------------------------------------------------
@@ -78,12 +85,6 @@ class ReportingGroup(msgspec.Struct):
 class CompanyRef(msgspec.Struct):
     id: UUID
     name: str
-
-
-class WaveState(msgspec.Struct):
-    state: State
-    opens_on: date
-    closes_on: date
 
 
 class WaveOut(msgspec.Struct):
@@ -148,67 +149,6 @@ class WaveCounts(msgspec.Struct):
     wave_id: UUID
     total: Cell | None  # only for whoever sees every company of the wave
     companies: list[CompanyCounts]
-
-
-class WaveUnavailable(Exception):
-    """The wave exists for the caller but is not open: pages say so kindly."""
-
-    def __init__(self, state: WaveState) -> None:
-        super().__init__(state.state)
-        self.state = state
-
-
-# State --------------------------------------------------------------------------------
-
-
-def today() -> date:
-    """The date in Italy, where the waves' dates are meant."""
-    return datetime.now(ITALY).date()
-
-
-def wave_state(wave: Wave | Mapping[str, Any], on: date | None = None) -> WaveState:
-    """Whether `wave` (a row or a selected dict) is not open yet, open or closed, with its dates.
-
-    A draft is not open; an open wave is not open before `opens_on` and closed after
-    `closes_on`, with no job needed at either date.
-    """
-    row = wave if isinstance(wave, Mapping) else wave.to_dict()
-    day = on or today()
-    opens_on, closes_on = _as_date(row["opens_on"]), _as_date(row["closes_on"])
-    state: State = "open"
-    if row["status"] == "closed" or (row["status"] == "open" and day > closes_on):
-        state = "closed"
-        closed_at = row.get("closed_at")
-        if closed_at:  # the day it actually closed, as the server recorded it
-            closes_on = min(closes_on, _as_moment(closed_at).astimezone(ITALY).date())
-    elif row["status"] == "draft" or day < opens_on:
-        state = "not_open"
-    return WaveState(state, opens_on, closes_on)
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _as_moment(value: datetime | str) -> datetime:
-    """A timestamp as a raw query may give it back (text on SQLite)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-async def wave_state_of(wave_id: UUID) -> WaveState | None:
-    """The state of wave `wave_id`, or None when there is no such wave."""
-    wave = await Wave.objects().where(Wave.id == wave_id).first()
-    return wave_state(wave) if wave else None
-
-
-def moment_in_italy(day: date, hour: int = MAIL_HOUR) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=ITALY).astimezone(UTC)
-
-
-def seconds_until(moment: datetime) -> int:
-    """Whole seconds from now to `moment`, rounded up so a job is never early; 0 if past."""
-    return max(0, math.ceil((moment - now()).total_seconds()))
 
 
 # Access -------------------------------------------------------------------------------
@@ -534,8 +474,6 @@ async def close_wave(caller: Caller, wave_id: UUID) -> WaveOut:
 
 async def _queue_flush(wave_id: UUID, after: date | None = None) -> None:
     """Queue the move of the wave's sealed responses into `responses` (surveys.ballot)."""
-    from surveys.ballot.service import enqueue_flush  # surveys.ballot imports this module
-
     await enqueue_flush(wave_id, after)
 
 
@@ -642,8 +580,6 @@ async def wave_counts(caller: Caller, wave_id: UUID) -> WaveCounts:
     wave = await _wave_for(caller, wave_id)
     if wave.status == "draft":
         return WaveCounts(wave_id, None, [])
-    from surveys.results.service import wave_rates  # the results read this module
-
     total, companies = None, []
     for rate in await wave_rates(caller, wave_id):
         cell = Cell(rate.group.value if rate.group.kind == "group" else rate.group.label,
@@ -721,7 +657,7 @@ async def open_surveys_for(user_id: UUID) -> list[OpenSurvey]:
         mine = mine | (Invitation.roster_entry == entry["id"])
     answered = {row["wave"] for row in await Invitation.select(Invitation.wave).where(
         mine & Invitation.answered.eq(True))}
-    return [OpenSurvey(wave["id"], wave["title"], _as_date(wave["closes_on"]),
+    return [OpenSurvey(wave["id"], wave["title"], as_date(wave["closes_on"]),
                        wave["id"] in answered)
             for wave in waves if wave_state(wave).state == "open"]
 
