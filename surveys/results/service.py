@@ -21,7 +21,7 @@ from app.i18n import _, current_language
 from app.roles import HR_MANAGER
 from app.tables import Organization
 from app.values import json_value
-from company_portal.tables import RosterEntry
+from company_portal.roster.reads import names_and_refs
 from surveys.ballot.service import flush_wave
 from surveys.definition import Question
 from surveys.definition import questions as all_questions
@@ -371,10 +371,7 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
 
 async def _roster(companies: list[UUID]) -> Roster:
     """The names and the employee-number format the comments are scrubbed of."""
-    rows = await RosterEntry.select(RosterEntry.name, RosterEntry.employee_ref).where(
-        RosterEntry.company.is_in(companies or [None]))
-    return roster_patterns([row["name"] for row in rows if row["name"]],
-                           [row["employee_ref"] for row in rows if row["employee_ref"]])
+    return roster_patterns(*await names_and_refs(companies))
 
 
 # The program's results ----------------------------------------------------------------

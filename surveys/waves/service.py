@@ -34,7 +34,7 @@ from app.roles import COMMUNITY_MAKER, HR_MANAGER, PROGRAM_ADMIN
 from app.tables import IdentityProvider, Membership, Organization, User
 from app.tenancy import first_or_404
 from app.values import json_value
-from company_portal.tables import RosterEntry
+from company_portal.roster import reads as roster_reads
 from surveys import definition as survey_definition
 from surveys.ballot.service import enqueue_flush
 from surveys.editor.service import freeze_version
@@ -515,10 +515,7 @@ async def _fix_companies(wave: Wave) -> list[UUID]:
 
 async def _invite_roster(wave: Wave, companies: list[UUID], groups: list[str]) -> int:
     channels = json_value(wave.channels)
-    entries = await RosterEntry.select(
-        RosterEntry.id, RosterEntry.company, RosterEntry.email, *_roster_columns(groups)
-    ).where(RosterEntry.company.is_in(companies) & RosterEntry.active.eq(True)).order_by(
-        RosterEntry.id) if companies else []
+    entries = await roster_reads.active_people(companies, groups)
     rows = [_invitation(wave, entry, _channel(channels, bool(entry["email"])), groups)
             for entry in entries]
     for start in range(0, len(rows), INSERT_BATCH):
@@ -540,10 +537,6 @@ def _invitation(wave: Wave, entry: dict[str, Any], channel: str, groups: list[st
     return Invitation(wave=wave.id, company=entry["company"],
                       roster_entry=None if channel == "code" else entry["id"],
                       channel=channel, group_values={key: entry[key] for key in groups})
-
-
-def _roster_columns(groups: list[str]) -> list[Any]:
-    return [getattr(RosterEntry, key) for key in groups]
 
 
 def _channel(channels: list[str], has_email: bool) -> str:
@@ -672,9 +665,7 @@ async def _lock(name: str) -> None:
 async def _roster_match(email: str | None, companies: set[UUID]) -> dict[str, Any] | None:
     if not email:
         return None
-    return await RosterEntry.select().where(
-        RosterEntry.company.is_in(list(companies)) & RosterEntry.active.eq(True)
-        & (RosterEntry.email == email.strip().lower())).order_by(RosterEntry.id).first()
+    return await roster_reads.active_person(email, companies)
 
 
 async def _invitation_for_entry(wave: Wave, entry: dict[str, Any]) -> int:
