@@ -19,6 +19,7 @@ from babel.dates import format_date
 from app import places
 from app.clock import ITALY, now
 from app.i18n import _, use_language
+from app.jobs import job
 from app.settings import get_settings
 from app.tables import Organization
 from civic.activities import service as activities
@@ -31,7 +32,6 @@ from civic.referrals.schemas import activity_summary
 from civic.tables import Family, Pupil, Referral
 from integrations.mail.render import render
 from integrations.mail.sender import deliver
-from worker.registry import job
 
 log = logging.getLogger("legami.civic")
 

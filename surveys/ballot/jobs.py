@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from app.jobs import job
 from surveys.ballot.service import FLUSH_JOB, flush_wave
 from surveys.results.service import release_wave
-from worker.registry import job
 
 
 @job(FLUSH_JOB)
