@@ -27,7 +27,7 @@ from app.web.middleware import RequestContextMiddleware, security_headers
 from app.web.sso_pages import SSOPages
 from app.web.templating import pages_are_html, template_config
 from integrations.hr.csv_import import MAX_BYTES
-from legami import logs
+from legami import logs, openapi
 from legami.routes.civic import ROUTES as civic_routes
 from legami.routes.community import ROUTES as community_routes
 from legami.routes.company_portal import ROUTES as company_portal_routes
@@ -100,7 +100,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
     settings = get_settings()
     development = settings.environment in ("development", "test")
     logs.install()
-    return Litestar(
+    app = Litestar(
         route_handlers=_route_handlers(development),
         middleware=[RequestContextMiddleware()],
         before_send=[security_headers],
@@ -122,3 +122,5 @@ def create_app(run_jobs: bool = True) -> Litestar:
         lifespan=[_lifespan(run_jobs)],
         debug=False,
     )
+    openapi.keep_names(app)
+    return app
