@@ -20,6 +20,7 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.roles import HR_MANAGER
 from app.tables import Organization
+from app.tenancy import reachable, reaches
 from app.values import json_value
 from company_portal.roster.reads import names_and_refs
 from surveys.ballot.service import flush_wave
@@ -208,7 +209,7 @@ async def _groups(ctx: WaveContext, release: CompanyRelease, company: UUID) -> G
 
 
 def _may_see(caller: Caller, company_id: UUID) -> bool:
-    return caller.is_program_staff or company_id in caller.organization_ids(HR)
+    return reaches(caller, company_id, HR)
 
 
 def _wave_info(ctx: WaveContext) -> WaveInfo:
@@ -220,7 +221,7 @@ def _wave_info(ctx: WaveContext) -> WaveInfo:
 async def wave_choices(caller: Caller) -> list[WaveChoice]:
     """Waves with results the caller may open, newest first, with the caller's companies
     in each (every company for program staff)."""
-    mine = None if caller.is_program_staff else caller.organization_ids(HR)
+    mine = reachable(caller, HR)
     if mine is not None and not mine:
         return []
     rows = await WaveCompany.select(

@@ -32,7 +32,7 @@ from app.i18n import _, current_language
 from app.outbox import enqueue
 from app.roles import COMMUNITY_MAKER, HR_MANAGER, PROGRAM_ADMIN
 from app.tables import IdentityProvider, Membership, Organization, User
-from app.tenancy import first_or_404
+from app.tenancy import first_or_404, reachable, reaches, scoped
 from app.values import json_value
 from company_portal.roster import reads as roster_reads
 from surveys import definition as survey_definition
@@ -168,7 +168,7 @@ async def _wave_for(caller: Caller, wave_id: UUID) -> Wave:
     wave = await Wave.objects().where(Wave.id == wave_id).first()
     if wave is None:
         raise NotFoundException()
-    if caller.is_program_staff or wave.owner in _hr_companies(caller):
+    if reaches(caller, wave.owner, *HR_ROLES):
         return wave
     if not await _company_ids(wave_id) & _hr_companies(caller):
         raise NotFoundException()
@@ -176,7 +176,7 @@ async def _wave_for(caller: Caller, wave_id: UUID) -> Wave:
 
 
 def _can_manage(caller: Caller, wave: Wave) -> bool:
-    return caller.is_program_staff or wave.owner in _hr_companies(caller)
+    return reaches(caller, wave.owner, *HR_ROLES)
 
 
 async def _managed_wave(caller: Caller, wave_id: UUID) -> Wave:
@@ -190,19 +190,15 @@ async def visible_companies(caller: Caller, wave_id: UUID) -> list[CompanyRef]:
     """The wave's companies the caller may see: all for staff, their own for HR."""
     await _wave_for(caller, wave_id)
     ids = await _company_ids(wave_id)
-    if not caller.is_program_staff:
-        ids &= _hr_companies(caller)
-    return await _company_refs(ids)
+    allowed = reachable(caller, *HR_ROLES)
+    return await _company_refs(ids if allowed is None else ids & allowed)
 
 
 async def company_choices(caller: Caller) -> list[CompanyRef]:
     """Companies the caller may send a wave to: every partner for staff, their own for HR."""
     query = Organization.select(Organization.id).where(
         (Organization.kind == "company") & (Organization.status != "suspended"))
-    if not caller.is_program_staff:
-        if not _hr_companies(caller):
-            return []
-        query = query.where(Organization.id.is_in(list(_hr_companies(caller))))
+    query = scoped(query, Organization.id, caller, *HR_ROLES)
     return await _company_refs(row["id"] for row in await query)
 
 
@@ -221,12 +217,12 @@ async def _company_refs(ids: Iterable[UUID]) -> list[CompanyRef]:
 async def list_waves(caller: Caller) -> list[WaveOut]:
     """Waves the caller may see, newest first."""
     query = Wave.select(Wave.id).order_by(Wave.created_at, ascending=False)
-    if not caller.is_program_staff:
-        hr = list(_hr_companies(caller))
+    hr = reachable(caller, *HR_ROLES)
+    if hr is not None:
         if not hr:
             return []
-        in_wave = WaveCompany.select(WaveCompany.wave).where(WaveCompany.company.is_in(hr))
-        query = query.where(Wave.id.is_in(in_wave) | Wave.owner.is_in(hr))
+        in_wave = WaveCompany.select(WaveCompany.wave).where(WaveCompany.company.is_in(list(hr)))
+        query = query.where(Wave.id.is_in(in_wave) | Wave.owner.is_in(list(hr)))
     return [await get_wave(caller, row["id"]) for row in await query]
 
 
@@ -260,11 +256,12 @@ async def usable_versions(caller: Caller) -> list[VersionChoice]:
         SurveyVersion.definition, SurveyVersion.survey.title,
     ).where(SurveyVersion.survey.status == "active").order_by(
         SurveyVersion.survey.title).order_by(SurveyVersion.number, ascending=False)
-    if not caller.is_program_staff:
-        if not _hr_companies(caller):
+    hr = reachable(caller, *HR_ROLES)
+    if hr is not None:
+        if not hr:
             return []
         query = query.where((SurveyVersion.survey._.owner._.kind == "program")
-                            | SurveyVersion.survey.owner.is_in(list(_hr_companies(caller))))
+                            | SurveyVersion.survey.owner.is_in(list(hr)))
     return [
         VersionChoice(row["id"], row["survey.title"], row["number"],
                       row["frozen_at"] is not None, attribute_questions(row["definition"]))
