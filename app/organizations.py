@@ -12,6 +12,7 @@ from app.auth.links import normalize_email
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _, use_language
+from app.mail import send_mail
 from app.roles import (
     CIVIC_CENTER_OPERATOR,
     COMMUNITY_MAKER,
@@ -25,7 +26,6 @@ from app.settings import get_settings
 from app.tables import ORG_KINDS, Membership, OrganizationDomain, User
 from app.tables import Organization as OrganizationRow
 from app.tenancy import ensure_reachable, first_or_404, scoped
-from integrations.mail.service import send_mail
 
 ROLES_BY_KIND = {
     "program": (PROGRAM_ADMIN, COMMUNITY_MAKER),

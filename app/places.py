@@ -27,10 +27,10 @@ from app.clock import now
 from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
 from app.i18n import _
+from app.jobs import job
 from app.outbox import enqueue
 from app.tables import PlacePool, Seat
 from app.values import as_uuid
-from worker.registry import job
 
 HOLDING = ("enrolled", "offered")
 ACTIVE = ("enrolled", "offered", "waitlisted")

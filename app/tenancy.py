@@ -35,9 +35,16 @@ def scoped(query: Q, column: Column, caller: Caller, *roles: str) -> Q:
     return query.where(column.is_in(list(allowed)))
 
 
-def ensure_reachable(caller: Caller, organization_id: UUID, *roles: str) -> None:
+def reaches(caller: Caller, organization_id: UUID | None, *roles: str) -> bool:
+    """Whether the caller reaches the organization with `roles` (program staff reach
+    every one, and alone reach what belongs to no organization: None)."""
     allowed = reachable(caller, *roles)
-    if allowed is not None and organization_id not in allowed:
+    return allowed is None or organization_id in allowed
+
+
+def ensure_reachable(caller: Caller, organization_id: UUID, *roles: str) -> None:
+    """Out of reach is 404: what the caller may not reach does not exist for them."""
+    if not reaches(caller, organization_id, *roles):
         raise NotFoundException()
 
 

@@ -43,11 +43,11 @@ async def pipeline(jobs: int, broker_url: str) -> float:
     from dramatiq import Worker
 
     from app.db import open_pool, transaction
+    from app.jobs import job
     from app.migrate import migrate
     from app.outbox import enqueue
     from app.tables import OutboxJob
     from worker.broker import bind, make_broker
-    from worker.registry import job
     from worker.relay import relay_forever
 
     @job("bench.noop")

@@ -105,13 +105,14 @@ async def _roster(company: UUID, people: int) -> None:
 async def _open_wave(staff: UUID, version: UUID, companies: list[UUID]) -> UUID:
     from app.auth.caller import load_caller
     from surveys.waves import service as waves
+    from surveys.waves import state as wave_clock
     from surveys.waves.service import WaveCreate
 
     caller = await load_caller(staff)
     assert caller is not None
     wave = await waves.create_wave(caller, WaveCreate(
-        version_id=version, title="Primavera 2026", opens_on=waves.today(),
-        closes_on=waves.today() + timedelta(days=14), company_ids=companies,
+        version_id=version, title="Primavera 2026", opens_on=wave_clock.today(),
+        closes_on=wave_clock.today() + timedelta(days=14), company_ids=companies,
         attribute_questions=["has_children_u14"]))
     await waves.open_wave(caller, wave.id)
     await waves.close_wave(caller, wave.id)
@@ -123,7 +124,7 @@ async def _answers(wave: UUID, company: UUID, people: int, raw: dict[str, Any]) 
     from surveys.answering import service as answering
     from surveys.definition import decode
     from surveys.tables import Answer, Invitation, Response
-    from surveys.waves.service import today
+    from surveys.waves.state import today
 
     definition, rng = decode(raw), random.Random(str(company))
     rows, answers = [], []

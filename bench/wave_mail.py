@@ -86,6 +86,7 @@ async def seed(people: int) -> tuple[Any, Any]:
     from surveys.definition import Definition, Option, Question, Section, encode
     from surveys.tables import Survey, SurveyVersion
     from surveys.waves import service as waves
+    from surveys.waves import state as wave_clock
 
     program = Organization(kind="program", name="FareLegami", town="Cremona")
     company = Organization(kind="company", name="Officine Rossi", town="Crema")
@@ -109,8 +110,8 @@ async def seed(people: int) -> tuple[Any, Any]:
     caller = await load_caller(admin.id)
     assert caller is not None
     wave = await waves.create_wave(caller, waves.WaveCreate(
-        version_id=version.id, title="Ondata bench", opens_on=waves.today(),
-        closes_on=waves.today() + timedelta(days=14), company_ids=[company.id]))
+        version_id=version.id, title="Ondata bench", opens_on=wave_clock.today(),
+        closes_on=wave_clock.today() + timedelta(days=14), company_ids=[company.id]))
     return caller, wave.id
 
 

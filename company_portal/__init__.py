@@ -1,1 +1,3 @@
-"""The HR manager's façade: onboarding, roster, waves and results views."""
+"""The HR manager's façade: company onboarding, the roster and SCIM.
+
+Waves and results live in surveys/."""

@@ -29,7 +29,7 @@ from app.web.sso_pages import SSOPages
 from app.web.templating import pages_are_html, template_config
 from company_portal.onboarding.home import next_steps as onboarding_steps
 from integrations.hr.csv_import import MAX_BYTES
-from legami import logs
+from legami import logs, openapi
 from legami.routes.civic import ROUTES as civic_routes
 from legami.routes.community import ROUTES as community_routes
 from legami.routes.company_portal import ROUTES as company_portal_routes
@@ -103,7 +103,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
     settings = get_settings()
     development = settings.environment in ("development", "test")
     logs.install()
-    return Litestar(
+    app = Litestar(
         # What the home page offers to do next, from the domains that know it.
         state=State({"next_steps": [onboarding_steps, wave_steps]}),
         route_handlers=_route_handlers(development),
@@ -127,3 +127,5 @@ def create_app(run_jobs: bool = True) -> Litestar:
         lifespan=[_lifespan(run_jobs)],
         debug=False,
     )
+    openapi.keep_names(app)
+    return app

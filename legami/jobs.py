@@ -1,11 +1,10 @@
 """Every job, registered by importing the modules that declare them.
 
-Importing this module registers them all with worker.registry; the entry points (the web
+Importing this module registers them all with app.jobs; the entry points (the web
 app, the `legami` command, the worker and the tests) import it before binding a broker.
 A module that declares `@job(...)` is added here (tests/worker/test_jobs.py checks it).
 """
 
-import app.auth.links
 import app.places
 import civic.families.retention
 import civic.referrals.jobs
@@ -14,15 +13,14 @@ import integrations.mail.jobs
 import pacts.family.jobs
 import pacts.retention.jobs
 import pacts.reviews.jobs
-import surveys.ballot.service
+import surveys.ballot.jobs
 import surveys.distribution.jobs
 import surveys.reports.jobs
-from worker.registry import HANDLERS, Handler
+from app.jobs import HANDLERS, Handler
 
 JOB_MODULES = tuple(
     module.__name__
     for module in (
-        app.auth.links,
         app.places,
         civic.families.retention,
         civic.referrals.jobs,
@@ -31,7 +29,7 @@ JOB_MODULES = tuple(
         pacts.family.jobs,
         pacts.retention.jobs,
         pacts.reviews.jobs,
-        surveys.ballot.service,
+        surveys.ballot.jobs,
         surveys.distribution.jobs,
         surveys.reports.jobs,
     )

@@ -10,9 +10,9 @@ from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
+from app.jobs import HANDLERS
 from app.settings import ConfigError, Settings, get_settings
 from app.startup import Unavailable, database_problem
-from worker.registry import HANDLERS
 from worker.runner import MAX_BACKOFF_MS, MIN_BACKOFF_MS, JobFailed, run_job
 
 QUEUE = "legami"

@@ -20,10 +20,10 @@ from typing import Any
 
 from app.clock import now
 from app.db import transaction
+from app.jobs import HANDLERS
 from app.settings import get_settings
 from app.startup import Unavailable, check_database, database_problem
 from app.tables import OutboxJob
-from worker.registry import HANDLERS
 
 log = logging.getLogger("legami.jobs")
 

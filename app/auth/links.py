@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 from uuid import UUID
 
@@ -19,12 +19,12 @@ from app.outbox import enqueue
 from app.ratelimit import allow
 from app.settings import get_settings
 from app.tables import SignInToken, User
-from worker.registry import job
 
 # Links mailed to one person in a window, whoever asks: their mailbox is not flooded, and
 # they are never locked out, as the links already sent still work.
 LINKS_PER_PERSON = 5
 LINKS_WINDOW_SECONDS = 15 * 60
+SIGNIN_JOB = "auth.signin_link"
 
 
 def normalize_email(email: str) -> str:
@@ -45,7 +45,7 @@ async def request_link(email: str, language: str, next_path: str = "/") -> bool:
     if not await allow(f"signin:mailed:{user.id}", LINKS_PER_PERSON, LINKS_WINDOW_SECONDS):
         return True
     async with transaction():
-        await enqueue("auth.signin_link", {"user_id": str(user.id), "language": language,
+        await enqueue(SIGNIN_JOB, {"user_id": str(user.id), "language": language,
                                            "next": next_path})
     return True
 
@@ -66,18 +66,28 @@ async def consume(token: str) -> UUID | None:
     return UUID(str(rows[0]["user"])) if rows else None
 
 
-@job("auth.signin_link")
-async def send_signin_link(outbox_id: int, payload: dict[str, Any]) -> None:
-    from integrations.mail.render import render
-    from integrations.mail.sender import deliver
+class IssuedLink(NamedTuple):
+    """A sign-in link made for one person, to be mailed at once."""
 
+    email: str
+    name: str
+    link: str
+    minutes: int
+
+
+async def issue_link(outbox_id: int, payload: dict[str, Any]) -> IssuedLink | None:
+    """Make the link of the job `outbox_id` ("auth.signin_link"); None when the person has
+    no address any more. A retried job replaces its own unused token: one live link per job.
+
+    The job that mails it (`integrations.mail.jobs`) calls this, so the token is made by
+    the job and never sits in the outbox.
+    """
     user = await User.objects().where(User.id == UUID(payload["user_id"])).first()
     if user is None or not user.email:
-        return
+        return None
     minutes = get_settings().signin_link_minutes
     token = secrets.token_urlsafe(32)
     async with transaction():
-        # A retried job replaces its own unused token: one live link per job.
         await SignInToken.delete().where(SignInToken.outbox_id == outbox_id)
         await SignInToken(
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
@@ -88,8 +98,4 @@ async def send_signin_link(outbox_id: int, payload: dict[str, Any]) -> None:
     link = f"{get_settings().base_url}/auth/link/{token}"
     if payload.get("next", "/") != "/":
         link += f"?next={quote(payload['next'])}"
-    subject, text, html = render(
-        "signin_link", payload.get("language", "it"),
-        {"name": user.name, "link": link, "minutes": minutes},
-    )
-    await deliver(outbox_id, user.email, subject, text, html)
+    return IssuedLink(user.email, user.name, link, minutes)

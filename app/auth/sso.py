@@ -18,13 +18,8 @@ from typing import Any
 from uuid import UUID
 
 from app import audit
-from app.clock import now
-from app.db import transaction
-from app.identity_providers import ProviderConfig, get_provider, organization_for_email
-from app.roles import EMPLOYEE, HR_MANAGER
-from app.tables import ExternalIdentity, IdentityProvider, Membership, OrganizationDomain, User
-from integrations.oidc import flow
-from integrations.oidc.errors import (
+from app.auth.oidc import flow
+from app.auth.oidc.errors import (
     ACCOUNT_DISABLED,
     EMAIL_UNVERIFIED,
     FOREIGN_EMAIL,
@@ -32,7 +27,12 @@ from integrations.oidc.errors import (
     UNKNOWN_DOMAIN,
     SignInFailed,
 )
-from integrations.oidc.flow import Completion, Identity
+from app.auth.oidc.flow import Completion, Identity
+from app.clock import now
+from app.db import transaction
+from app.identity_providers import ProviderConfig, get_provider, organization_for_email
+from app.roles import EMPLOYEE, HR_MANAGER
+from app.tables import ExternalIdentity, IdentityProvider, Membership, OrganizationDomain, User
 
 # The local part of an address as mailboxes really name them: no quotes, no "@", no "%".
 LOCAL_PART = re.compile(r"[a-z0-9_'+-]+(\.[a-z0-9_'+-]+)*")

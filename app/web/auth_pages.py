@@ -19,6 +19,8 @@ from litestar.response import Redirect, Template
 from app.accounts import set_user_language
 from app.auth import links, sessions, sso
 from app.auth.links import normalize_email
+from app.auth.oidc.errors import SignInFailed
+from app.auth.oidc.flow import is_local_path
 from app.i18n import _, current_language
 from app.ratelimit import allow
 from app.settings import LANGUAGES, get_settings
@@ -26,8 +28,6 @@ from app.web.context import client_ip, form_of
 from app.web.errors import error_response
 from app.web.middleware import LANGUAGE_COOKIE
 from app.web.sso_pages import failed, session_cookie, start
-from integrations.oidc.errors import SignInFailed
-from integrations.oidc.flow import is_local_path
 
 SIGNIN_LIMIT_PER_IP = 20
 SIGNIN_LIMIT_PER_IP_AND_ADDRESS = 5

@@ -16,6 +16,8 @@ from litestar.response import Redirect, Template
 
 from app.auth import sessions, sso
 from app.auth.guards import signed_in
+from app.auth.oidc import flow
+from app.auth.oidc.errors import SignInFailed
 from app.i18n import _
 from app.identity_providers import record_test
 from app.ratelimit import allow
@@ -24,8 +26,6 @@ from app.settings import get_settings
 from app.tenancy import ensure_reachable
 from app.web.context import caller_of, client_ip
 from app.web.errors import error_response
-from integrations.oidc import flow
-from integrations.oidc.errors import SignInFailed
 
 BROWSER_COOKIE = "legami_oidc"
 CALLBACK_LIMIT_PER_IP = 30

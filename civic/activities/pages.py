@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of
 from app.web.downloads import CSV, DOCX, download
-from civic import attendance
+from civic.activities import attendance
 from civic.activities import (
     report as center_report,
 )

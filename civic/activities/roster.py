@@ -5,7 +5,7 @@ called Daniel), the class, whom to call (the family's reference adult, with a ph
 an e-mail address only when the family gave no phone) and an emergency phone, who may
 pick the child up, whether the school recorded a photo release, and the care note the
 family chose to share (only for the operators of the activity's Civic Center: see
-`civic.care`). Never a birth year, a working pattern, who gave a consent, another
+`civic.families.care`). Never a birth year, a working pattern, who gave a consent, another
 family's data, or an e-mail address beside a phone. The CSV has the same columns,
 without the care note: a file travels further than a page.
 """
@@ -25,8 +25,8 @@ from app.spreadsheets import text_cell
 from app.values import as_uuid
 from civic.activities.schemas import ActivityRoster, RosterRow
 from civic.activities.service import managed_row
-from civic.care import cares_of, runs_activity
 from civic.consents.service import consent_states
+from civic.families.care import cares_of, runs_activity
 from civic.families.schemas import CareOut
 from civic.tables import Pupil
 

@@ -19,8 +19,8 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.web.context import caller_of, form_of
 from app.web.downloads import download
-from civic import care
 from civic.consents import service as consents
+from civic.families import care
 from civic.families import csv_import as family_import
 from civic.families import service as families
 from civic.families.schemas import (

@@ -21,11 +21,11 @@ from uuid import UUID
 from app import audit
 from app.clock import now
 from app.db import transaction
+from app.jobs import job
 from app.outbox import enqueue_once
 from app.values import as_uuid
 from civic.families.service import erase_families
 from civic.tables import Family, FamilyImport
-from worker.registry import job
 
 JOB = "civic.retention"
 DAY_SECONDS = 24 * 60 * 60

@@ -28,9 +28,9 @@ from app.organizations import EMAIL_RE
 from app.tables import Organization
 from app.tenancy import ensure_reachable, first_or_404
 from app.values import as_uuid
-from civic.care import cares_of, keeps_forms
 from civic.consents import service as consents
 from civic.consents.service import ROLES, may_consent_alone
+from civic.families.care import cares_of, keeps_forms
 from civic.families.schemas import (
     LIMITS,
     FamilyItem,

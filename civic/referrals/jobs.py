@@ -19,19 +19,19 @@ from babel.dates import format_date
 from app import places
 from app.clock import ITALY, now
 from app.i18n import _, use_language
+from app.jobs import job
 from app.settings import get_settings
 from app.tables import Organization
 from civic.activities import service as activities
 from civic.activities.ics import Sessions, calendar
 from civic.activities.schemas import ActivityInfo
 from civic.consents.service import consented_pupils
-from civic.family_messages import family_texts
 from civic.referrals import service as referrals
+from civic.referrals.messages import family_texts
 from civic.referrals.schemas import activity_summary
 from civic.tables import Family, Pupil, Referral
 from integrations.mail.render import render
 from integrations.mail.sender import deliver
-from worker.registry import job
 
 log = logging.getLogger("legami.civic")
 
@@ -138,7 +138,7 @@ async def referral_facts(referral_id: UUID) -> dict[str, Any] | None:
 
 def own_language(family_language: str | None, written_in: str, values: dict[str, Any]
                  ) -> dict[str, Any]:
-    """The proposal's first lines in the family's own language (`civic.family_messages`)
+    """The proposal's first lines in the family's own language (`civic.referrals.messages`)
     when Legami's pages do not speak it but the program has translated them: nothing
     otherwise (the mail is then in Italian with its English line)."""
     own = family_texts(family_language)

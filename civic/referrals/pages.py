@@ -27,12 +27,12 @@ from app.ratelimit import allow
 from app.web.context import caller_of, client_ip, form_of
 from app.web.downloads import download
 from app.web.errors import error_response
-from civic import referral_letters
 from civic.families.pages import pattern_labels
 from civic.families.schemas import CareUpdate
-from civic.family_messages import family_texts
+from civic.referrals import letter as referral_letters
 from civic.referrals import service as referrals
 from civic.referrals.jobs import family_calendar
+from civic.referrals.messages import family_texts
 from civic.referrals.schemas import OPEN_STATES, ReferralCreate
 from civic.suggestions import service as suggestions
 

@@ -3,7 +3,7 @@
 The family answers from a link `/f/<token>`, with no account: the token (22 random
 characters) is made by the job that sends the mail and only its SHA-256 is kept on the
 referral, so it never sits in the outbox. A family without e-mail gets a printed letter
-(`civic.family_channel`, `civic.family_letter`) whose link is a short code (10
+(`civic.referrals.channel`, `civic.referrals.docx`) whose link is a short code (10
 characters, easy to type on /f) made when the school prints it. The link answers the proposal and,
 later, a freed place offered from the waitlist: the offer mail carries a new link
 (the only way to mail a link again when only its hash is kept), and the earlier one
@@ -39,12 +39,12 @@ from app.settings import LANGUAGES, get_settings
 from app.values import as_uuid
 from civic.activities import service as activities
 from civic.activities.schemas import ActivityInfo
-from civic.care import record_care_from_link
 from civic.consents.service import consented_pupils
+from civic.families.care import record_care_from_link
 from civic.families.schemas import CareUpdate
 from civic.families.service import school_of
-from civic.family_channel import MAIL_JOB as MAIL_JOB
-from civic.family_channel import FamilyContact, channel_for
+from civic.referrals.channel import MAIL_JOB as MAIL_JOB
+from civic.referrals.channel import FamilyContact, channel_for
 from civic.referrals.schemas import (
     ActivitySummary,
     ReferralCreate,
@@ -383,7 +383,7 @@ async def answer(token: str, accept: bool) -> str:
 
 async def family_care(token: str, data: CareUpdate) -> None:
     """Who may pick the pupil up and the care note, written by the family from the link
-    of a live proposal, place or place in line (`civic.care`)."""
+    of a live proposal, place or place in line (`civic.families.care`)."""
     row = await _by_token(token)
     info = await activities.activity_info(as_uuid(row["activity"]))
     if state_of(row, await _seat(row, info.pool_id)) not in ("proposed", *SEATED):

@@ -11,12 +11,12 @@ from babel.dates import format_datetime
 
 from app.clock import ITALY
 from app.db import transaction
+from app.mail import send_mail
 from app.places import SeatInfo, on_offer
 from app.settings import get_settings
 from app.tables import User
 from community.initiatives.service import OWNER
 from community.tables import Initiative
-from integrations.mail.service import send_mail
 
 
 def offer_link(initiative_id: object) -> str:

@@ -24,6 +24,7 @@ from app.auth.caller import Caller
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
+from app.mail import send_mail
 from app.roles import EMPLOYEE, HR_MANAGER
 from app.settings import get_settings
 from app.tables import Organization, User
@@ -38,7 +39,6 @@ from community.initiatives.service import (
 )
 from community.tables import Initiative as InitiativeRow
 from community.tables import InitiativeChild
-from integrations.mail.service import send_mail
 
 EMPLOYEE_ROLES = (EMPLOYEE, HR_MANAGER)
 HOLDER = "user"

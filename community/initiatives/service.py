@@ -22,6 +22,7 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.roles import HR_MANAGER
 from app.tables import Organization, User
+from app.tenancy import ensure_reachable, reaches
 from app.values import as_uuid
 from community.initiatives.schemas import (
     AUDIENCES,
@@ -61,8 +62,7 @@ def may_edit(caller: Caller, initiative: InitiativeSummary) -> bool:
     """Program staff edit every initiative, an HR manager their company's."""
     if initiative.status == "closed":
         return False
-    return caller.is_program_staff or (
-        initiative.company_id is not None and initiative.company_id in _hr_companies(caller))
+    return reaches(caller, initiative.company_id, HR)
 
 
 def today() -> date:
@@ -160,10 +160,10 @@ async def row_for_manager(caller: Caller, initiative_id: UUID) -> dict[str, Any]
     if row is None:
         raise NotFoundException()
     company = as_uuid(row["company"]) if row["company"] else None
-    if not caller.is_program_staff and (
-            company not in _hr_companies(caller) if company is not None
-            else row["status"] == "draft"):
-        raise NotFoundException()  # another company's, or the program's draft
+    if company is not None:
+        ensure_reachable(caller, company, HR)
+    elif row["status"] == "draft" and not caller.is_program_staff:
+        raise NotFoundException()  # the program's draft
     return row  # type: ignore[no-any-return]
 
 
@@ -520,8 +520,7 @@ async def initiatives_answering(areas: list[str], town: str | None, company_id: 
 async def participation(caller: Caller, company_id: UUID) -> Participation:
     """How many of the company's employees hold a place in each initiative they can see:
     a count below the group threshold is hidden, and no name is ever given."""
-    if not caller.is_program_staff and company_id not in _hr_companies(caller):
-        raise NotFoundException()
+    ensure_reachable(caller, company_id, HR)
     company = await Organization.select(Organization.name, Organization.town).where(
         (Organization.id == company_id) & (Organization.kind == "company")).first()
     if company is None:

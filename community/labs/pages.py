@@ -36,6 +36,7 @@ from community.labs.schemas import (
     PulseStart,
 )
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 
 Req = Request[Any, Any, Any]
 HTML = MediaType.HTML
@@ -334,7 +335,7 @@ async def _pulse_page(request: Req, lab_id: UUID, form: dict[str, Any],
     lab = await labs.get_lab(caller, lab_id)
     plan = await labs.pulse_plan(caller, lab_id)
     if not form:
-        opens_on = waves.today()
+        opens_on = wave_clock.today()
         form = {"opens_on": opens_on.isoformat(), "channels": ["mail"],
                 "closes_on": (opens_on + timedelta(days=PULSE_DAYS)).isoformat()}
     return Template("labs/pulse.html", status_code=422 if errors else 200, context={

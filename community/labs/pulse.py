@@ -41,7 +41,9 @@ from surveys.results import service as results
 from surveys.results.model import Figure
 from surveys.waves import reads as wave_reads
 from surveys.waves import service as waves
-from surveys.waves.service import WaveCreate, wave_state
+from surveys.waves import state as wave_clock
+from surveys.waves.service import WaveCreate
+from surveys.waves.state import wave_state
 
 HR = HR_MANAGER
 
@@ -110,7 +112,7 @@ async def _companies(row: dict[str, Any]) -> list[dict[str, Any]]:
 async def _under_way(row: dict[str, Any]) -> bool:
     if row["pulse_wave_id"] is None:
         return False
-    state = await waves.wave_state_of(row["pulse_wave_id"])
+    state = await wave_clock.wave_state_of(row["pulse_wave_id"])
     return state is not None and state.state != "closed"
 
 
@@ -171,7 +173,7 @@ async def pulse_state(row: dict[str, Any]) -> str | None:
     """The pulse wave's state (not_open, open, closed), None when the lab has none."""
     if row["pulse_wave_id"] is None:
         return None
-    state = await waves.wave_state_of(row["pulse_wave_id"])
+    state = await wave_clock.wave_state_of(row["pulse_wave_id"])
     return state.state if state is not None else None
 
 

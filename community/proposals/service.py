@@ -22,6 +22,7 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.roles import HR_MANAGER
 from app.tables import Organization
+from app.tenancy import ensure_reachable
 from community.initiatives import service as initiatives
 from community.initiatives.schemas import InitiativeCreate, TypeInfo
 from community.labs import service as labs
@@ -98,8 +99,7 @@ async def proposals(caller: Caller, wave_id: UUID | None = None) -> Proposals:
 async def company_proposal(caller: Caller, company_id: UUID,
                            wave_id: UUID | None = None) -> GroupProposal:
     """One company's proposals in a wave (default: the latest the caller may read)."""
-    if not caller.is_program_staff and company_id not in caller.organization_ids(HR):
-        raise NotFoundException()
+    ensure_reachable(caller, company_id, HR)
     choice, _choices = await _choice(caller, wave_id)
     if choice is None or not any(g.company_id == company_id for g in choice.companies):
         raise NotFoundException()
@@ -206,8 +206,7 @@ async def _target(caller: Caller, wave_id: UUID, group_key: str) -> Target:
             company_id = UUID(rest)
         except ValueError:
             raise _bad_group() from None
-        if not caller.is_program_staff and company_id not in caller.organization_ids(HR):
-            raise NotFoundException()
+        ensure_reachable(caller, company_id, HR)
         if not any(g.company_id == company_id for g in choice.companies):
             raise _bad_group()
         return await _company(caller, wave_id, company_id)

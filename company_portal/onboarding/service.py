@@ -20,6 +20,7 @@ from app.clock import now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
+from app.mail import send_mail
 from app.organizations import create_organization, domains_of
 from app.roles import HR_MANAGER
 from app.schemas import OrganizationCreate
@@ -36,7 +37,6 @@ from company_portal.onboarding.schemas import (
     WizardState,
 )
 from company_portal.tables import CompanyOnboarding, RosterEntry
-from integrations.mail.service import send_mail
 
 HR_ROLES = (HR_MANAGER,)
 

@@ -14,11 +14,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.i18n import _, gettext, ngettext, use_language
+from app.mail import TEMPLATES
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATES = ("signin_link", "invitation", "company_invitation", "wave_invitation",
-             "wave_reminder", "initiative_offer", "initiative_confirmation", "activity_proposal",
-             "activity_confirmation", "activity_offer", "pact_proposal", "pact_review")
 
 
 def _subjects() -> dict[str, str]:

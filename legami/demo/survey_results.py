@@ -33,7 +33,8 @@ from surveys.definition import Definition, Question, questions
 from surveys.editor.service import SurveyCreate, create_survey, load_definition
 from surveys.results.service import release_wave
 from surveys.tables import Invitation, Response, Survey, Wave
-from surveys.waves.service import WaveCreate, close_wave, create_wave, open_wave, today
+from surveys.waves.service import WaveCreate, close_wave, create_wave, open_wave
+from surveys.waves.state import today
 
 RANDOM_SEED = 2026
 SURVEY_TITLE = "Bisogni di conciliazione vita-lavoro 2026"

@@ -19,11 +19,9 @@ from babel.dates import format_date
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
 
-from app.clock import now
 from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
-from app.ratelimit import allow
+from app.ratelimit import allow, bucket, hits
 from app.settings import LANGUAGES, get_settings
-from app.tables import RateLimitBucket
 from app.web.context import client_ip
 from app.web.errors import error_response
 from surveys.answering.service import (
@@ -149,12 +147,12 @@ async def _open(request: Request[Any, Any, Any], token: str
                 ) -> tuple[Invitee, Opening, Draft | None, str] | Response[Any]:
     """The invitation, its wave, its draft and the page language, or the page to show."""
     address = _address_key(request)
-    found, misses = await look_up(token, _miss_bucket(address),
+    found, misses = await look_up(token, bucket(_miss_key(address), WINDOW_SECONDS),
                                   request.cookies.get(RESUME_COOKIE) or "")
     if misses >= MISS_LIMIT:  # refused whatever the link: guessing learns nothing
         return error_response(request, 429)
     if found is None:
-        await allow(f"answer:miss:{address}", MISS_LIMIT, WINDOW_SECONDS)
+        await allow(_miss_key(address), MISS_LIMIT, WINDOW_SECONDS)
         return Template("answer/invalid.html", status_code=404, context={
             "languages": interface_languages(request.url.path, current_language()),
             "ui_lang": current_language()})
@@ -167,19 +165,17 @@ def _address_key(request: Request[Any, Any, Any]) -> str:
     return hashlib.sha256(client_ip(request).encode()).hexdigest()[:20]
 
 
-def _miss_bucket(address: str) -> str:
-    """The bucket `app.ratelimit.allow` counts this address's unknown links in, this window.
+def _miss_key(address: str) -> str:
+    """The rate-limit key counting this address's unknown links and codes.
 
     Read (not counted) with every link, so a person's own pages never count, only links
     that open nothing, and an address over the limit is refused before any answer.
     """
-    return f"answer:miss:{address}:{int(now().timestamp()) // WINDOW_SECONDS}"
+    return f"answer:miss:{address}"
 
 
 async def _blocked(address: str) -> bool:
-    row = await RateLimitBucket.select(RateLimitBucket.hits).where(
-        RateLimitBucket.bucket == _miss_bucket(address)).first()
-    return row is not None and int(row["hits"]) >= MISS_LIMIT
+    return await hits(_miss_key(address), WINDOW_SECONDS) >= MISS_LIMIT
 
 
 def _language(request: Request[Any, Any, Any], wave: Opening, draft: Draft | None) -> str:
@@ -317,7 +313,7 @@ async def _use_code(request: Request[Any, Any, Any], typed: str) -> Response[Any
         return _code_page(typed, _("Too many attempts. Wait 15 minutes and try again."), 429)
     invitee = await resolve_code(typed)
     if invitee is None:
-        await allow(f"answer:miss:{address}", MISS_LIMIT, WINDOW_SECONDS)
+        await allow(_miss_key(address), MISS_LIMIT, WINDOW_SECONDS)
         message = (_("Type your code: it has 10 letters and numbers, like ABCDE-12345.")
                    if not typed.strip() else
                    _("This code does not work. Check it on your sheet and type it again."))

@@ -32,7 +32,7 @@ from surveys.definition import Definition, Question, Section, decode, questions
 from surveys.distribution.tokens import CODE_LENGTH, LINK_PREFIX, normalize_code
 from surveys.sealing import seal, unseal
 from surveys.tables import Ballot, Invitation, Response, ResponseDraft, SurveyVersion
-from surveys.waves.service import State, today, wave_state
+from surveys.waves.state import State, today, wave_state
 
 # Company sign-in links are signed, not stored: "s." never starts a stored token.
 SIGNED_PREFIX = "s."

@@ -34,8 +34,7 @@ from surveys.tables import (
     SealedResponse,
     Wave,
 )
-from surveys.waves.service import moment_in_italy, seconds_until, wave_state
-from worker.registry import job
+from surveys.waves.state import moment_in_italy, seconds_until, wave_state
 
 log = logging.getLogger("legami.ballot")
 
@@ -62,16 +61,6 @@ async def enqueue_flush(wave_id: UUID, after: date | None = None,
         # A minute into the day after the last one, when wave_state() calls it closed.
         delay_seconds = seconds_until(moment_in_italy(after + timedelta(days=1), hour=0)) + 60
     await enqueue(FLUSH_JOB, {"wave_id": str(wave_id)}, delay_seconds=delay_seconds)
-
-
-@job(FLUSH_JOB)
-async def flush_ballot(outbox_id: int, payload: dict[str, Any]) -> None:
-    """Job `surveys.flush_ballot` ({"wave_id"}): idempotent, as the box empties itself.
-    Once the wave has closed it also releases the wave's figures (the whole box first)."""
-    from surveys.results.service import release_wave  # the results read the ballot
-
-    await flush_wave(UUID(payload["wave_id"]))
-    await release_wave(UUID(payload["wave_id"]))
 
 
 async def flush_wave(wave_id: UUID) -> int:

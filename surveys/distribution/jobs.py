@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from app.jobs import job
 from surveys.distribution import service as distribution
 from surveys.waves.service import MAIL_JOB, REMINDER_JOB
-from worker.registry import job
 
 
 @job(MAIL_JOB)

@@ -63,6 +63,7 @@ from surveys.definition import text_in
 from surveys.distribution.tokens import LINK_PREFIX, format_code, new_access_code, new_link_token
 from surveys.tables import EarlierLink, Invitation, Wave, WaveCompany
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 
 log = logging.getLogger("legami.surveys")
 
@@ -138,7 +139,7 @@ async def _mailing(wave_id: UUID, job: str, template: str, round_: int) -> Maili
     wave = await Wave.objects().where(Wave.id == wave_id).first()
     if wave is None or wave.status != "open":
         return None
-    state = waves.wave_state(wave).state
+    state = wave_clock.wave_state(wave).state
     if state == "closed" or (round_ and state != "open"):
         return None
     names = await Organization.select(Organization.id, Organization.name).where(

@@ -16,11 +16,11 @@ from litestar.exceptions import NotFoundException
 
 from app.auth.caller import Caller, load_caller
 from app.i18n import use_language
+from app.jobs import job
 from surveys.reports import docx_report, requests
 from surveys.reports.docx_report import Results
 from surveys.reports.requests import REPORT_JOB
 from surveys.results import service as results
-from worker.registry import job
 
 LOADED = 20  # percent done once the results are computed; the sections share the rest
 SAVED = 100

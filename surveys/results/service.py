@@ -20,8 +20,10 @@ from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.roles import HR_MANAGER
 from app.tables import Organization
+from app.tenancy import reachable, reaches
 from app.values import json_value
-from company_portal.tables import RosterEntry
+from company_portal.roster.reads import names_and_refs
+from surveys.ballot.service import flush_wave
 from surveys.definition import Question
 from surveys.definition import questions as all_questions
 from surveys.editor.service import load_definition
@@ -61,7 +63,7 @@ from surveys.results.suppression import (
 )
 from surveys.results.tables import ResultsSettings
 from surveys.tables import Wave, WaveCompany
-from surveys.waves.service import wave_state
+from surveys.waves.state import wave_state
 
 HR = HR_MANAGER
 
@@ -146,8 +148,6 @@ async def _released(ctx: WaveContext) -> CompanyRelease | None:
 async def release_wave(wave_id: UUID) -> None:
     """Release a closed wave (idempotent): flush its ballot box, then freeze its figures,
     after any closed wave sharing a company that closed before it and is not released."""
-    from surveys.ballot.service import flush_wave  # the ballot imports the waves, as do we
-
     ctx = await _context(wave_id)
     if wave_state(ctx.wave).state != "closed" or await frozen.load(wave_id) is not None:
         return
@@ -209,7 +209,7 @@ async def _groups(ctx: WaveContext, release: CompanyRelease, company: UUID) -> G
 
 
 def _may_see(caller: Caller, company_id: UUID) -> bool:
-    return caller.is_program_staff or company_id in caller.organization_ids(HR)
+    return reaches(caller, company_id, HR)
 
 
 def _wave_info(ctx: WaveContext) -> WaveInfo:
@@ -221,7 +221,7 @@ def _wave_info(ctx: WaveContext) -> WaveInfo:
 async def wave_choices(caller: Caller) -> list[WaveChoice]:
     """Waves with results the caller may open, newest first, with the caller's companies
     in each (every company for program staff)."""
-    mine = None if caller.is_program_staff else caller.organization_ids(HR)
+    mine = reachable(caller, HR)
     if mine is not None and not mine:
         return []
     rows = await WaveCompany.select(
@@ -372,10 +372,7 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
 
 async def _roster(companies: list[UUID]) -> Roster:
     """The names and the employee-number format the comments are scrubbed of."""
-    rows = await RosterEntry.select(RosterEntry.name, RosterEntry.employee_ref).where(
-        RosterEntry.company.is_in(companies or [None]))
-    return roster_patterns([row["name"] for row in rows if row["name"]],
-                           [row["employee_ref"] for row in rows if row["employee_ref"]])
+    return roster_patterns(*await names_and_refs(companies))
 
 
 # The program's results ----------------------------------------------------------------

@@ -26,6 +26,7 @@ from surveys.answering import service as answering
 from surveys.distribution import reminders
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 from surveys.waves.api import wave_user
 from surveys.waves.service import HR_ROLES, ROSTER_GROUPS, WaveCreate
 
@@ -168,7 +169,7 @@ class WaveAnswerPages(Controller):
     async def answer(self, request: Req, wave_id: UUID) -> Response[Any]:
         try:
             invitation_id = await waves.sso_invitation_for(caller_of(request).user_id, wave_id)
-        except waves.WaveUnavailable as unavailable:
+        except wave_clock.WaveUnavailable as unavailable:
             return Template("surveys/wave_state.html", context={
                 **_helpers(), "state": unavailable.state})
         return Redirect(await answering.start_for_invitation(invitation_id), status_code=303)
@@ -241,7 +242,7 @@ def _form_values(form: Any) -> dict[str, Any]:
     if isinstance(form, dict) and form:
         return form  # a draft wave's values
     if not isinstance(form, FormMultiDict):
-        opens_on = waves.today()
+        opens_on = wave_clock.today()
         return {"channels": ["mail"], "roster_groups": list(ROSTER_GROUPS),
                 "opens_on": opens_on.isoformat(),
                 "closes_on": (opens_on + timedelta(days=DEFAULT_DAYS_OPEN)).isoformat()}

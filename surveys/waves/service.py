@@ -15,10 +15,9 @@ the response itself carries.
 from __future__ import annotations
 
 import hashlib
-import math
-from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -26,31 +25,39 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 
 from app import audit
 from app.auth.caller import Caller
-from app.clock import ITALY, now
+from app.clock import now
 from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
 from app.i18n import _, current_language
 from app.outbox import enqueue
 from app.roles import COMMUNITY_MAKER, HR_MANAGER, PROGRAM_ADMIN
 from app.tables import IdentityProvider, Membership, Organization, User
-from app.tenancy import first_or_404
+from app.tenancy import first_or_404, reachable, reaches, scoped
 from app.values import json_value
-from company_portal.tables import RosterEntry
+from company_portal.roster import reads as roster_reads
 from surveys import definition as survey_definition
+from surveys.ballot.service import enqueue_flush
 from surveys.editor.service import freeze_version
+from surveys.results.service import wave_rates
 from surveys.tables import Invitation, SurveyVersion, Wave, WaveCompany
+from surveys.waves.state import (
+    State,
+    WaveUnavailable,
+    as_date,
+    moment_in_italy,
+    seconds_until,
+    today,
+    wave_state,
+)
 
 HR_ROLES = (HR_MANAGER,)
 PROGRAM_ROLES = (PROGRAM_ADMIN, COMMUNITY_MAKER)
 CHANNELS = ("mail", "code", "sso")
 ROSTER_GROUPS = ("department", "site")
 MAX_REMINDERS = 5
-MAIL_HOUR = 9  # scheduled mail leaves at 9:00 in Italy, not at midnight
 INSERT_BATCH = 500
 MAIL_JOB = "surveys.wave_mail"
 REMINDER_JOB = "surveys.wave_reminder"
-
-State = Literal["not_open", "open", "closed"]
 
 
 # DTOs ---------------------------------------------------------------------------------
@@ -78,12 +85,6 @@ class ReportingGroup(msgspec.Struct):
 class CompanyRef(msgspec.Struct):
     id: UUID
     name: str
-
-
-class WaveState(msgspec.Struct):
-    state: State
-    opens_on: date
-    closes_on: date
 
 
 class WaveOut(msgspec.Struct):
@@ -150,67 +151,6 @@ class WaveCounts(msgspec.Struct):
     companies: list[CompanyCounts]
 
 
-class WaveUnavailable(Exception):
-    """The wave exists for the caller but is not open: pages say so kindly."""
-
-    def __init__(self, state: WaveState) -> None:
-        super().__init__(state.state)
-        self.state = state
-
-
-# State --------------------------------------------------------------------------------
-
-
-def today() -> date:
-    """The date in Italy, where the waves' dates are meant."""
-    return datetime.now(ITALY).date()
-
-
-def wave_state(wave: Wave | Mapping[str, Any], on: date | None = None) -> WaveState:
-    """Whether `wave` (a row or a selected dict) is not open yet, open or closed, with its dates.
-
-    A draft is not open; an open wave is not open before `opens_on` and closed after
-    `closes_on`, with no job needed at either date.
-    """
-    row = wave if isinstance(wave, Mapping) else wave.to_dict()
-    day = on or today()
-    opens_on, closes_on = _as_date(row["opens_on"]), _as_date(row["closes_on"])
-    state: State = "open"
-    if row["status"] == "closed" or (row["status"] == "open" and day > closes_on):
-        state = "closed"
-        closed_at = row.get("closed_at")
-        if closed_at:  # the day it actually closed, as the server recorded it
-            closes_on = min(closes_on, _as_moment(closed_at).astimezone(ITALY).date())
-    elif row["status"] == "draft" or day < opens_on:
-        state = "not_open"
-    return WaveState(state, opens_on, closes_on)
-
-
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def _as_moment(value: datetime | str) -> datetime:
-    """A timestamp as a raw query may give it back (text on SQLite)."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-async def wave_state_of(wave_id: UUID) -> WaveState | None:
-    """The state of wave `wave_id`, or None when there is no such wave."""
-    wave = await Wave.objects().where(Wave.id == wave_id).first()
-    return wave_state(wave) if wave else None
-
-
-def moment_in_italy(day: date, hour: int = MAIL_HOUR) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=ITALY).astimezone(UTC)
-
-
-def seconds_until(moment: datetime) -> int:
-    """Whole seconds from now to `moment`, rounded up so a job is never early; 0 if past."""
-    return max(0, math.ceil((moment - now()).total_seconds()))
-
-
 # Access -------------------------------------------------------------------------------
 
 
@@ -228,7 +168,7 @@ async def _wave_for(caller: Caller, wave_id: UUID) -> Wave:
     wave = await Wave.objects().where(Wave.id == wave_id).first()
     if wave is None:
         raise NotFoundException()
-    if caller.is_program_staff or wave.owner in _hr_companies(caller):
+    if reaches(caller, wave.owner, *HR_ROLES):
         return wave
     if not await _company_ids(wave_id) & _hr_companies(caller):
         raise NotFoundException()
@@ -236,7 +176,7 @@ async def _wave_for(caller: Caller, wave_id: UUID) -> Wave:
 
 
 def _can_manage(caller: Caller, wave: Wave) -> bool:
-    return caller.is_program_staff or wave.owner in _hr_companies(caller)
+    return reaches(caller, wave.owner, *HR_ROLES)
 
 
 async def _managed_wave(caller: Caller, wave_id: UUID) -> Wave:
@@ -250,19 +190,15 @@ async def visible_companies(caller: Caller, wave_id: UUID) -> list[CompanyRef]:
     """The wave's companies the caller may see: all for staff, their own for HR."""
     await _wave_for(caller, wave_id)
     ids = await _company_ids(wave_id)
-    if not caller.is_program_staff:
-        ids &= _hr_companies(caller)
-    return await _company_refs(ids)
+    allowed = reachable(caller, *HR_ROLES)
+    return await _company_refs(ids if allowed is None else ids & allowed)
 
 
 async def company_choices(caller: Caller) -> list[CompanyRef]:
     """Companies the caller may send a wave to: every partner for staff, their own for HR."""
     query = Organization.select(Organization.id).where(
         (Organization.kind == "company") & (Organization.status != "suspended"))
-    if not caller.is_program_staff:
-        if not _hr_companies(caller):
-            return []
-        query = query.where(Organization.id.is_in(list(_hr_companies(caller))))
+    query = scoped(query, Organization.id, caller, *HR_ROLES)
     return await _company_refs(row["id"] for row in await query)
 
 
@@ -281,12 +217,12 @@ async def _company_refs(ids: Iterable[UUID]) -> list[CompanyRef]:
 async def list_waves(caller: Caller) -> list[WaveOut]:
     """Waves the caller may see, newest first."""
     query = Wave.select(Wave.id).order_by(Wave.created_at, ascending=False)
-    if not caller.is_program_staff:
-        hr = list(_hr_companies(caller))
+    hr = reachable(caller, *HR_ROLES)
+    if hr is not None:
         if not hr:
             return []
-        in_wave = WaveCompany.select(WaveCompany.wave).where(WaveCompany.company.is_in(hr))
-        query = query.where(Wave.id.is_in(in_wave) | Wave.owner.is_in(hr))
+        in_wave = WaveCompany.select(WaveCompany.wave).where(WaveCompany.company.is_in(list(hr)))
+        query = query.where(Wave.id.is_in(in_wave) | Wave.owner.is_in(list(hr)))
     return [await get_wave(caller, row["id"]) for row in await query]
 
 
@@ -320,11 +256,12 @@ async def usable_versions(caller: Caller) -> list[VersionChoice]:
         SurveyVersion.definition, SurveyVersion.survey.title,
     ).where(SurveyVersion.survey.status == "active").order_by(
         SurveyVersion.survey.title).order_by(SurveyVersion.number, ascending=False)
-    if not caller.is_program_staff:
-        if not _hr_companies(caller):
+    hr = reachable(caller, *HR_ROLES)
+    if hr is not None:
+        if not hr:
             return []
         query = query.where((SurveyVersion.survey._.owner._.kind == "program")
-                            | SurveyVersion.survey.owner.is_in(list(_hr_companies(caller))))
+                            | SurveyVersion.survey.owner.is_in(list(hr)))
     return [
         VersionChoice(row["id"], row["survey.title"], row["number"],
                       row["frozen_at"] is not None, attribute_questions(row["definition"]))
@@ -567,8 +504,6 @@ async def close_wave(caller: Caller, wave_id: UUID) -> WaveOut:
 
 async def _queue_flush(wave_id: UUID, after: date | None = None) -> None:
     """Queue the move of the wave's sealed responses into `responses` (surveys.ballot)."""
-    from surveys.ballot.service import enqueue_flush  # surveys.ballot imports this module
-
     await enqueue_flush(wave_id, after)
 
 
@@ -610,10 +545,7 @@ async def _fix_companies(wave: Wave) -> list[UUID]:
 
 async def _invite_roster(wave: Wave, companies: list[UUID], groups: list[str]) -> int:
     channels = json_value(wave.channels)
-    entries = await RosterEntry.select(
-        RosterEntry.id, RosterEntry.company, RosterEntry.email, *_roster_columns(groups)
-    ).where(RosterEntry.company.is_in(companies) & RosterEntry.active.eq(True)).order_by(
-        RosterEntry.id) if companies else []
+    entries = await roster_reads.active_people(companies, groups)
     rows = [_invitation(wave, entry, _channel(channels, bool(entry["email"])), groups)
             for entry in entries]
     for start in range(0, len(rows), INSERT_BATCH):
@@ -635,10 +567,6 @@ def _invitation(wave: Wave, entry: dict[str, Any], channel: str, groups: list[st
     return Invitation(wave=wave.id, company=entry["company"],
                       roster_entry=None if channel == "code" else entry["id"],
                       channel=channel, group_values={key: entry[key] for key in groups})
-
-
-def _roster_columns(groups: list[str]) -> list[Any]:
-    return [getattr(RosterEntry, key) for key in groups]
 
 
 def _channel(channels: list[str], has_email: bool) -> str:
@@ -675,8 +603,6 @@ async def wave_counts(caller: Caller, wave_id: UUID) -> WaveCounts:
     wave = await _wave_for(caller, wave_id)
     if wave.status == "draft":
         return WaveCounts(wave_id, None, [])
-    from surveys.results.service import wave_rates  # the results read this module
-
     total, companies = None, []
     for rate in await wave_rates(caller, wave_id):
         cell = Cell(rate.group.value if rate.group.kind == "group" else rate.group.label,
@@ -754,7 +680,7 @@ async def open_surveys_for(user_id: UUID) -> list[OpenSurvey]:
         mine = mine | (Invitation.roster_entry == entry["id"])
     answered = {row["wave"] for row in await Invitation.select(Invitation.wave).where(
         mine & Invitation.answered.eq(True))}
-    return [OpenSurvey(wave["id"], wave["title"], _as_date(wave["closes_on"]),
+    return [OpenSurvey(wave["id"], wave["title"], as_date(wave["closes_on"]),
                        wave["id"] in answered)
             for wave in waves if wave_state(wave).state == "open"]
 
@@ -769,9 +695,7 @@ async def _lock(name: str) -> None:
 async def _roster_match(email: str | None, companies: set[UUID]) -> dict[str, Any] | None:
     if not email:
         return None
-    return await RosterEntry.select().where(
-        RosterEntry.company.is_in(list(companies)) & RosterEntry.active.eq(True)
-        & (RosterEntry.email == email.strip().lower())).order_by(RosterEntry.id).first()
+    return await roster_reads.active_person(email, companies)
 
 
 async def _invitation_for_entry(wave: Wave, entry: dict[str, Any]) -> int:

@@ -633,8 +633,8 @@ async def test_only_program_staff_and_the_companys_hr_may_start_a_test(
 
 
 def test_every_failure_code_has_its_own_explanation() -> None:
+    from app.auth.oidc import errors
     from app.web.sso_pages import explain
-    from integrations.oidc import errors
 
     codes = {value for name, value in vars(errors).items()
              if name.isupper() and isinstance(value, str)}

@@ -16,11 +16,12 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword
 
 from app.db import transaction
+from app.mail import send_mail
 from app.settings import get_settings
 from app.tables import DevMail, OutboxJob
 from integrations.mail.render import render
 from integrations.mail.sender import deliver
-from integrations.mail.service import send_mail, stored_mails
+from integrations.mail.service import stored_mails
 from worker.runner import run_job
 
 SIGNIN: dict[str, Any] = {

@@ -12,6 +12,7 @@ from typing import Any
 
 from surveys.tables import Invitation
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
 from tests.factories import make_user, post_form, sign_in
 from tests.page_checks import accessible, axe_source, check_page, desk, labelled, phone, visit
@@ -34,7 +35,8 @@ async def test_a_company_with_sign_in_links_is_not_offered_the_company_account(c
     assert SSO_BOX not in (await client.get(page)).text
     refused = await post_form(client, "/waves/new", {
         "version_id": str(world.version), "title": "Ondata", "channels": "sso",
-        "opens_on": str(waves.today()), "closes_on": str(waves.today() + timedelta(days=7))},
+        "opens_on": str(wave_clock.today()),
+        "closes_on": str(wave_clock.today() + timedelta(days=7))},
         page=page)
     assert refused.status_code == 422 and 'id="channels-error"' in refused.text
     assert "link" in refused.text and "codici" in refused.text

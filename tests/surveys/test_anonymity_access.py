@@ -17,7 +17,7 @@ from surveys.answering import service as answering
 from surveys.ballot import service as ballot
 from surveys.distribution import service as distribution
 from surveys.tables import Ballot, Invitation, Response, Wave
-from surveys.waves.service import today
+from surveys.waves.state import today
 from tests.factories import api_post, post_form, sign_in
 from tests.surveys.answering.test_answering import answer_all, build_wave, invite, post_section
 from tests.surveys.waves.test_waves import (

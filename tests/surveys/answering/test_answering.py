@@ -39,7 +39,7 @@ from surveys.tables import (
     SurveyVersion,
     Wave,
 )
-from surveys.waves.service import today
+from surveys.waves.state import today
 from tests.factories import make_org
 
 DEFINITION: dict[str, Any] = {

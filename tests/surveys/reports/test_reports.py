@@ -40,6 +40,7 @@ from surveys.results import service as results
 from surveys.results.model import Figure, QuestionResult
 from surveys.tables import Answer, Invitation, Response, Survey, SurveyVersion
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 from surveys.waves.service import WaveCreate
 from tests.factories import api_post, make_org, make_user, post_form, sign_in
 from worker.runner import run_job
@@ -100,8 +101,8 @@ async def add_roster(company: UUID, groups: dict[str, tuple[int, int]]) -> None:
 async def open_wave(staff: UUID, version: UUID, companies: list[UUID]) -> UUID:
     caller = await as_caller(staff)
     wave = await waves.create_wave(caller, WaveCreate(
-        version_id=version, title="Primavera 2026", opens_on=waves.today(),
-        closes_on=waves.today() + timedelta(days=14), company_ids=companies,
+        version_id=version, title="Primavera 2026", opens_on=wave_clock.today(),
+        closes_on=wave_clock.today() + timedelta(days=14), company_ids=companies,
         attribute_questions=["has_children_u14"]))
     await waves.open_wave(caller, wave.id)
     return wave.id
@@ -116,7 +117,7 @@ async def answer(wave: UUID, company: UUID, groups: dict[str, tuple[int, int]],
         for _number in range(answered):
             cleaned = answers_of(definition, rng)
             response = Response(id=uuid4(), wave=wave, company=company,
-                                submitted_on=waves.today(), group_values={
+                                submitted_on=wave_clock.today(), group_values={
                                     "department": department, "site": "Sede",
                                     "has_children_u14": cleaned["has_children_u14"]})
             await response.save()

@@ -38,6 +38,7 @@ from surveys.distribution.tokens import LINK_PREFIX
 from surveys.results.suppression import Sum, protect
 from surveys.tables import Invitation, Survey, SurveyVersion, Wave
 from surveys.waves import service as waves
+from surveys.waves import state as wave_clock
 from surveys.waves.service import WaveCreate
 from tests.factories import BASE_URL, api_post, make_org, make_user, post_form, sign_in
 from worker.runner import JobFailed, run_job
@@ -106,7 +107,7 @@ async def new_wave(world: World, company: UUID | None = None, user: UUID | None 
                    **changes: Any) -> waves.WaveOut:
     values: dict[str, Any] = {
         "version_id": world.version, "title": "Ondata di primavera",
-        "opens_on": waves.today(), "closes_on": waves.today() + timedelta(days=14),
+        "opens_on": wave_clock.today(), "closes_on": wave_clock.today() + timedelta(days=14),
         "company_ids": [company or world.a], "channels": ["mail", "code"],
         "reminder_days": [3], "attribute_questions": ["children_under_14"], **changes}
     return await waves.create_wave(await as_caller(user or world.staff), WaveCreate(**values))
@@ -250,18 +251,18 @@ async def test_the_mail_leaves_at_once_or_on_the_morning_of_a_later_opening_day(
     world = await make_world()
     await add_person(world.a, "A1", "anna@rossi.example")
     now_wave = await open_new_wave(world)
-    later = waves.today() + timedelta(days=5)
+    later = wave_clock.today() + timedelta(days=5)
     later_wave = await open_new_wave(world, opens_on=later, closes_on=later + timedelta(days=9),
                                      reminder_days=[2])
     jobs = await OutboxJob.select(OutboxJob.actor, OutboxJob.payload, OutboxJob.available_at)
     due = {(j["actor"], json.loads(j["payload"])["wave_id"]): j["available_at"] for j in jobs}
     assert due[("surveys.wave_mail", str(now_wave.id))] <= now()
     second = timedelta(seconds=1)
-    morning = waves.moment_in_italy(later)
+    morning = wave_clock.moment_in_italy(later)
     assert morning <= due[("surveys.wave_mail", str(later_wave.id))] < morning + second
-    reminder = waves.moment_in_italy(later + timedelta(days=2))
+    reminder = wave_clock.moment_in_italy(later + timedelta(days=2))
     assert reminder <= due[("surveys.wave_reminder", str(later_wave.id))] < reminder + second
-    assert waves.moment_in_italy(later).astimezone(ITALY).hour == 9
+    assert wave_clock.moment_in_italy(later).astimezone(ITALY).hour == 9
 
 
 async def test_a_program_wide_wave_covers_the_active_companies_when_it_opens() -> None:
@@ -283,7 +284,7 @@ async def test_a_program_wide_wave_covers_the_active_companies_when_it_opens() -
 async def test_an_hr_manager_sends_waves_to_their_own_company_only(client) -> None:
     world = await make_world()
     await sign_in(client, world.hr_a)
-    today = waves.today()
+    today = wave_clock.today()
     form = {"version_id": str(world.version), "title": "Ondata reparto", "channels": ["mail"],
             "opens_on": today.isoformat(), "closes_on": (today + timedelta(days=7)).isoformat(),
             "roster_groups": ["department"], "company_ids": [str(world.a)]}
@@ -659,14 +660,14 @@ async def test_an_hr_manager_gets_404_on_another_companys_wave(client, method: s
 
 def test_wave_state_says_not_open_open_or_closed_with_the_dates() -> None:
     row = {"status": "open", "opens_on": date(2026, 3, 2), "closes_on": date(2026, 3, 20)}
-    assert waves.wave_state(row, date(2026, 3, 1)).state == "not_open"
-    assert waves.wave_state(row, date(2026, 3, 2)).state == "open"
-    assert waves.wave_state(row, date(2026, 3, 20)).state == "open"
-    late = waves.wave_state(row, date(2026, 3, 21))
+    assert wave_clock.wave_state(row, date(2026, 3, 1)).state == "not_open"
+    assert wave_clock.wave_state(row, date(2026, 3, 2)).state == "open"
+    assert wave_clock.wave_state(row, date(2026, 3, 20)).state == "open"
+    late = wave_clock.wave_state(row, date(2026, 3, 21))
     assert (late.state, late.opens_on, late.closes_on) == (
         "closed", date(2026, 3, 2), date(2026, 3, 20))
-    assert waves.wave_state({**row, "status": "draft"}, date(2026, 3, 5)).state == "not_open"
-    assert waves.wave_state({**row, "status": "closed"}, date(2026, 3, 5)).state == "closed"
+    assert wave_clock.wave_state({**row, "status": "draft"}, date(2026, 3, 5)).state == "not_open"
+    assert wave_clock.wave_state({**row, "status": "closed"}, date(2026, 3, 5)).state == "closed"
 
 
 async def test_a_wave_not_open_yet_or_closed_says_so_kindly(client) -> None:
@@ -674,7 +675,7 @@ async def test_a_wave_not_open_yet_or_closed_says_so_kindly(client) -> None:
     await add_person(world.a, "A1", "anna@rossi.example")
     employee = await make_user("anna@rossi.example", world.a, "employee")
     await with_company_signin(world.a)
-    later = waves.today() + timedelta(days=3)
+    later = wave_clock.today() + timedelta(days=3)
     wave = await open_new_wave(world, opens_on=later, closes_on=later + timedelta(days=7),
                                channels=["sso"], reminder_days=[])
     assert wave.state == "not_open"
@@ -686,7 +687,7 @@ async def test_a_wave_not_open_yet_or_closed_says_so_kindly(client) -> None:
     await waves.close_wave(await as_caller(world.staff), wave.id)
     closed = await client.get(f"/waves/{wave.id}/answer")
     assert closed.status_code == 200 and "si è chiuso" in closed.text
-    assert (await waves.wave_state_of(wave.id)).state == "closed"
+    assert (await wave_clock.wave_state_of(wave.id)).state == "closed"
 
 
 async def test_company_sign_in_opens_the_persons_own_invitation(client) -> None:

@@ -21,15 +21,15 @@ import httpx
 from joserfc.errors import JoseError
 from joserfc.jwk import JWKRegistry, KeySet
 
-from app.identity_providers import ProviderConfig
-from app.ratelimit import allow
-from integrations.oidc.errors import (
+from app.auth.oidc.errors import (
     CLIENT_REJECTED,
     ISSUER_MISMATCH,
     TOKEN_REFUSED,
     UNREACHABLE,
     SignInFailed,
 )
+from app.identity_providers import ProviderConfig
+from app.ratelimit import allow
 
 TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 CACHE_SECONDS = 3600

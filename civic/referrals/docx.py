@@ -1,6 +1,6 @@
 """The printable letter (A4, Word) a school hands over when a family has no e-mail.
 
-The letter is in the family's language (`civic.family_messages`; right to left for
+The letter is in the family's language (`civic.referrals.messages`; right to left for
 Arabic) and, when that is not Italian, again in Italian below, so the school and any
 helper can read it too. It carries the family's link as text and as a QR code (segno)
 and a short code to type on the site's /f page. Printing makes a new link: an earlier
@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from app.documents import a4_document, qr_png
-from civic.family_messages import FamilyTexts, family_texts
+from civic.referrals.messages import FamilyTexts, family_texts
 
 SECTIONS = ("greeting", "proposal", "when", "where", "cost", "answer_by")
 

@@ -1,6 +1,6 @@
 """What families read, in the family's language, as data.
 
-Each language is a JSON file in `civic/family_messages/` (its name, its writing
+Each language is a JSON file in `civic/referrals/family_messages/` (its name, its writing
 direction, and the messages): the program adds a language by adding a file, no code.
 Italian is complete and is the fallback: a language without a file, or a message
 missing from one, is written in Italian, and then the English `fallback` line tells

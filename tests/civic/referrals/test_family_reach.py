@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from docx import Document
 
-from civic.family_messages import available, family_texts
 from civic.referrals import service as referrals
+from civic.referrals.messages import available, family_texts
 from civic.referrals.schemas import ReferralCreate
 from civic.tables import Referral
 from tests.civic.referrals.world import as_caller, make_activity, make_family, make_world

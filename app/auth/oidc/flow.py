@@ -18,20 +18,14 @@ from uuid import UUID
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
-from app.clock import now
-from app.crypto import SecretUnreadable, token_hash
-from app.db import transaction
-from app.identity_providers import ProviderConfig, get_provider, organization_status
-from app.settings import get_settings
-from app.tables import OIDCLoginAttempt
-from integrations.oidc.client import (
+from app.auth.oidc.client import (
     Discovery,
     discover,
     exchange_code,
     fetch_userinfo,
     signing_keys,
 )
-from integrations.oidc.errors import (
+from app.auth.oidc.errors import (
     CANCELLED,
     INVALID_STATE,
     MIX_UP,
@@ -43,7 +37,13 @@ from integrations.oidc.errors import (
     USERINFO_MISMATCH,
     SignInFailed,
 )
-from integrations.oidc.tokens import Expected, verify_id_token
+from app.auth.oidc.tokens import Expected, verify_id_token
+from app.clock import now
+from app.crypto import SecretUnreadable, token_hash
+from app.db import transaction
+from app.identity_providers import ProviderConfig, get_provider, organization_status
+from app.settings import get_settings
+from app.tables import OIDCLoginAttempt
 
 ATTEMPT_MINUTES = 10
 CALLBACK_PATH = "/auth/oidc/callback"

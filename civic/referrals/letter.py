@@ -9,8 +9,8 @@ from app.auth.caller import Caller
 from app.errors import InvalidInput
 from app.i18n import _
 from app.settings import get_settings
-from civic.family_letter import letter
 from civic.referrals import service as referrals
+from civic.referrals.docx import letter
 from civic.referrals.jobs import referral_facts
 
 

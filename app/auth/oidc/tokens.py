@@ -12,7 +12,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from integrations.oidc.errors import (
+from app.auth.oidc.errors import (
     BAD_ALGORITHM,
     BAD_SIGNATURE,
     EXPIRED,

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from civic import referral_letters
+from civic.referrals import letter as referral_letters
 from civic.referrals import service as referrals
 from civic.referrals.schemas import ReferralCreate
 from tests.browser import LiveServer, browser, live_server  # noqa: F401
+from tests.civic.referrals.test_family_reach import code_of, docx_text
 from tests.civic.referrals.world import as_caller, make_activity, make_family, make_world
 from tests.civic.test_children_browser import desktop
-from tests.civic.test_family_reach import code_of, docx_text
 from tests.page_checks import PHONE, accessible, axe_source, check_page, labelled, phone, visit
 
 

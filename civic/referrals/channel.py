@@ -3,7 +3,7 @@
 A channel says whether it reaches a family (`reaches`) and hands the proposal over
 (`hand_over`, inside the proposal's transaction). Mail queues the mail job, which makes
 the link. The letter needs nothing at proposal time: the school prints it from the
-referrals page (`civic.family_letter`) and hands it to the pupil; printing makes the
+referrals page (`civic.referrals.docx`) and hands it to the pupil; printing makes the
 link. The first channel that reaches the family is used, mail before letter. An SMS
 channel is one more class here (its `reaches` a mobile number, its `hand_over` an SMS
 job) placed before the letter.
