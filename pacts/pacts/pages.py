@@ -49,7 +49,8 @@ def day(value: Any) -> str:
 
 
 def moment(value: Any) -> str:
-    return format_datetime(value, format="medium", tzinfo=ITALY,
+    """A meeting's day and time in Italian time, to the minute: "13 dic 2026, 17:30"."""
+    return format_datetime(value, format="d MMM y, HH:mm", tzinfo=ITALY,
                            locale=current_language()) if value else ""
 
 
