@@ -19,7 +19,7 @@ async def seed_demo_domains() -> dict[str, int]:
     from legami.demo.civic_referrals import seed_demo_referrals
     from legami.demo.community_initiatives import seed_demo_initiatives
     from legami.demo.community_labs import seed_demo_labs
-    from pacts.demo import seed_demo_pacts
+    from legami.demo.pacts import seed_demo_pacts
 
     await seed_demo_activities()
     await seed_demo_initiatives()

@@ -52,8 +52,8 @@ async def test_the_dashboard_counts_pacts_from_five(client: Any, world: World) -
 async def test_the_demo_seeds_pacts_for_the_demo_community_maker() -> None:
     from app.auth.caller import load_caller
     from app.tables import User
+    from legami.demo.pacts import seed_demo_pacts
     from legami.demo.seed import seed_demo
-    from pacts.demo import seed_demo_pacts
 
     await seed_demo()
     assert await seed_demo_pacts() == 5

@@ -1,4 +1,4 @@
-"""The pacts domain's route handlers, mounted by app.web.create_app()."""
+"""The pacts domain's route handlers, mounted by legami.application.create_app()."""
 
 from typing import Any
 
