@@ -22,9 +22,11 @@ from app.i18n import LANGUAGE_NAMES, _, current_language
 from app.web.context import caller_of, form_of
 from pacts.access import service as access
 from pacts.consents.service import consent_texts
+from pacts.links import service as goal_links
 from pacts.pacts import service
 from pacts.pacts.schemas import (
     AREAS,
+    LINK_KINDS,
     AreaIn,
     Closure,
     Commitment,
@@ -93,7 +95,9 @@ def content_of(form: dict[str, str]) -> PactContent:
         results = [ExpectedResult(text=form.get(f"goal_{i}_result_{j}", ""),
                                   due=_date(form.get(f"goal_{i}_due_{j}", ""), "goals"))
                    for j in range(RESULT_ROWS)]
-        goals.append(Goal(text=form.get(f"goal_{i}", ""), results=results))
+        link = goal_links.parse_choice(form.get(f"goal_{i}_link", ""))
+        goals.append(Goal(text=form.get(f"goal_{i}", ""), results=results,
+                          links=[link] if link else []))
     commitments = [Commitment(side=form.get(f"commitment_{k}_side", ""),
                               who=form.get(f"commitment_{k}_who", ""),
                               what=form.get(f"commitment_{k}_what", ""),
@@ -199,8 +203,12 @@ async def change_then_show(request: Req, pact_id: UUID, form: dict[str, str], do
 async def pact_page(request: Req, pact_id: UUID, form: dict[str, str],
                     errors: dict[str, str], unsealed: dict[int, str] | None = None) -> Template:
     """The pact page, with a form's values and errors, and any note just unsealed."""
-    pact = await service.detail(caller_of(request), pact_id)
+    caller = caller_of(request)
+    pact = await service.detail(caller, pact_id)
+    offers = await goal_links.offers(caller, pact.town) if pact.status != "closed" else []
     return Template("pacts/pact.html", status_code=422 if errors else 200, context={
         "pact": pact, "form": form, "errors": errors, "unsealed": unsealed or {},
+        "offers": {kind: [o for o in offers if o.kind == kind] for kind in LINK_KINDS},
+        "link_kinds": goal_links.kind_labels(),
         "consent_texts": consent_texts(), "progress_labels": progress_labels(),
         "done": request.query_params.get("done", ""), **helpers()})
