@@ -119,7 +119,8 @@ class PactPages(Controller):
         items = await service.caseload(caller)
         teams = await access.teams_of(caller)
         return Template("pacts/caseload.html", context={
-            "items": items, "teams": teams, **helpers()})
+            "items": items, "teams": teams, "keeps_teams": caller.is_program_admin,
+            **helpers()})
 
     @get("/new", media_type=MediaType.HTML)
     async def new(self, request: Req) -> Template:

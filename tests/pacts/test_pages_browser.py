@@ -1,9 +1,11 @@
 """The pacts' pages in a real browser: the community maker's whole journey on a 1280 px
 desktop and on a 360 px phone (caseload, a referral refused then opened, the pact with
-goals and commitments of both sides, a review scheduled and held, the access log, a
-closure refused then done), and the family's `/p/<token>` page at both widths, accepted
-on a 360 px phone with JavaScript off. Every page passes axe-core and labels its form
-controls; on the phone it also fits the screen and shows the focus (tests/page_checks.py).
+goals (one linked to a Civic Center activity from the picker) and commitments of both
+sides, a review scheduled and held, the access log, a closure refused then done), the
+administrator's team pages with a refused addition, and the family's `/p/<token>` page
+at both widths, accepted on a 360 px phone with JavaScript off. Every page passes
+axe-core and labels its form controls; on the phone it also fits the screen and shows
+the focus (tests/page_checks.py).
 
 axe-core runs only where JavaScript runs: `axe.run` settles its promise on timers that a
 page without JavaScript never fires, and Playwright's `evaluate` has no timeout of its
@@ -23,6 +25,7 @@ from uuid import UUID
 from app.clock import ITALY, now
 from pacts.pacts import service
 from tests.browser import LiveServer, browser, live_server, wait_for_mail  # noqa: F401
+from tests.civic.referrals.world import make_activity
 from tests.pacts.world import World, as_caller, make_world
 from tests.page_checks import (
     PHONE,
@@ -76,12 +79,13 @@ async def refer(page: Any, server: LiveServer, axe: str, screen: str, name: str,
     return page.url.rsplit("/", 1)[-1].split("?")[0]
 
 
-async def write_the_pact(page: Any, axe: str, screen: str) -> None:
+async def write_the_pact(page: Any, axe: str, screen: str, offer: str) -> None:
     await page.fill("#goal_0", "Trovare un lavoro part-time che lasci tempo per i figli")
     await page.fill("#goal_0_result_0", "Un curriculum pronto")
     await page.fill("#goal_0_due_0", (now().date() + timedelta(days=30)).isoformat())
     await page.fill("#goal_1", "I bambini seguiti nei compiti il pomeriggio")
     await page.fill("#goal_1_result_0", "Iscrizione al doposcuola")
+    await page.select_option("#goal_1_link", offer)  # the picker: a Civic Center activity
     await page.select_option("#commitment_0_side", "family")
     await page.fill("#commitment_0_who", "Amina")
     await page.fill("#commitment_0_what", "Frequentare il corso di italiano")
@@ -94,6 +98,7 @@ async def write_the_pact(page: Any, axe: str, screen: str) -> None:
     version = page.locator("main section.card").first
     text = await version.inner_text()
     assert "La famiglia" in text and "La comunità" in text, text
+    assert "Con: Doposcuola al Centro Civico" in text, text
     await check(page, axe, "the pact proposed", screen)
 
 
@@ -129,7 +134,8 @@ async def the_family_accepts(browser: Any, server: LiveServer, axe: str,  # noqa
         page = await family.new_page()
         await visit(page, server, path)
         assert await page.locator("script").count() == 0
-        assert "La comunità" in await page.locator("main").inner_text()
+        family_text = await page.locator("main").inner_text()
+        assert "La comunità" in family_text and "Doposcuola al Centro Civico" in family_text
         await page.locator("main form[action*='/accept'] button").focus()
         async with page.expect_navigation():
             await page.keyboard.press("Enter")
@@ -194,7 +200,7 @@ async def the_caseload_fits_the_phone(page: Any) -> None:
 
 
 async def maker_journey(browser: Any, server: LiveServer, axe: str,  # noqa: F811
-                        world: World, screen: str, make: Any) -> UUID:
+                        world: World, screen: str, make: Any, offer: str) -> UUID:
     email = f"amina.{screen}@example.it"
     context = await make(browser, server, world.maker_a)
     try:
@@ -203,7 +209,7 @@ async def maker_journey(browser: Any, server: LiveServer, axe: str,  # noqa: F81
         await check(page, axe, "empty caseload" if screen == "desktop" else "caseload",
                     screen)
         pact_id = await refer(page, server, axe, screen, f"Amina Diallo ({screen})", email)
-        await write_the_pact(page, axe, screen)
+        await write_the_pact(page, axe, screen, offer)
         await the_family_accepts(browser, server, axe, email)
         await visit(page, server, f"/pacts/{pact_id}")
         assert "Attiva" in await page.locator("main .lead").inner_text()
@@ -213,14 +219,34 @@ async def maker_journey(browser: Any, server: LiveServer, axe: str,  # noqa: F81
     return UUID(pact_id)
 
 
+async def the_admin_keeps_the_teams(browser: Any, server: LiveServer, axe: str,  # noqa: F811
+                                    world: World, screen: str, make: Any) -> None:
+    context = await make(browser, server, world.admin)
+    try:
+        page = await context.new_page()
+        await visit(page, server, "/pacts")
+        await page.click("main a[href='/pacts/teams']")
+        assert "Giulia Ferrandi" in await page.locator("main").inner_text()
+        await check(page, axe, "the pact teams", screen)
+        await page.fill("#email", "hr@rossi.example")
+        await submit(page, "form[action='/pacts/teams/members'] button[type=submit]")
+        assert await page.locator("main .error-summary a[href='#email']").count() == 1
+        await check(page, axe, "the pact teams, someone refused", screen)
+    finally:
+        await context.close()
+
+
 async def test_the_maker_and_the_family_walk_the_pact(
     live_server: LiveServer, browser: Any,  # noqa: F811
 ) -> None:
     axe = axe_source()
     world = await make_world()
+    offer = f"activity:{(await make_activity(world, title='Doposcuola al Centro Civico')).id}"
     async with asyncio.timeout(WHOLE_TEST_SECONDS):
-        walked = [await maker_journey(browser, live_server, axe, world, screen, make)
+        walked = [await maker_journey(browser, live_server, axe, world, screen, make, offer)
                   for screen, make in SCREENS]
+        for screen, make in SCREENS:
+            await the_admin_keeps_the_teams(browser, live_server, axe, world, screen, make)
     maker = await as_caller(world.maker_a)
     closed = {p.id: p.status for p in await service.caseload(maker)}
     assert [closed[pact_id] for pact_id in walked] == ["closed", "closed"]
