@@ -24,9 +24,10 @@ from uuid import UUID
 
 from app.clock import ITALY, now
 from pacts.pacts import service
+from pacts.tables import PactTeamMember
 from tests.browser import LiveServer, browser, live_server, wait_for_mail  # noqa: F401
 from tests.civic.referrals.world import make_activity
-from tests.pacts.world import World, as_caller, make_world
+from tests.pacts.world import World, as_caller, make_world, open_pact
 from tests.page_checks import (
     PHONE,
     accessible,
@@ -36,6 +37,7 @@ from tests.page_checks import (
     fits,
     labelled,
     phone,
+    tab_to,
     visit,
 )
 
@@ -236,6 +238,31 @@ async def the_admin_keeps_the_teams(browser: Any, server: LiveServer, axe: str, 
         await context.close()
 
 
+async def a_coordinator_of_two_teams_scrolls_the_caseload(
+        browser: Any, server: LiveServer, axe: str, world: World) -> None:  # noqa: F811
+    """Two teams' pacts: the team column comes back, and on the phone the table scrolls
+    inside its region (reached with Tab, moved with the arrow keys), not the page."""
+    await PactTeamMember(team=world.team_b, user=world.coordinator_a,
+                         is_coordinator=True).save()
+    await open_pact(world, world.maker_b)
+    context = await phone(browser, server, world.coordinator_a)
+    try:
+        page = await context.new_page()
+        await visit(page, server, "/pacts")
+        assert await page.locator("main table thead th").count() == 4
+        await check_page(page, axe, "a caseload of two teams")  # the page itself fits
+        region = page.locator("main .table-wrap[role=region]")
+        box = await region.evaluate("(el) => ({client: el.clientWidth, scroll: el.scrollWidth,"
+                                    " right: el.getBoundingClientRect().right})")
+        assert box["right"] <= PHONE["width"] and box["scroll"] > box["client"], box
+        await tab_to(page, {"tag": "div"})
+        await page.keyboard.press("ArrowRight")
+        await page.wait_for_function(
+            "() => document.querySelector('main .table-wrap').scrollLeft > 0")
+    finally:
+        await context.close()
+
+
 async def test_the_maker_and_the_family_walk_the_pact(
     live_server: LiveServer, browser: Any,  # noqa: F811
 ) -> None:
@@ -247,6 +274,7 @@ async def test_the_maker_and_the_family_walk_the_pact(
                   for screen, make in SCREENS]
         for screen, make in SCREENS:
             await the_admin_keeps_the_teams(browser, live_server, axe, world, screen, make)
+        await a_coordinator_of_two_teams_scrolls_the_caseload(browser, live_server, axe, world)
     maker = await as_caller(world.maker_a)
     closed = {p.id: p.status for p in await service.caseload(maker)}
     assert [closed[pact_id] for pact_id in walked] == ["closed", "closed"]
