@@ -19,7 +19,7 @@ from community.labs.schemas import LabCreate
 from community.taxonomy import service as taxonomy
 from pacts.pacts import service
 from tests.civic.referrals.world import make_activity, run_jobs
-from tests.factories import csrf_token, sign_in
+from tests.factories import api_post, csrf_token, sign_in
 from tests.pacts.test_journey import _link
 from tests.pacts.world import World, as_caller, make_world, open_pact
 
@@ -115,3 +115,23 @@ async def test_someone_outside_the_pact_gets_404_with_a_link(client: Any,
         answer = await _propose(client, pact_id, token,
                                 goal_0_link=f"activity:{_id(made['activity'])}")
         assert answer.status_code == 404, who
+
+
+async def test_the_api_lists_the_offers_and_takes_a_link(client: Any, world: World) -> None:
+    made = await offers(world)
+    pact_id = await open_pact(world)
+    await sign_in(client, world.maker_a)
+    listed = (await client.get(f"/api/v1/pacts/{pact_id}/offers")).json()
+    assert {(o["kind"], o["title"]) for o in listed} == {
+        ("activity", "Doposcuola al Centro Civico"), ("lab", "Laboratorio di quartiere"),
+        ("initiative", "Gruppo di acquisto solidale")}
+    answer = await api_post(client, f"/api/v1/pacts/{pact_id}/versions", {"goals": [{
+        "text": "Il GAS del quartiere",
+        "links": [{"kind": "initiative", "id": _id(made["initiative"])}]}]})
+    assert answer.status_code == 201, answer.text
+    link = answer.json()["versions"][0]["content"]["goals"][0]["links"][0]
+    assert link["title"] == "Gruppo di acquisto solidale"
+    refused = await api_post(client, f"/api/v1/pacts/{pact_id}/versions", {"goals": [{
+        "text": "Navetta", "links": [{"kind": "initiative",
+                                      "id": _id(made["company_only"])}]}]})
+    assert refused.status_code == 422
