@@ -9,7 +9,9 @@ from pacts.notes.pages import NotePages
 from pacts.pacts.api import PactController
 from pacts.pacts.pages import PactPages
 from pacts.reviews.pages import ReviewPages
+from pacts.teams.api import TeamController
 from pacts.teams.pages import TeamPages
 
 ROUTES: list[Any] = [PactPages, PactController, ReviewPages, NotePages, ConsentPages,
-                     PactLinkPages, PrintPages, PactFiguresController, TeamPages]
+                     PactLinkPages, PrintPages, PactFiguresController, TeamPages,
+                     TeamController]

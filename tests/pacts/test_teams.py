@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from pacts.access.service import teams_of
 from pacts.pacts import service
 from pacts.tables import PactTeamMember
-from tests.factories import csrf_token, make_org, make_user, sign_in
+from tests.factories import api_post, csrf_token, make_org, make_user, sign_in
 from tests.pacts.world import HOLDER, World, as_caller, make_world, open_pact
 
 
@@ -28,9 +28,9 @@ def _team_routes() -> list[tuple[str, str]]:
 
     found = set()
     for route in create_app(run_jobs=False).routes:
-        if route.path.startswith("/pacts/teams"):
+        if route.path.startswith(("/pacts/teams", "/api/v1/pact-teams")):
             for method in getattr(route, "methods", set()):
-                if method in ("GET", "POST"):
+                if method in ("GET", "POST", "DELETE"):
                     found.add((method, route.path))
     return sorted(found)
 
@@ -94,18 +94,49 @@ async def test_no_one_else_reaches_the_team_pages(client: Any, world: World,
     await sign_in(client, user)
     token = await csrf_token(client, "/")
     routes = _team_routes()
-    assert len(routes) == 4
+    assert len(routes) == 8
     for method, path in routes:
         url = path.replace("{team_id:uuid}", str(world.team_a)).replace(
             "{member_id:int}", str(member["id"]))
         data = {"_csrf_token": token, "team": str(world.team_a), "team_name": "Intrusi",
                 "email": "giulia@farelegami.example"}
+        body: dict[str, Any] = {}
+        if method == "POST":
+            body = {"json": {"name": "Intrusi"}} if url.startswith("/api/") else {"data": data}
+        if url.endswith("/members") and url.startswith("/api/"):
+            body = {"json": {"email": "giulia@farelegami.example"}}
         answer = await client.request(method, url, follow_redirects=False,
-                                      **({"data": data} if method == "POST" else {}))
+                                      headers={"x-csrftoken": token}, **body)
         expected = 404
         if who == "other_admin":  # their own program's team pages, with no one of ours
-            expected = {("GET", "/pacts/teams"): 200, ("POST", "/pacts/teams"): 303}.get(
-                (method, path), 404)
+            expected = {("GET", "/pacts/teams"): 200, ("POST", "/pacts/teams"): 303,
+                        ("GET", "/api/v1/pact-teams"): 200,
+                        ("POST", "/api/v1/pact-teams"): 201}.get((method, path), 404)
         assert answer.status_code == expected, (who, method, path, answer.status_code)
         assert "Giulia" not in answer.text
     assert await PactTeamMember.count().where(PactTeamMember.team == world.team_a) == 3
+
+
+async def test_the_api_does_what_the_team_pages_do(client: Any, world: World) -> None:
+    await make_user("luca@farelegami.example", world.program, "community_maker", "Luca")
+    await sign_in(client, world.admin)
+    made = await api_post(client, "/api/v1/pact-teams", {"name": "Casalmaggiore"})
+    assert made.status_code == 201 and made.json()["members"] == []
+    team = made.json()["id"]
+    added = await api_post(client, f"/api/v1/pact-teams/{team}/members",
+                           {"email": "luca@farelegami.example", "coordinator": True})
+    assert added.status_code == 204
+    refused = await api_post(client, f"/api/v1/pact-teams/{team}/members",
+                             {"email": "hr@rossi.example"})
+    assert refused.status_code == 422
+    listed = {t["name"]: t for t in (await client.get("/api/v1/pact-teams")).json()}
+    member = listed["Casalmaggiore"]["members"][0]
+    assert (member["name"], member["is_coordinator"]) == ("Luca", True)
+    token = client.cookies.get("legami_csrf") or ""
+    gone = await client.delete(f"/api/v1/pact-teams/{team}/members/{member['id']}",
+                               headers={"x-csrftoken": token})
+    assert gone.status_code == 204
+    await sign_in(client, world.coordinator_a)
+    assert (await client.get("/api/v1/pact-teams")).status_code == 404
+    assert (await api_post(client, f"/api/v1/pact-teams/{team}/members",
+                           {"email": "giulia@farelegami.example"})).status_code == 404
