@@ -33,8 +33,8 @@ from legami import logs, openapi
 from legami.routes.civic import ROUTES as civic_routes
 from legami.routes.community import ROUTES as community_routes
 from legami.routes.company_portal import ROUTES as company_portal_routes
+from legami.routes.pacts import ROUTES as pacts_routes
 from legami.routes.surveys import ROUTES as surveys_routes
-from pacts.routes import ROUTES as pacts_routes
 from surveys.waves.home import next_steps as wave_steps
 
 

@@ -20,8 +20,8 @@ async def seed_demo_domains() -> dict[str, int]:
     from legami.demo.civic_referrals import seed_demo_referrals
     from legami.demo.community_initiatives import seed_demo_initiatives
     from legami.demo.community_labs import seed_demo_labs
+    from legami.demo.pacts import seed_demo_pacts
     from legami.demo.survey_results import seed_demo_results
-    from pacts.demo import seed_demo_pacts
 
     program = await Organization.select(Organization.id).where(
         Organization.kind == "program").first()

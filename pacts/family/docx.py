@@ -43,7 +43,7 @@ def write_docx(pact: PactDetail, version: Version, link: str | None, language: s
             table = document.add_table(rows=1, cols=4)
             table.style = "Table Grid"
             for cell, label in zip(table.rows[0].cells,
-                                   (_("Side"), _("Who"), _("What"), _("By")), strict=True):
+                                   (_("Side"), _("Who"), _("What"), _("By when")), strict=True):
                 cell.text = label
             for item in content.commitments:
                 cells = table.add_row().cells

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from app.jobs import job
 from integrations.mail.render import render
 from integrations.mail.sender import deliver
 from pacts.family import service
 from pacts.pacts.service import PROPOSAL_JOB
 from pacts.tables import Pact
-from worker.registry import job
 
 
 @job(PROPOSAL_JOB)

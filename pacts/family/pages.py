@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
@@ -13,21 +14,22 @@ from litestar.response import Redirect, Response, Template
 
 from app.auth.guards import signed_in
 from app.errors import InvalidInput
-from app.i18n import LANGUAGE_NAMES, set_language
-from app.web.context import caller_of
+from app.i18n import LANGUAGE_NAMES, current_language, set_language
+from app.ratelimit import allow
+from app.web.context import caller_of, client_ip
 from app.web.downloads import download
-from civic.referrals.pages import unknown_link
+from app.web.errors import error_response
 from pacts.family import service
 from pacts.family.docx import pact_docx
 from pacts.pacts.pages import day
 
-# The family's link is a key to their pact: the logs write it `/p/…`.
+# The family's link is a key to their pact: the kernel's scrubber (app/web/log_scrub.py)
+# writes it `/p/…`.
 LOG_PATTERNS = [r"(/p/)[^/?\s\"']+"]
+WINDOW_SECONDS = 15 * 60
+MISS_LIMIT = 50  # unknown links per address and window; a token has 128 random bits
 
 Req = Request[Any, Any, Any]
-
-# The link is a key to the family's pact: the kernel's scrubber (app/web/log_scrub.py)
-# writes it as `/p/…`.
 
 
 class PrintPages(Controller):
@@ -54,7 +56,7 @@ class PactLinkPages(Controller):
         try:
             await service.accept(token)
         except NotFoundException:
-            return await unknown_link(request, "pacts/family_invalid.html")
+            return await unknown_link(request)
         except InvalidInput as invalid:
             return await _page(request, token, lang, invalid.errors)
         query = "?done=accepted" + (f"&lang={quote(lang)}" if lang else "")
@@ -66,7 +68,7 @@ async def _page(request: Req, token: str, lang: str | None, errors: dict[str, st
     try:
         view = await service.family_view(token, lang)
     except NotFoundException:
-        return await unknown_link(request, "pacts/family_invalid.html")
+        return await unknown_link(request)
     set_language(view.language)
     path = f"{service.LINK_PREFIX}{quote(token)}"
     return Template("pacts/family.html", status_code=422 if errors else 200, context={
@@ -74,3 +76,13 @@ async def _page(request: Req, token: str, lang: str | None, errors: dict[str, st
         "ui_lang": view.language,
         "languages": [{"code": code, "name": name, "current": code == view.language,
                        "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]})
+
+
+async def unknown_link(request: Req) -> Response[Any]:
+    """A link that opens nothing: 404, and a limit on misses per address."""
+    # Counters are kept in the database: keep the address itself out of it.
+    address = hashlib.sha256(client_ip(request).encode()).hexdigest()[:20]
+    if not await allow(f"pact-link:miss:{address}", MISS_LIMIT, WINDOW_SECONDS):
+        return error_response(request, 429)
+    return Template("pacts/family_invalid.html", status_code=404,
+                    context={"languages": [], "ui_lang": current_language()})

@@ -1,6 +1,8 @@
 """The pacts' figures for the program and the funder: counts only, computed in the
-database, each shown only from 5 up (a count from 1 to 4 is None: "fewer than 5"). No
-name, no pact id, no team leaves this module."""
+database, each shown only from 5 up (a count from 1 to 4 is None: "fewer than 5") and in
+steps of 5 (rounded down), so two looks at any figure, a day or a report apart, differ
+by 0 or by 5 and more: a pact accepted, closed or reviewed between them is never
+singled out. No name, no pact id, no team leaves this module."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ MIN_COUNT = 5
 
 
 def shown(count: int) -> int | None:
-    return None if 0 < count < MIN_COUNT else count
+    """None for 1 to 4, otherwise the count rounded down to a multiple of 5."""
+    return None if 0 < count < MIN_COUNT else count // MIN_COUNT * MIN_COUNT
 
 
 class PactFigures(msgspec.Struct):

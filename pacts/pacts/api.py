@@ -11,6 +11,8 @@ from litestar import Controller, Request, get, post, put
 from app.auth.guards import signed_in
 from app.web.context import caller_of
 from pacts.access import service as access
+from pacts.links import service as goal_links
+from pacts.links.service import Offer
 from pacts.pacts import service
 from pacts.pacts.schemas import (
     AreaIn,
@@ -64,6 +66,13 @@ class PactController(Controller):
     @post("/{pact_id:uuid}/close", status_code=200)
     async def close(self, request: Req, pact_id: UUID, data: Closure) -> PactDetail:
         return await service.close(caller_of(request), pact_id, data)
+
+    @get("/{pact_id:uuid}/offers")
+    async def offers(self, request: Req, pact_id: UUID) -> list[Offer]:
+        """What a goal of the pact can be linked to (the pact's town first)."""
+        caller = caller_of(request)
+        row = await access.reachable_pact(caller, pact_id)
+        return await goal_links.offers(caller, row["town"])
 
     @get("/{pact_id:uuid}/access-log")
     async def access_log(self, request: Req, pact_id: UUID) -> list[OpeningOut]:

@@ -22,9 +22,11 @@ from app.i18n import LANGUAGE_NAMES, _, current_language
 from app.web.context import caller_of, form_of
 from pacts.access import service as access
 from pacts.consents.service import consent_texts
+from pacts.links import service as goal_links
 from pacts.pacts import service
 from pacts.pacts.schemas import (
     AREAS,
+    LINK_KINDS,
     AreaIn,
     Closure,
     Commitment,
@@ -49,7 +51,8 @@ def day(value: Any) -> str:
 
 
 def moment(value: Any) -> str:
-    return format_datetime(value, format="medium", tzinfo=ITALY,
+    """A meeting's day and time in Italian time, to the minute: "13 dic 2026, 17:30"."""
+    return format_datetime(value, format="d MMM y, HH:mm", tzinfo=ITALY,
                            locale=current_language()) if value else ""
 
 
@@ -92,7 +95,9 @@ def content_of(form: dict[str, str]) -> PactContent:
         results = [ExpectedResult(text=form.get(f"goal_{i}_result_{j}", ""),
                                   due=_date(form.get(f"goal_{i}_due_{j}", ""), "goals"))
                    for j in range(RESULT_ROWS)]
-        goals.append(Goal(text=form.get(f"goal_{i}", ""), results=results))
+        link = goal_links.parse_choice(form.get(f"goal_{i}_link", ""))
+        goals.append(Goal(text=form.get(f"goal_{i}", ""), results=results,
+                          links=[link] if link else []))
     commitments = [Commitment(side=form.get(f"commitment_{k}_side", ""),
                               who=form.get(f"commitment_{k}_who", ""),
                               what=form.get(f"commitment_{k}_what", ""),
@@ -114,7 +119,8 @@ class PactPages(Controller):
         items = await service.caseload(caller)
         teams = await access.teams_of(caller)
         return Template("pacts/caseload.html", context={
-            "items": items, "teams": teams, **helpers()})
+            "items": items, "teams": teams, "keeps_teams": caller.is_program_admin,
+            **helpers()})
 
     @get("/new", media_type=MediaType.HTML)
     async def new(self, request: Req) -> Template:
@@ -198,8 +204,12 @@ async def change_then_show(request: Req, pact_id: UUID, form: dict[str, str], do
 async def pact_page(request: Req, pact_id: UUID, form: dict[str, str],
                     errors: dict[str, str], unsealed: dict[int, str] | None = None) -> Template:
     """The pact page, with a form's values and errors, and any note just unsealed."""
-    pact = await service.detail(caller_of(request), pact_id)
+    caller = caller_of(request)
+    pact = await service.detail(caller, pact_id)
+    offers = await goal_links.offers(caller, pact.town) if pact.status != "closed" else []
     return Template("pacts/pact.html", status_code=422 if errors else 200, context={
         "pact": pact, "form": form, "errors": errors, "unsealed": unsealed or {},
+        "offers": {kind: [o for o in offers if o.kind == kind] for kind in LINK_KINDS},
+        "link_kinds": goal_links.kind_labels(),
         "consent_texts": consent_texts(), "progress_labels": progress_labels(),
         "done": request.query_params.get("done", ""), **helpers()})

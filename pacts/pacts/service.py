@@ -26,6 +26,7 @@ from app.settings import LANGUAGES
 from app.tables import User
 from app.values import as_uuid
 from pacts.access.service import log_opening, reach_of, reachable_pact, teams_of
+from pacts.links import service as goal_links
 from pacts.pacts.schemas import (
     AREAS,
     CLOSURE_REASONS,
@@ -260,6 +261,8 @@ async def propose_version(caller: Caller, pact_id: UUID, content: PactContent) -
     errors = check_content(content)
     if errors:
         raise InvalidInput(errors)
+    await reachable_pact(caller, pact_id)  # out of reach: 404 before any offer is read
+    content = await goal_links.with_titles(caller, content)
     async with transaction():
         row = await _open_for_change(caller, pact_id)
         last = await PactVersion.select(PactVersion.number).where(

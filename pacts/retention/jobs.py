@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.db import transaction
+from app.jobs import job
 from pacts.retention.service import DAY_SECONDS, JOB, anonymise_expired, schedule_retention
-from worker.registry import job
 
 
 @job(JOB)

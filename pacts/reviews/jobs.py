@@ -10,6 +10,7 @@ from typing import Any
 from babel.dates import format_datetime
 
 from app.clock import ITALY, now
+from app.jobs import job
 from app.tables import User
 from civic.activities.ics import Sessions, calendar
 from integrations.mail.render import render
@@ -18,7 +19,6 @@ from pacts.consents.service import has_consent
 from pacts.family.service import family_language
 from pacts.reviews.service import REMINDER_JOB
 from pacts.tables import Pact, PactReview
-from worker.registry import job
 
 MEETING_MINUTES = 60
 

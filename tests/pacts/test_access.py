@@ -131,6 +131,9 @@ async def test_the_maker_walks_the_pact_pages(client: Any, world: World) -> None
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
     assert HOLDER in page.text
+    # A due date is "by when" ("entro quando"), not civic's "given by" ("da").
+    assert page.text.count(">Entro quando</label>") == 3 * 2 + 4
+    assert ">Da</label>" not in page.text
     assert HOLDER in (await client.get("/pacts")).text
     listed = await client.get("/api/v1/pacts")
     assert [p["holder_name"] for p in listed.json()] == [HOLDER]

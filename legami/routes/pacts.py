@@ -1,4 +1,4 @@
-"""The pacts domain's route handlers, mounted by app.web.create_app()."""
+"""The pacts domain's route handlers, mounted by legami.application.create_app()."""
 
 from typing import Any
 
@@ -9,6 +9,9 @@ from pacts.notes.pages import NotePages
 from pacts.pacts.api import PactController
 from pacts.pacts.pages import PactPages
 from pacts.reviews.pages import ReviewPages
+from pacts.teams.api import TeamController
+from pacts.teams.pages import TeamPages
 
 ROUTES: list[Any] = [PactPages, PactController, ReviewPages, NotePages, ConsentPages,
-                     PactLinkPages, PrintPages, PactFiguresController]
+                     PactLinkPages, PrintPages, PactFiguresController, TeamPages,
+                     TeamController]
