@@ -5,6 +5,7 @@ offers come from their domains' services, and nothing is written in those domain
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -41,7 +42,10 @@ async def offers(world: World) -> dict[str, Any]:
                                                       scope="town", town="Crema")),
         "initiative": await initiatives.create_initiative(admin, InitiativeCreate(
             title="Gruppo di acquisto solidale", type_key="summer_camp", capacity=20,
-            audience="all", towns=["Crema"], provider_name="Cooperativa Sul Serio")),
+            audience="all", towns=["Crema"], provider_name="Cooperativa Sul Serio",
+            description="Spesa insieme, ogni giovedì.", place="Centro Civico di Crema",
+            starts_on=date.today() + timedelta(days=30),
+            ends_on=date.today() + timedelta(days=120), publish=True)),
         "company_only": await initiatives.create_initiative(admin, InitiativeCreate(
             title="Navetta aziendale", type_key="shared_transport", capacity=5,
             company_id=company["id"], provider_name="Officine Rossi",
