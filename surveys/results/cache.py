@@ -13,12 +13,12 @@ suppression rules, and only what they let be shown is kept (`frozen`).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from app.db import is_sqlite
+from app.db import engine, is_sqlite
 from app.values import as_uuid
 from surveys.definition import Question
 from surveys.results.queries import OPTION, Dimension, question_table, value_sql
@@ -51,6 +51,16 @@ def _literal(value: UUID) -> str:
     # A UUID's text is hex digits and dashes: safe to write into the statement, and it
     # spares typing a bound parameter in an INSERT … SELECT list on both databases.
     return f"'{UUID(str(value))}'"
+
+
+async def _rows(sql: str) -> list[Any]:
+    """A statement's rows: on PostgreSQL the driver's records as they come (a wave's
+    counts are hundreds of thousands of rows, too many to turn into dicts first)."""
+    if is_sqlite():
+        return await _raw(sql)
+    current = engine().current_transaction.get()
+    assert current is not None, "cache.count runs inside the freezing transaction"
+    return await current.connection.fetch(sql)  # type: ignore[no-any-return]
 
 
 async def clear(wave_id: UUID) -> None:
@@ -87,7 +97,7 @@ async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[
     for dims, asked, whole in [(list(dimensions), questions, True),
                                *(([d], targets, False) for d, targets in crosstabs)]:
         ctes, union = _aggregates(chosen, dims, asked, whole, by_response)
-        rows += await _raw(f"WITH {ctes} {union}")
+        rows += await _rows(f"WITH {ctes} {union}")
     if is_sqlite():
         await _raw("DROP TABLE temp.result_batch")
     return _collect(rows)
@@ -174,17 +184,24 @@ def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
             + ", ".join(f"({', '.join(s)})" for s in sets) + ")")
 
 
-def _collect(rows: list[dict[str, Any]]) -> Folded:
+def _collect(rows: Iterable[Any]) -> Folded:
+    """Rows (mappings or records of c0 … total, in that order) into `Folded`."""
     found = Folded()
+    respondents, counts, multiple, values = (found.respondents, found.counts, found.multiple,
+                                             found.values)
+    companies: dict[Any, UUID] = {}
     for row in rows:
-        cell = (as_uuid(row["c0"]), row["c1"], row["c2"])
-        n = int(row["n"])
-        if not row["k0"]:
-            found.respondents[cell] = n
-            if cell[1]:
-                found.values[cell[0], cell[1]][cell[2]] = n
-        elif row["k2"] == "*" and not row["k1"]:
-            found.multiple[cell][row["k0"]] = n
+        raw, dimension, value, question, row_key, option, n, total = row.values()
+        company = companies.get(raw)
+        if company is None:
+            company = companies[raw] = as_uuid(raw)
+        cell = (company, dimension, value)
+        if not question:
+            respondents[cell] = int(n)
+            if dimension:
+                values[company, dimension][value] = int(n)
+        elif option == "*" and not row_key:
+            multiple[cell][question] = int(n)
         else:
-            found.counts[cell][row["k0"]][(row["k1"], row["k2"])] = (n, int(row["total"] or 0))
+            counts[cell][question][(row_key, option)] = (int(n), int(total or 0))
     return found
