@@ -2,17 +2,18 @@
 
 Figures that move while a wave is open give away each new respondent: the difference
 between two readings is one person's answers, and HR knows who answered last. So a
-wave shows no figure until it has closed; then `freeze` empties the ballot box, folds
-every answer once, decides every cell (against the waves released before it, in the
-order they closed) and writes the decisions and the counts of the cells that may be
-shown into `result_releases`. Pages, the API, reports and exports read only those rows
-(`load`, `groups`): a released figure never changes and never disappears, whatever
+wave shows no figure until it has closed; then `freeze` counts every answer once
+(`release.count`: a few set-based statements for the whole wave), decides every cell
+(against the waves released before it, in the order they closed) and writes the
+decisions and the counts of the cells that may be shown into `result_releases`.
+Pages, the API, reports and exports read only those rows (`load`, `groups`,
+`company_view`): a released figure never changes and never disappears, whatever
 arrives, is deleted or is raised (the thresholds) afterwards.
 
-The folded counts in `result_counts` exist only inside the freezing transaction: it
-deletes them before it commits, so the cache never holds a block of a few respondents.
-The released rows keep counts only of cells that are shown or pooled into a shown town
-(at least k people together); a hidden cell keeps its size, never its answers.
+The counts live only in the freezing transaction's memory: no table holds a block of
+a few respondents. The released rows keep counts only of cells that are shown or pooled
+into a shown town (at least k people together); a hidden cell keeps its size, never
+its answers.
 """
 # ruff: noqa: S608  (statements built from placeholders only)
 
@@ -29,28 +30,25 @@ from app.clock import now
 from app.db import is_sqlite, transaction
 from surveys.definition import questions
 from surveys.results import cache, queries
+from surveys.results.figures import add_counts
 from surveys.results.release import (
     CompanyRelease,
     GroupRelease,
     WaveContext,
     company_release,
+    count,
     group_release,
 )
-from surveys.results.suppression import Territory, Thresholds
+from surveys.results.suppression import PROGRAM, Reason, Territory, Thresholds, add, is_small
 from surveys.results.tables import ResultRelease, ResultState
 from surveys.tables import Wave
 
 COMPANIES = ""  # the part holding the company-level cells
+TOWN = "town:"  # parts "town:<hash>": a town's slice for its companies' pages (`town_slice`)
 MAX_COMMENTS = 300  # per company: enough to read, few enough for a page
 
 
 # Encoding: JSON has string keys only, so mappings travel as [key, value] pairs ----------
-
-
-def _key(key: Any) -> Any:
-    if isinstance(key, UUID):
-        return str(key)
-    return list(key) if isinstance(key, tuple) else key
 
 
 def _unkey(key: Any) -> Any:
@@ -62,8 +60,9 @@ def _unkey(key: Any) -> Any:
         return key
 
 
-def _pairs(mapping: Mapping[Any, Any], value: Any = lambda v: v) -> list[list[Any]]:
-    return [[_key(k), value(v)] for k, v in mapping.items()]
+def _pairs(mapping: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+    # msgspec writes UUIDs as strings and tuples as arrays, in C
+    return list(mapping.items())
 
 
 def _mapping(pairs: list[list[Any]], value: Any = lambda v: v) -> dict[Any, Any]:
@@ -83,13 +82,7 @@ def _uncounts(data: Mapping[str, list[list[Any]]]) -> dict[str, dict[Any, tuple[
 
 
 def _territory(found: Territory) -> Any:
-    return {"towns": {t: [str(c) for c in cs] for t, cs in found.towns.items()},
-            "program": [str(c) for c in found.program], "pools": found.pools}
-
-
-def _unterritory(data: Mapping[str, Any]) -> Territory:
-    return Territory({t: [UUID(c) for c in cs] for t, cs in data["towns"].items()},
-                     [UUID(c) for c in data["program"]], dict(data["pools"]))
+    return {"towns": found.towns, "program": found.program, "pools": found.pools}
 
 
 def _shown_or_pooled(release: CompanyRelease) -> set[UUID]:
@@ -106,53 +99,99 @@ def encode_companies(release: CompanyRelease) -> bytes:
     kept = _shown_or_pooled(release)
     return msgspec.json.encode({
         "thresholds": [release.thresholds.group, release.thresholds.text],
-        "rate_sizes": _pairs(release.rate_sizes, list),
+        "rate_sizes": _pairs(release.rate_sizes),
         "rate_hidden": _pairs(release.rate_hidden),
         "rate_territory": _territory(release.rate_territory),
-        "sizes": _pairs(release.sizes, list), "hidden": _pairs(release.hidden),
+        "sizes": _pairs(release.sizes), "hidden": _pairs(release.hidden),
         "territory": _territory(release.territory),
         "counts": [[str(c), _counts(v)] for c, v in release.counts.items() if c in kept],
         "multiple": [[str(c), v] for c, v in release.multiple.items() if c in kept],
-        "q_sizes": {q: _pairs(v, list) for q, v in release.q_sizes.items()},
+        "q_sizes": {q: _pairs(v) for q, v in release.q_sizes.items()},
         "q_hidden": {q: _pairs(v) for q, v in release.q_hidden.items()},
         "q_territory": {q: _territory(v) for q, v in release.q_territory.items()},
         "comments": [[str(c), [list(t) for t in v]] for c, v in release.comments.items()],
         "pool": [list(t) for t in release.pool],
+        "places": {q: _counts(v) for q, v in release.places.items()},
     })
 
 
+# The company-level part's shape, so msgspec builds its UUIDs, tuples and pairs in C: a
+# wave of a thousand companies decodes in a fraction of the time of a generic decode.
+CellCounts = list[tuple[tuple[str, str], tuple[int, int]]]
+
+
+class _Territory(msgspec.Struct):
+    towns: dict[str, list[UUID]]
+    program: list[UUID]
+    pools: dict[str, int]
+
+
+class _Companies(msgspec.Struct):
+    thresholds: tuple[int, int]
+    rate_sizes: list[tuple[UUID, tuple[int, ...]]]
+    rate_hidden: list[tuple[UUID, Reason]]
+    rate_territory: _Territory
+    sizes: list[tuple[UUID, tuple[int, ...]]]
+    hidden: list[tuple[UUID, Reason]]
+    territory: _Territory
+    counts: list[tuple[UUID, dict[str, CellCounts]]]
+    multiple: list[tuple[UUID, dict[str, int]]]
+    q_sizes: dict[str, list[tuple[UUID, tuple[int, ...]]]]
+    q_hidden: dict[str, list[tuple[UUID, Reason]]]
+    q_territory: dict[str, _Territory]
+    comments: list[tuple[UUID, list[tuple[str, str]]]] = []
+    pool: list[tuple[str, str]] = []
+    places: dict[str, dict[str, CellCounts]] = {}
+
+
+_COMPANIES = msgspec.json.Decoder(_Companies)
+
+
+def _typed_territory(found: _Territory) -> Territory:
+    return Territory(found.towns, found.program, found.pools)
+
+
+def _typed_counts(data: Mapping[str, CellCounts]) -> dict[str, dict[Any, tuple[int, int]]]:
+    return {key: dict(cells) for key, cells in data.items()}
+
+
 def decode_companies(raw: bytes | str) -> CompanyRelease:
-    data = msgspec.json.decode(raw)
-    release = CompanyRelease(Thresholds(*data["thresholds"]), _sizes(data["rate_sizes"]),
-                             _mapping(data["rate_hidden"]),
-                             _unterritory(data["rate_territory"]))
-    release.sizes, release.hidden = _sizes(data["sizes"]), _mapping(data["hidden"])
-    release.territory = _unterritory(data["territory"])
-    release.counts = {UUID(c): _uncounts(v) for c, v in data["counts"]}
-    release.multiple = {UUID(c): v for c, v in data["multiple"]}
-    release.q_sizes = {q: _sizes(v) for q, v in data["q_sizes"].items()}
-    release.q_hidden = {q: _mapping(v) for q, v in data["q_hidden"].items()}
-    release.q_territory = {q: _unterritory(v) for q, v in data["q_territory"].items()}
-    release.comments = {UUID(c): [tuple(t) for t in v] for c, v in data.get("comments", [])}
-    release.pool = [tuple(t) for t in data.get("pool", [])]
+    data = _COMPANIES.decode(raw)
+    release = CompanyRelease(Thresholds(*data.thresholds), dict(data.rate_sizes),
+                             dict(data.rate_hidden), _typed_territory(data.rate_territory))
+    release.sizes, release.hidden = dict(data.sizes), dict(data.hidden)
+    release.territory = _typed_territory(data.territory)
+    release.counts = {c: _typed_counts(v) for c, v in data.counts}
+    release.multiple = dict(data.multiple)
+    release.q_sizes = {q: dict(v) for q, v in data.q_sizes.items()}
+    release.q_hidden = {q: dict(v) for q, v in data.q_hidden.items()}
+    release.q_territory = {q: _typed_territory(v) for q, v in data.q_territory.items()}
+    release.comments = dict(data.comments)
+    release.pool = data.pool
+    release.places = {q: _typed_counts(v) for q, v in data.places.items()}
     return release
 
 
-def encode_groups(found: GroupRelease) -> bytes:
+def encode_groups(found: GroupRelease, own: Mapping[str, Any] | None = None) -> bytes:
+    """A company's groups and (`own`, `_own`) its company-level counts and comments."""
     shown = [key for key in found.counts if key not in found.hidden]
     return msgspec.json.encode({
-        "values": found.values, "rate_sizes": _pairs(found.rate_sizes, list),
-        "rate_hidden": _pairs(found.rate_hidden), "sizes": _pairs(found.sizes, list),
+        "own": own or {},
+        "values": found.values, "rate_sizes": _pairs(found.rate_sizes),
+        "rate_hidden": _pairs(found.rate_hidden), "sizes": _pairs(found.sizes),
         "hidden": _pairs(found.hidden),
         "counts": [[list(k), _counts(found.counts[k])] for k in shown],
         "multiple": [[list(k), found.multiple.get(k, {})] for k in shown],
-        "q_sizes": {q: _pairs(v, list) for q, v in found.q_sizes.items()},
+        "q_sizes": {q: _pairs(v) for q, v in found.q_sizes.items()},
         "q_hidden": {q: _pairs(v) for q, v in found.q_hidden.items()},
     })
 
 
 def decode_groups(raw: bytes | str) -> GroupRelease:
-    data = msgspec.json.decode(raw)
+    return _groups_of(msgspec.json.decode(raw))
+
+
+def _groups_of(data: Mapping[str, Any]) -> GroupRelease:
     return GroupRelease(
         values=data["values"], rate_sizes=_sizes(data["rate_sizes"]),
         rate_hidden=_mapping(data["rate_hidden"]), sizes=_sizes(data["sizes"]),
@@ -161,6 +200,79 @@ def decode_groups(raw: bytes | str) -> GroupRelease:
         multiple={tuple(k): v for k, v in data["multiple"]},
         q_sizes={q: _sizes(v) for q, v in data["q_sizes"].items()},
         q_hidden={q: _mapping(v) for q, v in data["q_hidden"].items()})
+
+
+# What a company's page reads ------------------------------------------------------------
+
+
+def add_places(release: CompanyRelease) -> None:
+    """Add up, once, each town's and the program's counts per question, where the
+    figure is shown (at least k people: a small territory keeps no counts)."""
+    for question, decided in release.q_territory.items():
+        places = {PROGRAM: decided.program, **decided.towns}
+        for place, members in places.items():
+            size = add([release.q_sizes[question][c] for c in members]) if members else (0,)
+            if members and not is_small(size, release.thresholds.group):
+                release.places.setdefault(question, {})[place] = add_counts(
+                    release.counts.get(c, {}).get(question, {}) for c in members)
+
+
+def town_part(town: str) -> str:
+    """The part holding a town's slice (`town_slice`): town names can be long."""
+    return TOWN + hashlib.sha256(town.encode()).hexdigest()[:32]
+
+
+def town_slice(release: CompanyRelease, town: str, members: list[UUID]) -> CompanyRelease:
+    """What a company's page reads of the wave besides its own part: the cells of its
+    town's companies (`members`), its town's and the program's membership among them,
+    and its town's added-up counts: a few rows, whatever the size of the wave."""
+    keep = set(members)
+
+    def only(cells: Mapping[UUID, Any]) -> dict[UUID, Any]:
+        return {c: v for c, v in cells.items() if c in keep}
+
+    def near(found: Territory) -> Territory:
+        return Territory({town: found.towns[town]} if town in found.towns else {},
+                         [c for c in found.program if c in keep],
+                         {town: found.pools.get(town, 0)})
+
+    part = CompanyRelease(release.thresholds, only(release.rate_sizes),
+                          only(release.rate_hidden), near(release.rate_territory),
+                          only(release.sizes), only(release.hidden), near(release.territory))
+    part.q_sizes = {q: only(v) for q, v in release.q_sizes.items()}
+    part.q_hidden = {q: only(v) for q, v in release.q_hidden.items()}
+    part.q_territory = {q: near(v) for q, v in release.q_territory.items()}
+    part.places = {q: {town: v[town]} for q, v in release.places.items() if town in v}
+    return part
+
+
+def _own(release: CompanyRelease, company: UUID, kept: set[UUID]) -> dict[str, Any]:
+    """A company's counts (when kept, `_shown_or_pooled`) and comments, for its part."""
+    return {"counts": _counts(release.counts.get(company, {})) if company in kept else {},
+            "multiple": release.multiple.get(company, {}) if company in kept else {},
+            "comments": [list(t) for t in release.comments.get(company, [])]}
+
+
+async def company_view(wave_id: UUID, company: UUID, town: str
+                       ) -> tuple[CompanyRelease, GroupRelease] | None:
+    """A company's page's share of a released wave, in one query: its town's slice with
+    its own counts and comments, and its reporting groups; None when the wave is not
+    released (or was released before slices existed)."""
+    rows = await ResultRelease.select(ResultRelease.part, ResultRelease.data).where(
+        (ResultRelease.wave == wave_id)
+        & ResultRelease.part.is_in([town_part(town), str(company)]))
+    found = {row["part"]: row["data"] for row in rows}
+    if town_part(town) not in found or str(company) not in found:
+        return None
+    release = decode_companies(found[town_part(town)])
+    data = msgspec.json.decode(found[str(company)])
+    own = data["own"]
+    if own.get("counts"):
+        release.counts[company] = _uncounts(own["counts"])
+        release.multiple[company] = own["multiple"]
+    if own.get("comments"):
+        release.comments[company] = [tuple(t) for t in own["comments"]]
+    return release, _groups_of(data)
 
 
 # Reading -------------------------------------------------------------------------------
@@ -187,7 +299,8 @@ async def groups(wave_id: UUID, company: UUID) -> GroupRelease:
 async def all_groups(wave_id: UUID) -> dict[UUID, GroupRelease]:
     """Every company's released reporting groups in a wave."""
     rows = await ResultRelease.select(ResultRelease.part, ResultRelease.data).where(
-        (ResultRelease.wave == wave_id) & (ResultRelease.part != COMPANIES))
+        (ResultRelease.wave == wave_id) & (ResultRelease.part != COMPANIES)
+        & ResultRelease.part.not_like(TOWN + "%"))
     return {UUID(row["part"]): decode_groups(row["data"]) for row in rows}
 
 
@@ -214,7 +327,6 @@ async def _lock(wave_id: UUID) -> None:
         key = int.from_bytes(hashlib.sha256(b"results:release").digest()[:8], "big",
                              signed=True)
         await ResultRelease.raw("SELECT pg_advisory_xact_lock({})", key)
-        await ResultRelease.raw(f"SET LOCAL work_mem = '{cache.WORK_MEM}'")
 
 
 async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
@@ -227,21 +339,29 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
             return False
         companies = sorted(ctx.towns, key=str)
         earlier = [(await load(w), w) for w in await released_order(companies)]
+        folded = await count(ctx)
         release = await company_release(
-            ctx, companies, thresholds,
+            ctx, companies, thresholds, folded,
             [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
         await release_comments(ctx, release)
+        add_places(release)
         rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
                               data=encode_companies(release).decode())]
+        towns: dict[str, list[UUID]] = {}
+        for company in companies:
+            towns.setdefault(ctx.towns[company], []).append(company)
+        rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
+            town_slice(release, town, members)).decode()) for town, members in towns.items()]
+        kept = _shown_or_pooled(release)
         invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
                    for d in ctx.dimensions if d.roster}
         before = [await all_groups(w) for _r, w in earlier]
         for company in companies:
             history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
                        for wave in before]
-            found = await group_release(ctx, release, company, history, invited)
-            rows.append(ResultRelease(wave=ctx.id, part=str(company),
-                                      data=encode_groups(found).decode()))
+            found = await group_release(ctx, release, company, folded, history, invited)
+            rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
+                found, _own(release, company, kept)).decode()))
         await ResultRelease.insert(*rows)
         await cache.clear(ctx.id)
         await ResultState.delete().where(ResultState.wave == ctx.id)

@@ -112,15 +112,17 @@ async def invitations(wave_id: UUID, companies: list[UUID] | None
 # Reporting groups inside one company ---------------------------------------------------
 
 
-def value_sql(dimension: Dimension, alias: str = "b") -> tuple[str, str]:
-    """The SQL for a response `r`'s value in `dimension`, and the join it needs (a
-    lookup by response on PostgreSQL, which would otherwise read every answer to the
-    question; SQLite looks up by itself)."""
+def value_sql(dimension: Dimension, alias: str = "b", lookup: bool = True
+              ) -> tuple[str, str]:
+    """The SQL for a response `r`'s value in `dimension`, and the join it needs: with
+    `lookup`, for a few responses, a lookup by response on PostgreSQL, which would
+    otherwise read every answer to the question (SQLite looks up by itself); without,
+    for a whole wave, one join of every answer to the question."""
     if not dimension.from_answers:
         return _group_value(dimension.key), ""
     if not dimension.key.replace("_", "").isalnum() or not alias.isalnum():
         raise ValueError(dimension.key)
-    if is_sqlite():
+    if is_sqlite() or not lookup:
         return (f"COALESCE({alias}.option_key, '')",
                 f" LEFT JOIN answers {alias} ON {alias}.response = r.id "
                 f"AND {alias}.question = '{dimension.key}'")

@@ -2,8 +2,9 @@
 
 `company_release` decides for the companies of a wave (all of them, or one town's) and
 for their towns and the program; `group_release` for the reporting groups inside one
-company. Both read counts through `cache` and `queries` and decide through
-`suppression`, so pages, the API, reports and exports all show the same cells.
+company. Both take the counts of `count` (`cache`, a few statements for the whole wave)
+and decide through `suppression`, so pages, the API, reports and exports all show the
+same cells.
 
 Three layers, each hiding at least what the one before hides: response rates (sizes
 invited and answered), respondents (the people behind the figures), and each question
@@ -104,6 +105,10 @@ class CompanyRelease:
     # Released comments (question, text): each shown company's, and the pooled rest.
     comments: dict[UUID, list[tuple[str, str]]] = field(default_factory=dict)
     pool: list[tuple[str, str]] = field(default_factory=list)
+    # Each town's and the program's counts per question, added up once at the freeze
+    # (question -> place -> counts); without them a view adds up `counts`.
+    places: dict[str, dict[str, dict[tuple[str, str], tuple[int, int]]]] = field(
+        default_factory=dict)
 
 
 async def rate_release(ctx: WaveContext, companies: list[UUID],
@@ -117,15 +122,21 @@ async def rate_release(ctx: WaveContext, companies: list[UUID],
                           territory(sizes, hidden, _town_members(ctx, companies), k))
 
 
+async def count(ctx: WaveContext) -> cache.Folded:
+    """The wave's counts for every company and reporting group, in a few statements
+    (inside the caller's transaction)."""
+    return await cache.count(ctx.id, ctx.dimensions, ctx.counted,
+                             [(d, asked) for d, asked in ctx.split_by() if d.from_answers])
+
+
 async def company_release(ctx: WaveContext, companies: list[UUID], thresholds: Thresholds,
-                          earlier: Sequence[Mapping[UUID, int]] = ()) -> CompanyRelease:
-    """Decide every company-level cell of `companies` in the wave, and their territory,
-    against the respondents of each company in the `earlier` released waves."""
+                          folded: cache.Folded, earlier: Sequence[Mapping[UUID, int]] = ()
+                          ) -> CompanyRelease:
+    """Decide every company-level cell of `companies` in the wave (their counts
+    `folded`, `count`), and their territory, against the respondents of each company in
+    the `earlier` released waves."""
     k = thresholds.group
     release = await rate_release(ctx, companies, thresholds)
-    await cache.sync(ctx.id, questions(ctx.definition))
-    folded = await cache.read(
-        ctx.id, None if set(companies) >= set(ctx.towns) else companies)
     now = {c: folded.respondents.get((c, "", ""), 0) for c in companies}
     release.sizes = {c: (now[c],) for c in companies}
     release.hidden, release.territory = decide_companies(
@@ -253,17 +264,16 @@ def decide_group_rates(sizes: Mapping[tuple[str, str], Sizes],
 
 
 async def group_release(ctx: WaveContext, release: CompanyRelease, company: UUID,
+                        folded: cache.Folded,
                         history: Sequence[Mapping[tuple[str, str], int]] = (),
                         invited: Mapping[str, Mapping[UUID, Mapping[str, Sizes]]] | None = None
                         ) -> GroupRelease:
-    """Decide every cell of `company`'s reporting groups (`ctx.split_by()`), with
-    complementary suppression in every partition, against the same groups' respondents
-    in the earlier released waves (`history`, one mapping per wave)."""
+    """Decide every cell of `company`'s reporting groups (`ctx.split_by()`, counts
+    `folded`), with complementary suppression in every partition, against the same
+    groups' respondents in the earlier released waves (`history`, one mapping per
+    wave)."""
     k = release.thresholds.group
     found = await group_rates(ctx, release, company, invited)
-    # One company's groups are counted live from its folded responses: a few rows.
-    folded = await cache.read(ctx.id, [company], company,
-                              [d for d, _asked in ctx.split_by()], ctx.counted)
     for dimension, _asked in ctx.split_by():
         _load_dimension(company, dimension, folded, found)
     found.hidden = decide_groups(
@@ -306,8 +316,7 @@ def _parent(hidden: Mapping[UUID, Reason], company: UUID) -> dict[Any, Reason]:
 
 def _load_dimension(company: UUID, dimension: Dimension, folded: cache.Folded,
                     found: GroupRelease) -> None:
-    current = {value: n for (c, d, value), n in folded.respondents.items()
-               if c == company and d == dimension.key}
+    current = folded.values.get((company, dimension.key), {})
     values = set(current) | set(found.values.get(dimension.key, []))
     found.values[dimension.key] = sorted(values, key=lambda v: (v == "", v))
     for value in found.values[dimension.key]:

@@ -208,6 +208,18 @@ async def _groups(ctx: WaveContext, release: CompanyRelease, company: UUID) -> G
     return await frozen.groups(ctx.id, company)
 
 
+async def _company_view(ctx: WaveContext, company: UUID
+                        ) -> tuple[CompanyRelease, GroupRelease]:
+    """What a company's page shows of the wave: the released slice of its town and its
+    own part (two rows, one query), else every company's cells as `_release` finds
+    them."""
+    found = await frozen.company_view(ctx.id, company, ctx.towns[company])
+    if found is not None:
+        return found
+    release = await _release(ctx)
+    return release, await _groups(ctx, release, company)
+
+
 def _may_see(caller: Caller, company_id: UUID) -> bool:
     return reaches(caller, company_id, HR)
 
@@ -253,9 +265,8 @@ async def company_results(caller: Caller, company_id: UUID, wave_id: UUID) -> Co
         raise NotFoundException()
     language = current_language()
     town = ctx.towns[company_id]
-    release = await _release(ctx)
+    release, groups = await _company_view(ctx, company_id)
     dims = ctx.split_by()
-    groups = await _groups(ctx, release, company_id)
     company = views.company_group(ctx, company_id)
     territory = _territory(release, company_id, town)
     questions = [_company_question(ctx, release, groups, q, company_id, company, territory,

@@ -1,8 +1,9 @@
-"""The results' own tables: the thresholds, and the answers folded into counts.
+"""The results' own tables: the thresholds, the released results, and the folds of old.
 
-Counting a wave of a million responses from `answers` takes far longer than a page may,
-so each wave's answers are folded once into `result_counts` (SQL aggregates, see
-`surveys.results.cache`) and only responses stored since are folded at the next read.
+A wave is counted once, at its close, in the freezing transaction's memory
+(`surveys.results.cache.count`); `result_counts`, `result_folded` and `result_states`
+held the folds of an earlier version and stay empty (the freeze empties them for the
+wave it releases).
 """
 
 from piccolo.columns import (
@@ -77,7 +78,9 @@ class ResultRelease(Table, tablename="result_releases"):
 
     `part` "" holds the company-level cells (rates, respondents, per-question bases and
     hidden reasons, the towns and the program, the counts of the cells shown or pooled);
-    `part` "<company id>" holds that company's reporting groups. `data` is JSON made by
+    `part` "<company id>" holds that company's reporting groups, and its own counts and
+    comments; `part` "town:<hash>" a town's slice of the first, for its companies' pages
+    (`frozen.town_slice`). `data` is JSON made by
     `surveys.results.frozen`. A released figure never changes and never disappears:
     the rows are written once, in the transaction that freezes the wave.
     """

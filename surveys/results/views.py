@@ -139,7 +139,9 @@ def territory_figure(release: CompanyRelease, question: Question, place: str, gr
     size = _total(release.q_sizes[question.key], included)
     if not included or is_small(size, release.thresholds.group):
         return hidden_figure(group, "small", release.thresholds)
-    counts = add_counts(release.counts.get(c, {}).get(question.key, {}) for c in included)
+    counts = release.places.get(question.key, {}).get(place)
+    if counts is None:
+        counts = add_counts(release.counts.get(c, {}).get(question.key, {}) for c in included)
     if unanimous(question, counts, size, release.thresholds.group):
         return hidden_figure(group, "unanimous", release.thresholds)
     return figure(group, question, counts, size, language, labels(release, question, language))

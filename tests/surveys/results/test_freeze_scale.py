@@ -1,0 +1,91 @@
+"""Freezing a wave counts every company at once, and a company's page reads its own
+town's slice of the release: neither grows with the number of companies (issue 11,
+Speed). The figures themselves are checked by the other results tests."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from app.db import engine
+from surveys.results import frozen, service
+from tests.surveys.results import test_results as made_by
+
+
+async def _reads_of_answers(monkeypatch: pytest.MonkeyPatch,
+                            work: Callable[[], Awaitable[Any]]) -> int:
+    """How many statements `work` sends that read the answers."""
+    seen: list[str] = []
+    kind = type(engine())
+    original = kind.run_querystring
+
+    async def counted(self: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(str(querystring))
+        return await original(self, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(kind, "run_querystring", counted)
+    try:
+        await work()
+    finally:
+        monkeypatch.setattr(kind, "run_querystring", original)
+    return sum(" answers " in sql for sql in seen)
+
+
+async def _closed_wave(companies: int, program: Any = None) -> tuple[Any, UUID, list[UUID]]:
+    program = program or await made_by.make_program()
+    made = [await made_by.make_company(program, f"Azienda {i}", town=f"Comune {i % 3}")
+            for i in range(companies)]
+    wave = await made_by.make_wave(program, made)
+    for number, company in enumerate(made):
+        await made_by.answered(wave, company, 6 + number, children="yes", stress=3)
+        await made_by.answered(wave, company, 6, department="Logistica", children="no", stress=4)
+    return program, wave, made
+
+
+async def test_freezing_counts_every_company_in_the_same_few_statements(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: each company's reporting groups were counted by a statement of their own."""
+    reads = []
+    program = await made_by.make_program()
+    for companies in (3, 9):
+        _program, wave, _made = await _closed_wave(companies, program)
+        reads.append(await _reads_of_answers(monkeypatch,
+                                             lambda w=wave: service.release_wave(w)))
+    assert reads[0] == reads[1]
+    assert reads[0] <= 4  # the wave as a whole and in its groups, one per cross-tabulation
+
+
+async def test_a_company_page_reads_only_its_towns_slice_and_shows_the_same_figures(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the page decoded every company of the wave to show one of them."""
+    program, wave, made = await _closed_wave(9)
+    await service.release_wave(wave)
+    mine = made[0]
+    staff = await made_by.caller(program.staff)
+    whole = await frozen.load(wave)
+    assert whole is not None
+    decoded: list[set[UUID]] = []
+    original = frozen.decode_companies
+
+    def recorded(raw: bytes | str) -> Any:
+        found = original(raw)
+        decoded.append(set(found.sizes))
+        return found
+
+    monkeypatch.setattr(frozen, "decode_companies", recorded)
+    results = await service.company_results(await made_by.caller(program.hr[mine]), mine, wave)
+    monkeypatch.setattr(frozen, "decode_companies", original)
+
+    town = {made[i] for i in range(0, 9, 3)}
+    assert decoded == [town]
+    program_view = await service.program_results(staff, wave)
+    for key in ("stress", "has_children_u14"):
+        shown = made_by.by_group(made_by.question(results, key))
+        assert shown["Azienda 0"] == made_by.by_group(made_by.question(
+            await service.company_results(staff, mine, wave), key))["Azienda 0"]
+        town_figure = shown["Comune 0"]
+        towns = made_by.by_group(made_by.question(program_view, key))
+        assert town_figure == next(f for f in towns.values() if f.group.label == "Comune 0")
