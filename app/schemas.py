@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
+
+# A row id as the databases store it (a signed 64-bit integer): a larger number names no
+# row, and SQLite refuses it outright.
+RowId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+# A name that must say something (not blank) in at most 200 characters, as the services
+# check it; the OpenAPI document states the rule, so a body it calls valid is not refused.
+Name = Annotated[str, msgspec.Meta(pattern=r"\S", max_length=200)]
+Town = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+def one_of(*values: str) -> msgspec.Meta:
+    """A text field taking one of `values` (the service checks it): the OpenAPI document
+    lists them as its `enum`, while the field stays a plain `str` for pages and services."""
+    return msgspec.Meta(extra_json_schema={"extra": {"enum": list(values)}})
 
 
 class Organization(msgspec.Struct):
@@ -18,9 +33,9 @@ class Organization(msgspec.Struct):
 
 
 class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
-    kind: str
-    name: str
-    town: str = ""
+    kind: Annotated[str, one_of("program", "company", "school", "civic_center")]
+    name: Name
+    town: Town = ""
     domains: list[str] = msgspec.field(default_factory=list)
 
 
@@ -65,4 +80,4 @@ class JobOverview(msgspec.Struct):
 class JobRetry(msgspec.Struct):
     """Failed jobs to run again; without ids, all of them."""
 
-    ids: list[int] | None = None
+    ids: list[RowId] | None = None

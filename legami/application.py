@@ -25,11 +25,13 @@ from app.web.errors import EXCEPTION_HANDLERS
 from app.web.health import healthz, readyz
 from app.web.home import home
 from app.web.middleware import RequestContextMiddleware, security_headers
+from app.web.requests import LegamiRequest
 from app.web.sso_pages import SSOPages
 from app.web.templating import pages_are_html, template_config
 from company_portal.onboarding.home import next_steps as onboarding_steps
 from integrations.hr.csv_import import MAX_BYTES
-from legami import logs, openapi
+from legami import logs
+from legami.openapi import StrictStructs, describe_api
 from legami.routes.civic import ROUTES as civic_routes
 from legami.routes.community import ROUTES as community_routes
 from legami.routes.company_portal import ROUTES as company_portal_routes
@@ -108,6 +110,7 @@ def create_app(run_jobs: bool = True) -> Litestar:
         state=State({"next_steps": [onboarding_steps, wave_steps]}),
         route_handlers=_route_handlers(development),
         middleware=[RequestContextMiddleware()],
+        request_class=LegamiRequest,
         before_send=[security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key, cookie_name="legami_csrf", cookie_httponly=False,
@@ -121,11 +124,12 @@ def create_app(run_jobs: bool = True) -> Litestar:
         after_request=pages_are_html,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="Legami API", version="1", path="/api/schema"),
+        plugins=[StrictStructs()],
         # The largest upload is a 5 MB file (integrations.hr.csv_import.MAX_BYTES), with
         # room for the form around it: what the 413 page promises.
         request_max_body_size=MAX_BYTES + 256 * 1024,
         lifespan=[_lifespan(run_jobs)],
         debug=False,
     )
-    openapi.keep_names(app)
+    describe_api(app)
     return app

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from urllib.parse import quote
 
+import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Redirect, Template
 
 from app.errors import InvalidInput
@@ -14,6 +17,15 @@ from app.i18n import _
 from app.startup import database_problem
 
 log = logging.getLogger("legami.web")
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """An API error (the OpenAPI document's `Problem`, legami/openapi.py)."""
+
+    status: int
+    title: str
+    detail: str
+    errors: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -36,6 +48,13 @@ def _messages() -> dict[int, tuple[str, str]]:
     }
 
 
+def answers(*statuses: int) -> dict[int, ResponseSpec]:
+    """Error statuses a handler answers beyond those its route implies (a role checked by
+    the service, say): for its `responses=`; legami/openapi.py gives them the error body."""
+    return {status: ResponseSpec(data_container=None, description=HTTPStatus(status).phrase)
+            for status in statuses}
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -44,10 +63,8 @@ def error_response(request: Request, status: int, errors: dict[str, str] | None 
                    ) -> Response:
     title, detail = _messages().get(status, _messages()[500 if status >= 500 else 404])
     if _is_api(request):
-        body: dict[str, object] = {"status": status, "title": title, "detail": detail}
-        if errors:
-            body["errors"] = errors
-        return Response(body, status_code=status, media_type=MediaType.JSON)
+        return Response(Problem(status, title, detail, errors or {}), status_code=status,
+                        media_type=MediaType.JSON)
     return Template("error.html", context={"status": status, "title": title, "detail": detail,
                                            "errors": errors or {}}, status_code=status)
 

@@ -14,7 +14,8 @@ from litestar.params import Body
 
 from app.auth.guards import signed_in
 from app.web.context import caller_of
-from app.web.downloads import download
+from app.web.downloads import DOCX, download
+from app.web.errors import answers
 from civic.consents import service as consents
 from civic.families import csv_import as family_import
 from civic.families import service as families
@@ -107,10 +108,10 @@ class SchoolFamilyController(Controller):
     async def report(self, request: Req, school_id: UUID) -> SchoolReport:
         return await school_report.school_report(caller_of(request), school_id)
 
-    @get("/report.docx")
+    @get("/report.docx", media_type=DOCX)
     async def report_docx(self, request: Req, school_id: UUID) -> Response[bytes]:
         filename, data = await school_report.school_report_docx(caller_of(request), school_id)
-        return download(filename, data)
+        return download(filename, data, DOCX)
 
 
 class NoticeController(Controller):
@@ -118,7 +119,7 @@ class NoticeController(Controller):
     guards = [signed_in]
     tags = ["consents"]
 
-    @get()
+    @get(responses=answers(403))
     async def list_notices(self, request: Req) -> list[NoticeOut]:
         return await consents.list_notices(caller_of(request))
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
+from app.schemas import Name
 from community.taxonomy.needs import NeedRef
 
 AUDIENCES = ("employees", "families", "all")
@@ -31,16 +33,20 @@ class WelfareCategoryInfo(msgspec.Struct):
     position: int
 
 
+Position = Annotated[int, msgspec.Meta(ge=-10_000, le=10_000)]
+Key = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
 class WelfareCategoryEdit(msgspec.Struct, forbid_unknown_fields=True):
-    label_it: str
-    label_en: str
+    label_it: Name
+    label_en: Name
     welfare_plan: bool = True
-    reference: str = ""
-    position: int = 0
+    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    position: Position = 0
 
 
-class WelfareCategoryCreate(WelfareCategoryEdit, forbid_unknown_fields=True):
-    key: str = ""
+class WelfareCategoryCreate(WelfareCategoryEdit, forbid_unknown_fields=True, kw_only=True):
+    key: Key
 
 
 class TypeInfo(msgspec.Struct):
@@ -55,15 +61,15 @@ class TypeInfo(msgspec.Struct):
 
 
 class TypeEdit(msgspec.Struct, forbid_unknown_fields=True):
-    label_it: str
-    label_en: str
+    label_it: Name
+    label_en: Name
     areas: list[str] = msgspec.field(default_factory=list)
     welfare_category: str | None = None
-    position: int = 0
+    position: Position = 0
 
 
-class TypeCreate(TypeEdit, forbid_unknown_fields=True):
-    key: str = ""
+class TypeCreate(TypeEdit, forbid_unknown_fields=True, kw_only=True):
+    key: Key
 
 
 class Taxonomy(msgspec.Struct):

@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from app.auth.guards import signed_in
 from app.errors import InvalidInput
 from app.web.context import caller_of
-from app.web.downloads import download
+from app.web.downloads import DOCX, download
 from community.labs import report as lab_report
 from community.labs import service as labs
 from community.labs.schemas import (
@@ -108,7 +108,7 @@ class LabController(Controller):
         await labs.start_pulse(caller, lab_id, data)
         return await labs.get_lab(caller, lab_id)
 
-    @get("/{lab_id:uuid}/report.docx")
+    @get("/{lab_id:uuid}/report.docx", media_type=DOCX)
     async def report(self, request: Req, lab_id: UUID) -> Response[bytes]:
         """The lab report in Word."""
         name, data = await lab_report.lab_report(caller_of(request), lab_id)

@@ -7,10 +7,12 @@ facilitator is one of them) and None for everyone else, who see the count alone.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
+from app.schemas import Name, one_of
 from community.taxonomy.needs import NeedRef
 
 SCOPES = ("workplace", "town")
@@ -24,8 +26,8 @@ class AgendaItem(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class LabCreate(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    scope: str  # "workplace" | "town"
+    title: Name
+    scope: Annotated[str, one_of(*SCOPES)]
     company_id: UUID | None = None
     town: str = ""
     partners: list[str] = msgspec.field(default_factory=list)
@@ -37,11 +39,11 @@ class LabCreate(msgspec.Struct, forbid_unknown_fields=True):
 class LabUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """A lab's details; scope, company, town and the needs it started from stay."""
 
-    title: str
+    title: Name
     partners: list[str] = msgspec.field(default_factory=list)
     agenda: list[AgendaItem] = msgspec.field(default_factory=list)
     facilitator_id: UUID | None = None
-    status: str = "active"
+    status: Annotated[str, one_of(*LAB_STATUSES)] = "active"
 
 
 class MeetingIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,14 +53,14 @@ class MeetingIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: str
-    owner: str = ""
+    title: Annotated[str, msgspec.Meta(pattern=r"\S", max_length=300)]
+    owner: Annotated[str, msgspec.Meta(max_length=200)] = ""
     due_on: date | None = None
-    status: str = "todo"
+    status: Annotated[str, one_of(*ACTION_STATUSES)] = "todo"
 
 
 class ActionStatusIn(msgspec.Struct, forbid_unknown_fields=True):
-    status: str
+    status: Annotated[str, one_of(*ACTION_STATUSES)]
 
 
 class PulseStart(msgspec.Struct, forbid_unknown_fields=True):

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get
 
 from app.web.context import caller_of
-from app.web.downloads import download
+from app.web.downloads import DOCX, download
 from community.program import report as monitoring_report
 from community.program import service as targets
 from community.program.pages import program_staff
@@ -32,7 +32,7 @@ class ProgramController(Controller):
         period = targets.parse_period(year, half) if year or half else None
         return await targets.program_figures(caller_of(request), period)
 
-    @get("/report.docx")
+    @get("/report.docx", media_type=DOCX)
     async def report(self, request: Req, year: str | None = None,
                      half: str | None = None) -> Response[bytes]:
         """The half-yearly monitoring report for the funder, as a Word document."""

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get
 
 from app.auth.guards import signed_in
 from app.web.context import caller_of
+from app.web.errors import answers
 from pacts.figures.service import PactFigures, pact_figures
 
 
@@ -16,7 +17,7 @@ class PactFiguresController(Controller):
     guards = [signed_in]
     tags = ["program"]
 
-    @get("/")
+    @get("/", responses=answers(403))
     async def figures(self, request: Request[Any, Any, Any]) -> PactFigures:
         """Counts of pacts to date; a count from 1 to 4 is null ("fewer than 5")."""
         return await pact_figures(caller_of(request))

@@ -8,11 +8,13 @@ version, so a re-negotiation keeps every earlier version as it was agreed.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
 
 from app.i18n import _
+from app.schemas import one_of
 
 SOURCES = ("school", "civic_center", "lab", "social_worker", "self")
 AREAS = ("work", "children", "housing", "finances", "health", "relations")
@@ -179,9 +181,9 @@ class PactDetail(msgspec.Struct):
 
 
 class Closure(msgspec.Struct, forbid_unknown_fields=True):
-    reason: str
-    outcome: str
-    onward_referral: str = ""
+    reason: Annotated[str, one_of(*CLOSURE_REASONS)]
+    outcome: Annotated[str, one_of(*OUTCOMES)]
+    onward_referral: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class Grant(msgspec.Struct, forbid_unknown_fields=True):

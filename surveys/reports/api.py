@@ -13,7 +13,7 @@ from uuid import UUID
 from litestar import Controller, Request, Response, get, post
 
 from app.web.context import caller_of
-from app.web.downloads import XLSX, download
+from app.web.downloads import CSV, DOCX, XLSX, download
 from surveys.reports import exports, requests
 from surveys.reports.pages import report_user
 from surveys.reports.requests import ReportCreate, ReportOut
@@ -35,7 +35,7 @@ class ReportController(Controller):
     async def get_report(self, request: Req, report_id: UUID) -> ReportOut:
         return await requests.get_report(caller_of(request), report_id)
 
-    @get("/{report_id:uuid}/file")
+    @get("/{report_id:uuid}/file", media_type=DOCX)
     async def file(self, request: Req, report_id: UUID) -> Response[bytes]:
         """The .docx once `status` is done; 404 before."""
         filename, data = await requests.report_file(caller_of(request), report_id)
@@ -45,7 +45,7 @@ class ReportController(Controller):
     async def list_reports(self, request: Req, wave_id: UUID) -> list[ReportOut]:
         return await requests.list_reports(caller_of(request), wave_id)
 
-    @get("/waves/{wave_id:uuid}/tables.csv")
+    @get("/waves/{wave_id:uuid}/tables.csv", media_type=CSV)
     async def csv_export(self, request: Req, wave_id: UUID, company_id: UUID | None = None,
                          table: str = "questions", separator: Literal[",", ";"] = ","
                          ) -> Response[bytes]:
@@ -53,9 +53,9 @@ class ReportController(Controller):
         without `company_id` the program's tables (program staff only)."""
         filename, data = await exports.export_csv(caller_of(request), wave_id, company_id,
                                                   table, separator)
-        return download(filename, data, "text/csv; charset=utf-8")
+        return download(filename, data, CSV)
 
-    @get("/waves/{wave_id:uuid}/tables.xlsx")
+    @get("/waves/{wave_id:uuid}/tables.xlsx", media_type=XLSX)
     async def xlsx_export(self, request: Req, wave_id: UUID,
                           company_id: UUID | None = None) -> Response[bytes]:
         """Every aggregated table, one sheet each."""

@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, put
 
 from app.auth.guards import signed_in
 from app.web.context import caller_of
+from app.web.errors import answers
 from surveys.results import service
 from surveys.results.model import (
     CompanyResults,
@@ -57,7 +58,7 @@ class ResultsController(Controller):
         """A company's response rate and needs across waves."""
         return await service.company_trend(caller_of(request), company_id)
 
-    @get("/thresholds")
+    @get("/thresholds", responses=answers(404))
     async def thresholds(self, request: Req) -> Thresholds:
         return await service.get_thresholds(caller_of(request))
 

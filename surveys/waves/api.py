@@ -16,7 +16,7 @@ from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import roles
 from app.roles import HR_MANAGER
 from app.web.context import caller_of
-from app.web.downloads import download
+from app.web.downloads import DOCX, download
 from surveys.distribution import service as distribution
 from surveys.waves import service as waves
 from surveys.waves.service import VersionChoice, WaveCounts, WaveCreate, WaveOut
@@ -63,7 +63,7 @@ class WaveController(Controller):
     async def counts(self, request: Req, wave_id: UUID) -> WaveCounts:
         return await waves.wave_counts(caller_of(request), wave_id)
 
-    @post("/{wave_id:uuid}/codes", status_code=200)
+    @post("/{wave_id:uuid}/codes", status_code=200, media_type=DOCX)
     async def codes(self, request: Req, wave_id: UUID, data: CodesRequest) -> Response[bytes]:
         """New single-use access codes (program staff): each call replaces the unused ones."""
         filename, sheet = await distribution.codes_sheet(caller_of(request), wave_id,

@@ -116,3 +116,21 @@ async def test_a_failed_job_is_tried_again_from_the_page_and_the_api(client, adm
     queued = await api_post(client, "/api/v1/jobs/retry", {})
     assert queued.status_code == 200 and queued.json() == {"queued": [second.id]}
     assert await AuditEvent.count().where(AuditEvent.action == "jobs.retried") == 2
+
+
+@pytest.mark.parametrize("ids", [[2**63], [0], [-1]])
+async def test_retrying_a_job_id_no_database_can_hold_is_invalid_input(client, admin,
+                                                                       ids) -> None:
+    """2**63 made SQLite overflow: a 500 (found by schemathesis, issue 12)."""
+    response = await api_post(client, "/api/v1/jobs/retry", {"ids": ids})
+    assert response.status_code == 422, response.text
+    assert "ids" in str(response.json()["errors"])
+
+
+async def test_a_nul_character_in_a_json_body_is_dropped_on_both_databases(client,
+                                                                            admin) -> None:
+    """PostgreSQL refused it in the name: a 500 (found by schemathesis, issue 12)."""
+    response = await api_post(client, "/api/v1/organizations", {
+        "kind": "company", "name": "Officine\u0000 Rossi", "town": "Crema\u0000"})
+    assert response.status_code == 201, response.text
+    assert (response.json()["name"], response.json()["town"]) == ("Officine Rossi", "Crema")
