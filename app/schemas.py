@@ -15,6 +15,9 @@ RowId = Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
 # check it; the OpenAPI document states the rule, so a body it calls valid is not refused.
 Name = Annotated[str, msgspec.Meta(pattern=r"\S", max_length=200)]
 Town = Annotated[str, msgspec.Meta(max_length=100)]
+# A name of two characters at least (a person's, a team's), at most 200, spaces around
+# not counted, as the services check it.
+ShortName = Annotated[str, msgspec.Meta(pattern=r"\S[\s\S]*\S", max_length=200)]
 
 
 def one_of(*values: str) -> msgspec.Meta:

@@ -23,9 +23,9 @@ from app.web.context import caller_of
 from app.web.downloads import download
 from community.labs import report as lab_report
 from community.labs import service as labs
-from community.labs.people import GUEST_KINDS
 from community.labs.schemas import (
     ACTION_STATUSES,
+    GUEST_KINDS,
     ActionIn,
     AgendaItem,
     AttendanceIn,

@@ -21,10 +21,9 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.places import shown_count
 from app.values import as_uuid
-from community.labs.schemas import Attendance, AttendanceIn, Guest, GuestIn, Person
+from community.labs.schemas import GUEST_KINDS, Attendance, AttendanceIn, Guest, GuestIn, Person
 from community.tables import LabAttendance, LabGuest, LabMeeting, LabMember
 
-GUEST_KINDS = ("resident", "volunteer", "council_officer", "other")
 MAX_ROW_ID = 2**63 - 1
 
 

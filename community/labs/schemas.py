@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import Name, one_of
+from app.schemas import Name, ShortName, one_of
 from community.taxonomy.needs import NeedRef
 
 SCOPES = ("workplace", "town")
@@ -127,10 +127,13 @@ class Pulse(msgspec.Struct):
     results_url: str | None = None  # the wave's results page the caller may read
 
 
+GUEST_KINDS = ("resident", "volunteer", "council_officer", "other")
+
+
 class GuestIn(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    kind: str = "resident"  # resident, volunteer, council_officer, other
-    organization: str = ""
+    name: ShortName
+    kind: Annotated[str, one_of(*GUEST_KINDS)] = "resident"
+    organization: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
 class Guest(msgspec.Struct):

@@ -10,7 +10,9 @@ import msgspec
 from litestar import Controller, Request, delete, get, post
 
 from app.auth.guards import signed_in
+from app.schemas import ShortName
 from app.web.context import caller_of
+from app.web.errors import answers
 from pacts.teams import service
 from pacts.teams.service import Team
 
@@ -18,7 +20,7 @@ Req = Request[Any, Any, Any]
 
 
 class TeamCreate(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
+    name: ShortName
 
 
 class MemberIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -31,12 +33,12 @@ class TeamController(Controller):
     guards = [signed_in]
     tags = ["pacts"]
 
-    @get("/")
+    @get("/", responses=answers(404))  # nobody but a program administrator has teams
     async def teams(self, request: Req) -> list[Team]:
         """The teams of the programs the caller administers, with their people."""
         return await service.teams(caller_of(request))
 
-    @post("/")
+    @post("/", responses=answers(404))
     async def create(self, request: Req, data: TeamCreate) -> Team:
         caller = caller_of(request)
         team_id = await service.create(caller, data.name)

@@ -24,7 +24,7 @@ from app.values import as_uuid
 from pacts.tables import Pact, PactFollower, PactTeam, PactTeamMember
 
 
-class Member(msgspec.Struct):
+class TeamMember(msgspec.Struct):
     id: int
     name: str
     email: str | None
@@ -34,7 +34,7 @@ class Member(msgspec.Struct):
 class Team(msgspec.Struct):
     id: UUID
     name: str
-    members: list[Member]
+    members: list[TeamMember]
 
 
 def _programs(caller: Caller) -> set[UUID]:
@@ -53,16 +53,16 @@ async def teams(caller: Caller) -> list[Team]:
             for row in rows]
 
 
-async def _members(team_ids: list[Any]) -> dict[Any, list[Member]]:
+async def _members(team_ids: list[Any]) -> dict[Any, list[TeamMember]]:
     if not team_ids:
         return {}
     rows = await PactTeamMember.select(
         PactTeamMember.id, PactTeamMember.team, PactTeamMember.is_coordinator,
         PactTeamMember.user.name.as_alias("name"), PactTeamMember.user.email.as_alias("email"),
     ).where(PactTeamMember.team.is_in(team_ids)).order_by(PactTeamMember.user.name)
-    found: dict[Any, list[Member]] = {}
+    found: dict[Any, list[TeamMember]] = {}
     for row in rows:
-        found.setdefault(row["team"], []).append(Member(
+        found.setdefault(row["team"], []).append(TeamMember(
             id=row["id"], name=row["name"] or "", email=row["email"],
             is_coordinator=bool(row["is_coordinator"])))
     return found

@@ -49,6 +49,8 @@ KNOWN_REFUSALS = {
     "POST /api/v1/companies": "name, the HR manager's address, at least one domain",
     "POST /api/v1/companies/{organization_id}/roster/imports": "the file must be CSV text",
     "POST /api/v1/initiatives": "title of 3 or more, at least one area and town, places",
+    "POST /api/v1/initiatives/{initiative_id}/publish":
+        "dates, a place and a description first; a closed initiative (state)",
     "POST /api/v1/labs": "a workplace lab's company, a town lab's town",
     "POST /api/v1/labs/{lab_id}/meetings": "a year from the meeting years",
     "POST /api/v1/labs/{lab_id}/pulse": "a lab without need areas has no pulse (state)",
