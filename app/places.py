@@ -26,7 +26,7 @@ from piccolo.query.functions.aggregate import Count
 from app.clock import now
 from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
-from app.i18n import _
+from app.i18n import _, pgettext
 from app.jobs import job
 from app.outbox import enqueue
 from app.tables import PlacePool, Seat
@@ -91,16 +91,26 @@ def shown_count(count: int, exact: bool) -> int | None:
     return count if exact or count >= SMALL else None
 
 
+def band(places_left: int) -> str:
+    """What anyone but the pool's staff learns of the places left: free, few or full."""
+    return "full" if places_left <= 0 else "few" if places_left < SMALL else "free"
+
+
+def band_label(band: str) -> str:
+    """A band in the reader's language (a template global: `availability`)."""
+    return {"free": _("Places free"), "few": _("Few places left"),
+            "full": pgettext("places", "Full")}.get(band, band)
+
+
 def shown(state: PoolState | None, exact: bool) -> ShownPlaces:
     """The one rule for showing a pool's counts, for every page, API and report."""
     if state is None:
         return ShownPlaces("full", 0, 0, 0, 0) if exact else ShownPlaces(
             "full", None, None, None, None)
     left = state.places_left
-    band = "full" if left <= 0 else "few" if left < SMALL else "free"
     if exact:
-        return ShownPlaces(band, state.enrolled, state.offered, left, state.waitlisted)
-    return ShownPlaces(band, shown_count(state.enrolled, exact), None, None,
+        return ShownPlaces(band(left), state.enrolled, state.offered, left, state.waitlisted)
+    return ShownPlaces(band(left), shown_count(state.enrolled, exact), None, None,
                        shown_count(state.waitlisted, exact))
 
 

@@ -12,7 +12,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
-from app import dates, i18n
+from app import dates, i18n, places
 from app.settings import ROOT
 
 TEMPLATE_DIRS = [
@@ -41,6 +41,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
         language_names=i18n.LANGUAGE_NAMES,
         day=dates.day,  # a domain's own `day` in a page's context takes precedence
         moment=dates.moment,
+        availability=places.band_label,  # places free, few left, full: never a count
         # An id no other element of the page has (a table's caption, named by its region).
         unique_id=lambda prefix="id": f"{prefix}-{next(_ids)}",
     )

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import msgspec
 
+from app import places
 from app.i18n import _
 from civic.activities.schemas import ActivityInfo, category_label, day_label, euros
 
@@ -39,7 +40,9 @@ class ActivitySummary(msgspec.Struct):
     town: str
     place: str
     cost: str
-    places_left: int
+    # Places as families, coordinators and employees see them: a band (free, few, full),
+    # never a number that moves by one (docs/privacy.md); operators see the numbers.
+    availability: str
 
 
 class SuggestionOut(msgspec.Struct):
@@ -111,7 +114,7 @@ def activity_summary(info: ActivityInfo) -> ActivitySummary:
         starts_on=info.starts_on, ends_on=info.ends_on, town=info.town, place=info.place,
         cost=cost_label(info.cost_kind, info.cost_cents,
                         tuple(band.fee_cents for band in info.fee_bands)),
-        places_left=info.places_left)
+        availability=places.band(info.places_left) if info.capacity else "free")
 
 
 def state_label(state: str, position: int | None = None) -> str:

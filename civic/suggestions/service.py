@@ -23,7 +23,8 @@ from typing import NamedTuple
 from uuid import UUID
 
 from app.auth.caller import Caller
-from app.i18n import _, ngettext
+from app.i18n import _
+from app.places import band, band_label
 from civic.activities import service as activities
 from civic.activities.schemas import ActivityInfo, language_label
 from civic.families import service as families
@@ -224,8 +225,7 @@ def _places(places_left: int | None) -> tuple[int, tuple[str, ...]]:
         return 0, ()
     if places_left <= 0:
         return FULL_SCORE, (_("Full: the pupil would join the waitlist"),)
-    return PLACES_SCORE, (ngettext("%(num)s place left", "%(num)s places left", places_left)
-                          % {"num": places_left},)
+    return PLACES_SCORE, (band_label(band(places_left)),)  # never a count that moves by one
 
 
 def after_school_slot(offer: OfferFacts) -> bool:

@@ -21,6 +21,7 @@ from litestar.response import Redirect, Template
 from app.auth.guards import roles, signed_in
 from app.errors import InvalidInput
 from app.i18n import _, current_language, pgettext
+from app.places import band_label
 from app.roles import COMMUNITY_MAKER, HR_MANAGER, PROGRAM_ADMIN
 from app.web.context import caller_of
 from community.initiatives import service as initiatives
@@ -66,12 +67,6 @@ def status_label(status: str) -> str:
             "draft": _("Draft: not published")}.get(status, status)
 
 
-def availability(band: str) -> str:
-    """The band `app.places.shown` gives instead of a count (places free, few, full)."""
-    return {"free": _("Places free"), "few": _("Few places left"),
-            "full": pgettext("places", "Full")}.get(band, band)
-
-
 def day(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
@@ -79,7 +74,7 @@ def day(value: date | None) -> str:
 def helpers() -> dict[str, Any]:
     return {"euros": euros, "audience_label": audience_label, "day": day,
             "provider_kind_label": provider_kind_label, "status_label": status_label,
-            "availability": availability}
+            "availability": band_label}
 
 
 # The form --------------------------------------------------------------------------------

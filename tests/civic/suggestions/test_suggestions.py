@@ -4,6 +4,7 @@ without consent."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from uuid import uuid4
 
@@ -85,7 +86,7 @@ def test_full_activities_are_marked_waitlist_and_come_after_those_with_places():
     assert titles(found, child) == ["Libera", "Piena"]
     assert [s.waitlist for s in found[child.id]] == [False, True]
     assert "Full: the pupil would join the waitlist" in found[child.id][1].reasons
-    assert "3 places left" in found[child.id][0].reasons
+    assert "Few places left" in found[child.id][0].reasons  # a band, never "3 places left"
 
 
 def test_working_parents_see_after_school_and_summer_camps_first():
@@ -192,3 +193,27 @@ async def test_the_family_page_shows_places_and_waitlist(world, client):
                             headers={"accept-language": "en"})
     assert "Waitlist" in page.text and "Why this activity" in page.text
     assert "Per grandi" not in page.text and "A Cremona" not in page.text
+
+
+async def test_places_reach_coordinators_families_and_employees_as_bands_only(world, client):
+    """Below 5 a number of places left moves by one when one child enrols: who sees
+    it (a coordinator, a family, an employee) could tell who took the place."""
+    activity = await make_activity(world, title="Con posti", capacity=5)
+    family, _pupils = await make_family(world)
+    _other, (taker,) = await make_family(world, ref="F2", email="f2@example.it")
+    await sign_in(client, world.coord_a)
+    url = f"/api/v1/schools/{world.school_a}/families/{family}/suggestions"
+    page_url = f"/schools/{world.school_a}/families/{family}/suggestions"
+
+    before = (await client.get(url)).json()["pupils"][0]["suggestions"][0]
+    before_page = await client.get(page_url, headers={"accept-language": "en"})
+    await places.request_place(activity.pool_id, "pupil", taker, world.school_a)
+    after = (await client.get(url)).json()["pupils"][0]["suggestions"][0]
+    after_page = await client.get(page_url, headers={"accept-language": "en"})
+
+    assert (before["activity"]["availability"], after["activity"]["availability"]) == (
+        "free", "few")
+    assert "places_left" not in after["activity"]
+    for shown in (before_page.text, after_page.text):
+        assert not re.search(r"\d+ places? left", shown)
+    assert "Places free" in before_page.text and "Few places left" in after_page.text
