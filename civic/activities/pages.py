@@ -9,15 +9,15 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from babel.dates import format_date
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import roles
+from app.dates import day
 from app.errors import InvalidInput
-from app.i18n import _, current_language
+from app.i18n import _
 from app.web.context import caller_of
 from app.web.downloads import CSV, DOCX, download
 from civic.activities import attendance
@@ -63,8 +63,6 @@ def _helpers() -> dict[str, Any]:
             "photo_text": activity_roster.photo_text}
 
 
-def day(value: date | None) -> str:
-    return format_date(value, format="medium", locale=current_language()) if value else ""
 
 
 def days_text(days: list[int], width: DayWidth = "abbreviated") -> str:

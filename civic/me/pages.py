@@ -12,11 +12,11 @@ from litestar.response import Template
 
 from app.auth.caller import Caller
 from app.auth.guards import signed_in
+from app.dates import day
 from app.roles import EMPLOYEE, HR_MANAGER
 from app.tables import Organization
 from app.web.context import caller_of
 from civic.activities import service as activities
-from civic.referrals.pages import day
 from civic.referrals.schemas import ActivitySummary, activity_summary
 from civic.suggestions.service import age_limits
 

@@ -14,13 +14,13 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
-from babel.dates import format_date
 from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from app.auth.guards import signed_in
 from app.clock import ITALY
+from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
 from app.ratelimit import allow
@@ -57,8 +57,6 @@ def pattern_label(pattern: str | None) -> str:
     return pattern_labels().get(pattern if pattern in PATTERNS else None, "")
 
 
-def day(value: Any) -> str:
-    return format_date(value, format="long", locale=current_language()) if value else ""
 
 
 def moment(value: datetime | None) -> str:

@@ -21,6 +21,7 @@ from litestar.exceptions import NotFoundException
 
 from app import places
 from app.auth.caller import Caller
+from app.dates import day
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
@@ -165,10 +166,10 @@ def _signups_open(row: dict[str, Any]) -> None:
     state = signup_state(row)
     if state == "soon":
         raise InvalidInput({"initiative": _("Sign-ups open on %(day)s.") % {
-            "day": row["signup_opens_on"].strftime("%d/%m/%Y")}})
+            "day": day(row["signup_opens_on"])}})
     if state == "over":
         raise InvalidInput({"initiative": _("Sign-ups closed on %(day)s.") % {
-            "day": row["signup_closes_on"].strftime("%d/%m/%Y")}})
+            "day": day(row["signup_closes_on"])}})
     if state == "ended":
         raise InvalidInput({"initiative": _("This initiative has ended: no more sign-ups.")})
     if state != "open":

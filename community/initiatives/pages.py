@@ -19,6 +19,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from app.auth.guards import roles, signed_in
+from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import _, current_language, pgettext
 from app.places import band_label
@@ -67,8 +68,6 @@ def status_label(status: str) -> str:
             "draft": _("Draft: not published")}.get(status, status)
 
 
-def day(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
 
 
 def helpers() -> dict[str, Any]:

@@ -10,16 +10,16 @@ import asyncio
 import io
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
-from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent
 from docx import Document
 from docx.document import Document as Doc
 from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
+from app.dates import day, moment
 from app.i18n import _, current_language, pgettext
 from app.places import SMALL
 from community.labs import service as labs
@@ -51,13 +51,8 @@ def percent(share: float) -> str:
     return format_percent(share, locale=current_language())
 
 
-def day(value: date) -> str:
-    return format_date(value, format="long", locale=current_language())
 
 
-def moment(value: datetime) -> str:
-    return format_datetime(labs.local_time(value), format="d MMMM y, HH:mm",
-                           locale=current_language())
 
 
 async def lab_report(caller: Caller, lab_id: UUID) -> tuple[str, bytes]:

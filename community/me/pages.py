@@ -9,15 +9,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from babel.dates import format_date, format_datetime
 from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
-from app.clock import ITALY
+from app.dates import day, moment
 from app.errors import InvalidInput
-from app.i18n import current_language
 from app.web.context import caller_of
 from community.initiatives import mine as my_initiatives
 from community.initiatives.pages import helpers
@@ -30,15 +28,8 @@ ACTIONS = {"join": my_initiatives.join, "leave": my_initiatives.leave,
 CONFIRMED = ("leave", "decline")  # giving up a place asks first, on a page of its own
 
 
-def moment(value: Any) -> str:
-    """A deadline in Italian time, in the reader's language."""
-    return format_datetime(value.astimezone(ITALY), format="d MMMM y, HH:mm",
-                           locale=current_language()) if value else ""
 
 
-def day(value: Any) -> str:
-    """A date in the reader's language: 20 dicembre 2026."""
-    return format_date(value, format="long", locale=current_language())
 
 
 def _helpers() -> dict[str, Any]:

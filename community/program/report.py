@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from datetime import date
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from docx import Document
 from docx.enum.text import WD_BREAK
@@ -20,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
+from app.dates import day
 from app.i18n import _, current_language
 from community.program import service as targets
 from community.program.schemas import ProgramFigures
@@ -58,8 +57,6 @@ def places_used(enrolled: int | None, share: int | None) -> str:
     return number(enrolled) if share is None else f"{number(enrolled)} ({percent(share)})"
 
 
-def day(value: date) -> str:
-    return format_date(value, format="long", locale=current_language())
 
 
 class Report:

@@ -11,12 +11,12 @@ from uuid import UUID
 from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
+from app.dates import day
 from app.documents import a4_document, qr_png
 from app.errors import InvalidInput
 from app.i18n import _, use_language
 from pacts.family import service as family
 from pacts.pacts import service
-from pacts.pacts.pages import day
 from pacts.pacts.schemas import PactDetail, Version
 
 

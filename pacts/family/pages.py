@@ -13,6 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from app.auth.guards import signed_in
+from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, current_language, set_language
 from app.ratelimit import allow
@@ -21,7 +22,6 @@ from app.web.downloads import download
 from app.web.errors import error_response
 from pacts.family import service
 from pacts.family.docx import pact_docx
-from pacts.pacts.pages import day
 
 # The family's link is a key to their pact: the kernel's scrubber (app/web/log_scrub.py)
 # writes it `/p/…`.

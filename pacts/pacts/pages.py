@@ -10,15 +10,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from babel.dates import format_date, format_datetime
 from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
-from app.clock import ITALY
+from app.dates import day, moment
 from app.errors import InvalidInput
-from app.i18n import LANGUAGE_NAMES, _, current_language
+from app.i18n import LANGUAGE_NAMES, _
 from app.web.context import caller_of, form_of
 from pacts.access import service as access
 from pacts.consents.service import consent_texts
@@ -46,14 +45,8 @@ RESULT_ROWS = 2
 COMMITMENT_ROWS = 4
 
 
-def day(value: Any) -> str:
-    return format_date(value, format="long", locale=current_language()) if value else ""
 
 
-def moment(value: Any) -> str:
-    """A meeting's day and time in Italian time, to the minute: "13 dic 2026, 17:30"."""
-    return format_datetime(value, format="d MMM y, HH:mm", tzinfo=ITALY,
-                           locale=current_language()) if value else ""
 
 
 def progress_labels() -> dict[str, str]:

@@ -10,11 +10,9 @@ the service's messages land beside their field.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from babel.dates import format_date
 from litestar import Controller, Request, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.exceptions import NotFoundException
@@ -23,6 +21,7 @@ from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import program_admin, roles
+from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import _, current_language, ngettext, use_language
 from app.roles import HR_MANAGER
@@ -73,8 +72,6 @@ def text_kind(stable: str) -> str:
     return _("Survey title") if stable == "title" else _("Introduction")
 
 
-def day(value: datetime) -> str:
-    return format_date(value.date(), format="long", locale=current_language())
 
 
 def _helpers() -> dict[str, Any]:

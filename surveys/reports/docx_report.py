@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -30,6 +29,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
 
+from app.dates import day
 from app.i18n import _, current_language
 from surveys.reports.bars import Bars
 from surveys.results.model import (
@@ -105,8 +105,6 @@ def decimal(value: float) -> str:
     return format_decimal(value, format="#,##0.0", locale=current_language())
 
 
-def day(value: date) -> str:
-    return format_date(value, format="long", locale=current_language())
 
 
 def group_name(group: Group) -> str:

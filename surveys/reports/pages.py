@@ -18,6 +18,7 @@ from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import current_caller
+from app.dates import day
 from app.i18n import LANGUAGE_NAMES, _, current_language
 from app.roles import HR_MANAGER
 from app.web.context import caller_of
@@ -25,7 +26,6 @@ from app.web.downloads import XLSX, download
 from surveys.reports import exports, requests
 from surveys.reports.requests import ReportCreate
 from surveys.results import service as results
-from surveys.waves.pages import day
 
 Req = Request[Any, Any, Any]
 REFRESH_SECONDS = 2

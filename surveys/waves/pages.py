@@ -12,14 +12,14 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from babel.dates import format_date
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
+from app.dates import day
 from app.errors import InvalidInput
-from app.i18n import _, current_language
+from app.i18n import _
 from app.web.context import caller_of
 from app.web.downloads import download
 from surveys.answering import service as answering
@@ -51,9 +51,6 @@ def channel_label(channel: str) -> str:
     }[channel]
 
 
-def day(value: date) -> str:
-    """A date as people read it in the current language: 31 marzo 2026."""
-    return format_date(value, format="long", locale=current_language())
 
 
 def _helpers() -> dict[str, Any]:

@@ -563,7 +563,7 @@ async def test_sign_ups_open_and_close_on_their_days_in_italian_time(
     page = await client.get(f"/me/initiatives/{made}?lang=en")
     assert "Sign-ups open on" in page.text and f"/me/initiatives/{made}/join" not in page.text
     refused = await post_form(client, f"/me/initiatives/{made}/join?lang=en", {}, page="/me")
-    assert refused.status_code == 422 and "Sign-ups open on 01/05/2026." in refused.text
+    assert refused.status_code == 422 and "Sign-ups open on May 1, 2026." in refused.text
 
     at(monkeypatch, datetime(2026, 4, 30, 22, 0, tzinfo=UTC))  # midnight of 1 May in Italy
     assert (await post_form(client, f"/me/initiatives/{made}/join", {},
@@ -577,7 +577,7 @@ async def test_sign_ups_open_and_close_on_their_days_in_italian_time(
     at(monkeypatch, datetime(2026, 6, 20, 22, 0, tzinfo=UTC))  # the day after, in Italy
     await sign_in(client, third)
     refused = await post_form(client, f"/me/initiatives/{made}/join?lang=en", {}, page="/me")
-    assert refused.status_code == 422 and "Sign-ups closed on 20/06/2026." in refused.text
+    assert refused.status_code == 422 and "Sign-ups closed on June 20, 2026." in refused.text
     assert (await initiatives.get_initiative(staff, made)).signup == "over"
 
     at(monkeypatch, datetime(2026, 12, 6, 10, 0, tzinfo=UTC))  # December: it has ended
