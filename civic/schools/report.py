@@ -24,13 +24,12 @@ from docx.shared import Cm, Pt
 from app import places
 from app.auth.caller import Caller
 from app.clock import now
+from app.figures import number, shown
 from app.i18n import _, current_language
 from app.values import as_uuid
 from civic.families.schemas import ActivityFigures, ClassFigures, SchoolReport
 from civic.families.service import PUPIL, school_of
 from civic.tables import Activity, Consent, Family, Pupil
-from community.program.report import number
-from community.program.service import shown
 
 USED = ("enrolled", "offered", "waitlisted")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import io
 
-from babel.numbers import format_decimal
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
@@ -19,6 +18,7 @@ from docx.shared import Cm, Pt
 
 from app.auth.caller import Caller
 from app.dates import day
+from app.figures import number
 from app.i18n import _, current_language
 from community.program import service as targets
 from community.program.schemas import ProgramFigures
@@ -42,11 +42,6 @@ def filename(period: targets.Period) -> str:
 
 # Formatting ------------------------------------------------------------------------------
 
-
-def number(value: int | None) -> str:
-    if value is None:
-        return _("fewer than 5")
-    return format_decimal(value, locale=current_language())
 
 
 def percent(value: int | None) -> str:

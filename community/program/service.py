@@ -23,6 +23,7 @@ from litestar.exceptions import PermissionDeniedException
 from app.auth.caller import Caller
 from app.clock import ITALY, now
 from app.errors import InvalidInput
+from app.figures import shown
 from app.i18n import _
 from app.tables import Organization, Seat
 from app.values import as_uuid
@@ -57,7 +58,6 @@ TARGETS: dict[str, int] = {
     "pacts": 500,  # beneficiaries of generative pacts
 }
 TOWNS = ("Crema", "Cremona", "Casalmaggiore")
-MIN_COUNT = 5  # a smaller count for one company, school or Civic Center is not shown
 FIRST_YEAR = 2016  # FareLegami started in 2016
 
 
@@ -141,10 +141,6 @@ def period_out(period: Period | None) -> PeriodOut:
 
 # Small counts ----------------------------------------------------------------------------
 
-
-def shown(count: int) -> int | None:
-    """A count of one company, school or Civic Center: None when from 1 to 4."""
-    return None if 0 < count < MIN_COUNT else count
 
 
 def town_key(town: str) -> str:
