@@ -15,7 +15,9 @@ from babel.numbers import format_currency
 from app.i18n import _, current_language
 
 CATEGORIES = ("after_school", "homework", "summer_camp", "sport", "culture", "language",
-              "other")
+              "italian_l2", "other")
+# Italian as a second language: suggested only to families who speak another language.
+ITALIAN_L2 = "italian_l2"
 COST_KINDS = ("free", "fixed", "isee")
 STATUSES = ("draft", "published", "closed")
 LANGUAGES = ("it", "en", "fr", "ar", "es", "ro", "uk", "zh", "ur", "pa", "hi", "sq")
@@ -175,6 +177,7 @@ def category_label(category: str) -> str:
         "sport": _("Sport"),
         "culture": _("Culture and music"),
         "language": _("Language courses"),
+        "italian_l2": _("Italian as a second language"),
         "other": _("Other activities"),
     }.get(category, category)
 

@@ -26,7 +26,7 @@ from app.auth.caller import Caller
 from app.i18n import _
 from app.places import band, band_label
 from civic.activities import service as activities
-from civic.activities.schemas import ActivityInfo, language_label
+from civic.activities.schemas import ITALIAN_L2, ActivityInfo, language_label
 from civic.families import service as families
 from civic.referrals import service as referrals
 from civic.referrals.schemas import (
@@ -157,8 +157,9 @@ class _Scorer:
         key = (town, match, pattern, language)
         rows = self.made.get(key)
         if rows is None:
-            rows = self.made[key] = [prepared.row(match, pattern, language)
-                                     for prepared in self.by_town.get(town, ())]
+            rows = self.made[key] = [
+                prepared.row(match, pattern, language) for prepared in self.by_town.get(town, ())
+                if not (prepared.offer.category == ITALIAN_L2 and language == "it")]
         return rows
 
 

@@ -56,7 +56,7 @@ COMMON = (
          ("08:00", "16:30"), SUMMER, 60, ("isee", 0, CAMP_BANDS), ("it", "en"),
          "Sette settimane di giochi, laboratori, piscina una volta a settimana e gite. "
          "Quota settimanale, pranzo compreso. Iscrizione anche a singole settimane."),
-    Spec("Italiano L2 per ragazzi", "language", (8, 14), (), (1, 4), ("15:00", "16:30"),
+    Spec("Italiano L2 per ragazzi", "italian_l2", (8, 14), (), (1, 4), ("15:00", "16:30"),
          SCHOOL_YEAR, 12, FREE, ("it", "ar", "ro", "pa"),
          "Italiano per chi è arrivato da poco: parlare, leggere e scrivere per la scuola, "
          "in piccoli gruppi con mediatori linguistici."),

@@ -89,6 +89,14 @@ def test_full_activities_are_marked_waitlist_and_come_after_those_with_places():
     assert "Few places left" in found[child.id][0].reasons  # a band, never "3 places left"
 
 
+def test_italian_as_a_second_language_is_suggested_only_to_families_of_another_language():
+    course = offer(title="Italiano L2", category="italian_l2", languages=("it", "ar"))
+    italian, arabic = pupil(language="it"), pupil(language="ar")
+    found = suggest([italian, arabic], [course, offer()])
+    assert titles(found, italian) == ["Doposcuola"]
+    assert "Italiano L2" in titles(found, arabic)
+
+
 def test_working_parents_see_after_school_and_summer_camps_first():
     sport = offer(title="Calcio il sabato", category="sport", days=(5,), start_time="10:00",
                   end_time="12:00", starts_on=START - timedelta(days=30))
