@@ -219,12 +219,14 @@ class ImportConfirm(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ClassFigures(msgspec.Struct):
+    """A class's counts; None from 1 to 4 ("fewer than 5"), as on every page and report."""
+
     class_name: str
-    pupils: int
-    with_consent: int
-    reached: int
-    places_used: int
-    waitlisted: int
+    pupils: int | None
+    with_consent: int | None
+    reached: int | None
+    places_used: int | None
+    waitlisted: int | None
 
 
 class ActivityFigures(msgspec.Struct):
@@ -244,10 +246,10 @@ class SchoolReport(msgspec.Struct):
     prepared_on: date
     families: int
     pupils: int
-    pupils_with_consent: int
-    photo_releases: int
-    families_reached: int
-    pupils_reached: int
+    pupils_with_consent: int | None  # None from 1 to 4, as the Word report says
+    photo_releases: int | None
+    families_reached: int | None
+    pupils_reached: int | None
     places_used: int
     places_offered: int
     waitlisted: int

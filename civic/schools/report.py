@@ -63,15 +63,20 @@ async def school_report(caller: Caller, school_id: UUID) -> SchoolReport:
     return SchoolReport(
         school=school, prepared_on=now().date(),
         families=await Family.count().where(Family.school == school.id), pupils=len(pupils),
-        pupils_with_consent=len(consented),
-        photo_releases=sum(1 for c in consents if c["photo_release"]),
-        families_reached=len({family_of[p] for p in reached}), pupils_reached=len(reached),
+        pupils_with_consent=shown(len(consented)),
+        photo_releases=shown(sum(1 for c in consents if c["photo_release"])),
+        families_reached=shown(len({family_of[p] for p in reached})),
+        pupils_reached=shown(len(reached)),
         places_used=sum(1 for s in seats if s.status == "enrolled"),
         places_offered=sum(1 for s in seats if s.status == "offered"),
         waitlisted=sum(1 for s in seats if s.status == "waitlisted"),
-        classes=[ClassFigures(class_name=name, pupils=f["pupils"],
-                              with_consent=f["with_consent"], reached=len(f["reached"]),
-                              places_used=f["places_used"], waitlisted=f["waitlisted"])
+        # From 1 to 4 a count is None, as the Word report prints "fewer than 5": the same
+        # figure reads the same in the API and in the document.
+        classes=[ClassFigures(class_name=name, pupils=shown(f["pupils"]),
+                              with_consent=shown(f["with_consent"]),
+                              reached=shown(len(f["reached"])),
+                              places_used=shown(f["places_used"]),
+                              waitlisted=shown(f["waitlisted"]))
                  for name, f in sorted(classes.items(), key=lambda item: _natural(item[0]))],
         activities=await _activities(seats))
 
@@ -134,10 +139,10 @@ def _table(document: Any, header: list[str], rows: list[list[str]], widths: list
     document.add_paragraph()
 
 
-def small(count: int) -> str:
+def small(count: int | None) -> str:
     """A count that could point at a pupil (1 to 4) as every page and report says it:
-    "fewer than 5" (`community.targets.shown`, `community.monitoring_report.number`)."""
-    return number(shown(count))
+    "fewer than 5" (`app.figures`)."""
+    return number(None if count is None else shown(count))
 
 
 def _summary_rows(report: SchoolReport) -> list[list[str]]:
