@@ -44,12 +44,24 @@ def run_worker(processes_threads: int = 4) -> None:
     # says once that it waits instead.
     logging.getLogger("asyncpg.pool").setLevel(logging.ERROR)
     broker = make_broker(settings)
+    _stop_on_signals()
     try:
         _wait_until_ready(broker)
     except KeyboardInterrupt:
         log.info("worker: stopped")
         return
     serve(broker, bind(broker, settings), processes_threads)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM and SIGINT stop the worker while it waits, even when the shell that
+    started it ignores SIGINT (a job started with `&` inherits that)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, stop)
 
 
 def _wait_until_ready(broker: dramatiq.Broker, pause: float = 5.0) -> None:

@@ -72,10 +72,13 @@ def test_a_malformed_broker_url_is_named(tmp_path: Path) -> None:
 def _worker_says(tmp_path: Path, broker_url: str, expected: str, **extra: str) -> str:
     """Start `legami worker`, wait for `expected` in its log, stop it; return the log."""
     db = f"sqlite://{tmp_path}/legami.sqlite3"
+    # Started as `make` starts a job in the background, with SIGINT ignored: the worker
+    # must stop on it all the same (before, each of these tests waited 2 minutes).
     process = subprocess.Popen([LEGAMI, "worker", "--threads", "1"],  # noqa: S603
                                env=_env(tmp_path, DATABASE_URL=db, BROKER_URL=broker_url,
                                         **extra),
-                               stderr=subprocess.PIPE, text=True)
+                               stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     lines: list[str] = []
     try:
         deadline = time.monotonic() + 120  # a busy machine starts slowly; the line decides
@@ -93,7 +96,9 @@ def _worker_says(tmp_path: Path, broker_url: str, expected: str, **extra: str) -
         except subprocess.TimeoutExpired:
             process.kill()
             rest = process.communicate()[1]
-    return "".join(lines) + rest
+    log = "".join(lines) + rest
+    assert process.returncode == 0 and "worker: stopped" in log, log  # SIGINT stopped it
+    return log
 
 
 def _reachable(host: str) -> None:
