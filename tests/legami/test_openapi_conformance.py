@@ -49,6 +49,12 @@ KNOWN_REFUSALS = {
     "POST /api/v1/companies": "name, the HR manager's address, at least one domain",
     "POST /api/v1/companies/{organization_id}/roster/imports": "the file must be CSV text",
     "POST /api/v1/initiatives": "title of 3 or more, at least one area and town, places",
+    "POST /api/v1/me/initiatives/{initiative_id}/join":
+        "a sign-up window that is open, not a draft or an ended initiative (state)",
+    "POST /api/v1/me/initiatives/{initiative_id}/leave": "a place to give up (state)",
+    "POST /api/v1/me/initiatives/{initiative_id}/accept":
+        "an offer still open: it expires (state, the clock)",
+    "POST /api/v1/me/initiatives/{initiative_id}/decline": "an offer to decline (state)",
     "POST /api/v1/initiatives/{initiative_id}/publish":
         "dates, a place and a description first; a closed initiative (state)",
     "POST /api/v1/labs": "a workplace lab's company, a town lab's town",
