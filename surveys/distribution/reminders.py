@@ -56,7 +56,11 @@ class MailPreview:
 async def schedule(caller: Caller, wave_id: UUID) -> list[Round]:
     """The wave's reminders in order: sent (when) or planned (for when)."""
     wave = await waves.get_wave(caller, wave_id)  # 404 beyond the caller's reach
-    sent = await _sent_rounds(wave_id)
+    _invited, sent = await _mail_done(wave_id)
+    return _rounds(wave, sent)
+
+
+def _rounds(wave: waves.WaveOut, sent: dict[int, datetime]) -> list[Round]:
     planned = {number: wave.opens_on + timedelta(days=days)
                for number, days in enumerate(wave.reminder_days, start=1)}
     numbers = sorted(set(planned) | set(sent))
@@ -73,13 +77,14 @@ async def remind_now(caller: Caller, wave_id: UUID) -> int:
     if "mail" not in wave.channels:
         raise InvalidInput({"reminder": _("This wave sends no mail: its people came "
                                                 "in with codes or company accounts.")})
-    rounds = await schedule(caller, wave_id)
+    invited_at, sent = await _mail_done(wave_id)
+    rounds = _rounds(wave, sent)
     due = [r.number for r in rounds if r.sent_at is None]
     number = due[0] if due else max((r.number for r in rounds), default=0) + 1
     if number > waves.MAX_REMINDERS:
         raise InvalidInput({"reminder": _("A wave sends at most {count} reminders.")
                                   .format(count=waves.MAX_REMINDERS)})
-    mails = [r.sent_at for r in rounds if r.sent_at] + [await _invited_at(wave_id)]
+    mails = [r.sent_at for r in rounds if r.sent_at] + [invited_at]
     last = max((moment for moment in mails if moment is not None), default=None)
     if last is not None and now() - last < PAUSE:
         raise InvalidInput({"reminder": _("The wave's last mail went less than a day "
@@ -114,25 +119,23 @@ def _long(day: date, language: str) -> str:
     return format_date(day, format="long", locale=language)
 
 
-async def _sent_rounds(wave_id: UUID) -> dict[int, datetime]:
-    """When each reminder round of the wave was done (the first time)."""
-    rows = await OutboxJob.select(OutboxJob.payload, OutboxJob.done_at).where(
-        (OutboxJob.actor == waves.REMINDER_JOB) & (OutboxJob.status == "done")
+async def _mail_done(wave_id: UUID) -> tuple[datetime | None, dict[int, datetime]]:
+    """When the wave's invitation mail was done, and each reminder round (the first
+    time): one read of the outbox's done mail jobs."""
+    rows = await OutboxJob.select(OutboxJob.actor, OutboxJob.payload, OutboxJob.done_at).where(
+        OutboxJob.actor.is_in([waves.MAIL_JOB, waves.REMINDER_JOB])
+        & (OutboxJob.status == "done")
     ).output(load_json=True)
+    invited: datetime | None = None
     sent: dict[int, datetime] = {}
     for row in rows:
         payload: dict[str, Any] = row["payload"] or {}
-        if payload.get("wave_id") == str(wave_id) and row["done_at"] is not None:
+        moment = row["done_at"]
+        if payload.get("wave_id") != str(wave_id) or moment is None:
+            continue
+        if row["actor"] == waves.MAIL_JOB:
+            invited = min(invited or moment, moment)
+        else:
             number = int(payload.get("round", 0))
-            sent[number] = min(sent.get(number, row["done_at"]), row["done_at"])
-    return sent
-
-
-async def _invited_at(wave_id: UUID) -> datetime | None:
-    """When the wave's invitation mail was done (its first job)."""
-    rows = await OutboxJob.select(OutboxJob.payload, OutboxJob.done_at).where(
-        (OutboxJob.actor == waves.MAIL_JOB) & (OutboxJob.status == "done")
-    ).output(load_json=True)
-    moments = [row["done_at"] for row in rows
-               if (row["payload"] or {}).get("wave_id") == str(wave_id) and row["done_at"]]
-    return min(moments, default=None)
+            sent[number] = min(sent.get(number, moment), moment)
+    return invited, sent
