@@ -15,7 +15,6 @@ from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import roles
-from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import _
 from app.web.context import caller_of
@@ -59,7 +58,7 @@ def _helpers() -> dict[str, Any]:
             "day_label": day_label, "euros": euros, "isee_label": isee_label,
             "categories": CATEGORIES, "grades": GRADES, "languages": LANGUAGES,
             "statuses": STATUSES, "band_rows": range(1, MAX_FEE_BANDS + 1),
-            "status_text": activity_roster.status_text, "day": day, "days_text": days_text,
+            "status_text": activity_roster.status_text, "days_text": days_text,
             "photo_text": activity_roster.photo_text}
 
 

@@ -12,7 +12,6 @@ from litestar.response import Template
 
 from app.auth.caller import Caller
 from app.auth.guards import signed_in
-from app.dates import day
 from app.roles import EMPLOYEE, HR_MANAGER
 from app.tables import Organization
 from app.web.context import caller_of
@@ -67,5 +66,4 @@ class MyActivitiesPage(Controller):
     async def activities_page(self, request: Request[Any, Any, Any]) -> Template:
         caller = caller_of(request)
         return Template("me/activities.html", context={
-            "towns": await town_activities(caller), "day": day,
-            "employee": caller.has_role(*EMPLOYEE_ROLES)})
+            "towns": await town_activities(caller), "employee": caller.has_role(*EMPLOYEE_ROLES)})

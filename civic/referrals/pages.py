@@ -69,8 +69,7 @@ def moment(value: datetime | None) -> str:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"pattern_label": pattern_label, "day": day, "moment": moment,
-            "open_states": OPEN_STATES}
+    return {"pattern_label": pattern_label, "open_states": OPEN_STATES}
 
 
 def _uuid_field(form: dict[str, str], name: str) -> UUID:

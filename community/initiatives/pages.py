@@ -19,10 +19,8 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from app.auth.guards import roles, signed_in
-from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import _, current_language, pgettext
-from app.places import band_label
 from app.roles import COMMUNITY_MAKER, HR_MANAGER, PROGRAM_ADMIN
 from app.web.context import caller_of
 from community.initiatives import service as initiatives
@@ -71,9 +69,8 @@ def status_label(status: str) -> str:
 
 
 def helpers() -> dict[str, Any]:
-    return {"euros": euros, "audience_label": audience_label, "day": day,
-            "provider_kind_label": provider_kind_label, "status_label": status_label,
-            "availability": band_label}
+    return {"euros": euros, "audience_label": audience_label,
+            "provider_kind_label": provider_kind_label, "status_label": status_label}
 
 
 # The form --------------------------------------------------------------------------------

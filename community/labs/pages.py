@@ -58,7 +58,7 @@ def guest_kind_label(kind: str) -> str:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"day": lab_report.day, "moment": lab_report.moment, "percent": lab_report.percent,
+    return {"percent": lab_report.percent,
             "scope_label": lab_report.scope_label,
             "lab_status_label": lab_report.lab_status_label,
             "action_status_label": lab_report.action_status_label,

@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
-from app.dates import day, moment
+from app.dates import day
 from app.errors import InvalidInput
 from app.web.context import caller_of
 from community.initiatives import mine as my_initiatives
@@ -33,7 +33,7 @@ CONFIRMED = ("leave", "decline")  # giving up a place asks first, on a page of i
 
 
 def _helpers() -> dict[str, Any]:
-    return {**helpers(), "moment": moment, "day": day}
+    return {**helpers(), "day": day}
 
 
 class MePages(Controller):

@@ -13,7 +13,6 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
 
 from app.auth.guards import signed_in
-from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, current_language, set_language
 from app.ratelimit import allow
@@ -72,8 +71,7 @@ async def _page(request: Req, token: str, lang: str | None, errors: dict[str, st
     set_language(view.language)
     path = f"{service.LINK_PREFIX}{quote(token)}"
     return Template("pacts/family.html", status_code=422 if errors else 200, context={
-        "view": view, "errors": errors, "done": done, "base": path, "day": day,
-        "ui_lang": view.language,
+        "view": view, "errors": errors, "done": done, "base": path, "ui_lang": view.language,
         "languages": [{"code": code, "name": name, "current": code == view.language,
                        "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]})
 

@@ -15,7 +15,6 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
-from app.dates import day, moment
 from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _
 from app.web.context import caller_of, form_of
@@ -55,7 +54,7 @@ def progress_labels() -> dict[str, str]:
 
 
 def helpers() -> dict[str, Any]:
-    return {"day": day, "moment": moment, "areas": area_labels(), "sources": source_labels(),
+    return {"areas": area_labels(), "sources": source_labels(),
             "closures": closure_labels(), "outcomes": outcome_labels(),
             "language_names": LANGUAGE_NAMES, "goal_rows": GOAL_ROWS,
             "result_rows": RESULT_ROWS, "commitment_rows": COMMITMENT_ROWS}

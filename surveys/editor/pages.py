@@ -21,7 +21,6 @@ from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import program_admin, roles
-from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import _, current_language, ngettext, use_language
 from app.roles import HR_MANAGER
@@ -76,7 +75,7 @@ def text_kind(stable: str) -> str:
 
 def _helpers() -> dict[str, Any]:
     return {"type_label": type_label, "text_in": text_in, "types": QUESTION_TYPES,
-            "areas": bank.areas(), "language_names": SURVEY_LANGUAGES, "day": day,
+            "areas": bank.areas(), "language_names": SURVEY_LANGUAGES,
             "ui_language": current_language(), "direction": language_direction}
 
 

@@ -18,7 +18,6 @@ from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
 from app.auth.guards import current_caller
-from app.dates import day
 from app.i18n import LANGUAGE_NAMES, _, current_language
 from app.roles import HR_MANAGER
 from app.web.context import caller_of
@@ -53,7 +52,7 @@ def table_label(name: str) -> str:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"day": day, "status_label": status_label, "table_label": table_label,
+    return {"status_label": status_label, "table_label": table_label,
             "language_names": LANGUAGE_NAMES}
 
 

@@ -17,7 +17,6 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from app.auth.guards import signed_in
-from app.dates import day
 from app.errors import InvalidInput
 from app.i18n import _
 from app.web.context import caller_of
@@ -54,7 +53,7 @@ def channel_label(channel: str) -> str:
 
 
 def _helpers() -> dict[str, Any]:
-    return {"day": day, "state_label": state_label, "wave_label": wave_label,
+    return {"state_label": state_label, "wave_label": wave_label,
             "channel_label": channel_label, "group_label": waves.roster_group_label,
             "channels": waves.CHANNELS, "roster_groups": ROSTER_GROUPS}
 
