@@ -9,7 +9,7 @@ no count, share or mean, never a zero. Shares are fractions (0.25 is 25%).
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -183,8 +183,11 @@ class Thresholds(msgspec.Struct):
 
 
 class ThresholdsUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    group: int
-    text: int
+    """Raisable only, as the service checks: groups 5 to 1000, free text 10 to 1000 and not
+    below the group threshold (that last rule joins two fields, so the document can't say it)."""
+
+    group: Annotated[int, msgspec.Meta(ge=5, le=1000)]
+    text: Annotated[int, msgspec.Meta(ge=10, le=1000)]
 
 
 class CompanyResults(msgspec.Struct):

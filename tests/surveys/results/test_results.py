@@ -255,6 +255,26 @@ async def test_only_a_program_admin_raises_the_thresholds_and_never_below_five()
     assert MIN_GROUP == 5
 
 
+async def test_the_api_states_the_thresholds_bounds_and_says_them_in_words(client) -> None:
+    """The OpenAPI document gives the bounds (5 to 1000, 10 to 1000), so a body outside them
+    is refused before the service, with the bound in the reader's language."""
+    program = await make_program()
+    await sign_in(client, program.staff)
+    document = (await client.get("/api/schema/openapi.json")).json()
+    schema = document["components"]["schemas"]["ThresholdsUpdate"]["properties"]
+    assert (schema["group"]["minimum"], schema["text"]["minimum"]) == (5, 10)
+    await client.get("/api/v1/me")
+    headers = {"x-csrftoken": client.cookies.get("legami_csrf") or ""}
+    low = await client.put("/api/v1/results/thresholds", json={"group": 3, "text": 12},
+                           headers=headers)
+    assert low.status_code == 422
+    assert low.json()["errors"] == {"group": "Almeno 5."}
+    high = await client.put("/api/v1/results/thresholds", json={"group": 8, "text": 5000},
+                            headers=headers)
+    assert high.json()["errors"] == {"text": "Al massimo 1000."}
+    assert (await service.thresholds()).group == MIN_GROUP
+
+
 async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None:
     program = await make_program()
     a = await make_company(program, "Officine Rossi", "Crema")
