@@ -125,6 +125,8 @@ def _field_message(message: str) -> str:
     if kind == "str":
         text = _("At least {n} characters.") if sign == ">=" else _("At most {n} characters.")
     elif kind == "array":
+        if sign == ">=" and number == "1":
+            return _("Give at least one.")
         text = _("At least {n} items.") if sign == ">=" else _("At most {n} items.")
     else:
         text = _("At least {n}.") if sign == ">=" else _("At most {n}.")
