@@ -3,7 +3,7 @@ desktop and on a 360 px phone (caseload, a referral refused then opened, the pac
 goals (one linked to a Civic Center activity from the picker) and commitments of both
 sides, the linked activity proposed to the family (refused until the consent to share is
 recorded), a review scheduled and held, the access log, a closure refused then done), the
-administrator's team pages with a refused addition, and the
+administrator's team pages reached from the menu with a refused addition, and the
 family's `/p/<token>` page at both widths, accepted on a 360 px phone with JavaScript
 off. Every page passes axe-core and labels its form controls; on the phone it also fits
 the screen and shows the focus (tests/page_checks.py).
@@ -156,6 +156,7 @@ async def propose_the_linked_activity(page: Any, axe: str, screen: str) -> None:
     consent to share with the Civic Center is recorded, then proposed to the child the
     school's record names, and the outcome shown on the goal."""
     form = "main form[action$='/enrolments/']"
+    assert await page.locator("header nav a[href='/pacts/teams']").count() == 0
     await page.fill(f"{form} input[name=first_name]", "Omar")
     await submit(page, f"{form} button[type=submit]")
     assert await page.locator("main .error-summary a[href^='#enrol_']").count() == 1
@@ -251,8 +252,8 @@ async def the_admin_keeps_the_teams(browser: Any, server: LiveServer, axe: str, 
     context = await make(browser, server, world.admin)
     try:
         page = await context.new_page()
-        await visit(page, server, "/pacts")
-        await page.click("main a[href='/pacts/teams']")
+        await visit(page, server, "/")
+        await page.click("header nav a[href='/pacts/teams']")  # the menu's entry
         assert "Giulia Ferrandi" in await page.locator("main").inner_text()
         await check(page, axe, "the pact teams", screen)
         await page.fill("#email", "hr@rossi.example")
