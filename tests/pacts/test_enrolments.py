@@ -203,3 +203,18 @@ async def test_only_the_pact_in_force_proposes_and_retention_forgets_the_link(
     assert await anonymise_expired(closed.closed_at.date().replace(year=2100)) == 1
     assert await PactEnrolment.count() == 0
     assert await Referral.count() == 1  # the family's proposal is civic's, kept by civic
+
+
+async def test_a_referral_civic_deleted_shows_as_no_longer_on_record(scene: Scene) -> None:
+    from civic.families.service import delete_family
+    from pacts.enrolments import service as enrolments
+    from pacts.pacts.schemas import EnrolmentIn
+
+    maker = await as_caller(scene.world.maker_a)
+    await consents.give(maker, scene.pact_id, "sharing", CENTER)
+    await enrolments.propose(maker, scene.pact_id, EnrolmentIn(
+        activity_id=scene.activity.id, contact=EMAIL, first_name="Yusuf"))
+    family = await Pupil.select(Pupil.family).where(Pupil.id == scene.pupils["Yusuf"]).first()
+    await delete_family(await as_caller(scene.world.school_coordinator), scene.school,
+                        family["family"])  # the family asked the school to erase its data
+    assert await _outcomes(scene) == [("", "gone")]
