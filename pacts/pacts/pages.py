@@ -19,7 +19,7 @@ from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _
 from app.web.context import caller_of, form_of
 from pacts.access import service as access
-from pacts.consents.service import consent_texts
+from pacts.consents.service import consent_texts, purpose_labels
 from pacts.links import service as goal_links
 from pacts.pacts import service
 from pacts.pacts.schemas import (
@@ -203,5 +203,6 @@ async def pact_page(request: Req, pact_id: UUID, form: dict[str, str],
         "pact": pact, "form": form, "errors": errors, "unsealed": unsealed or {},
         "offers": {kind: [o for o in offers if o.kind == kind] for kind in LINK_KINDS},
         "link_kinds": goal_links.kind_labels(),
-        "consent_texts": consent_texts(), "progress_labels": progress_labels(),
+        "consent_texts": consent_texts(), "purpose_labels": purpose_labels(),
+        "progress_labels": progress_labels(),
         "done": request.query_params.get("done", ""), **helpers()})

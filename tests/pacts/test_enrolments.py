@@ -101,6 +101,7 @@ async def test_the_maker_proposes_the_linked_activity_and_the_goal_shows_the_out
     assert await _outcomes(scene) == [("Yusuf", "proposed")]
     page = (await client.get(f"/pacts/{scene.pact_id}")).text
     assert "Yusuf: <strong>Proposta alla famiglia</strong>" in page
+    assert "<li>Condivisione con un partner · civic center  CREMA" in page  # words, no code
     # The family answers civic's ordinary mail from the school's record.
     assert await run_jobs("civic.referral_mail") == 1
     assert await referrals.answer(await link_in_last_mail(EMAIL), True) == "enrolled"
