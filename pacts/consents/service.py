@@ -32,6 +32,12 @@ def consent_texts() -> dict[str, str]:
     }
 
 
+def purpose_labels() -> dict[str, str]:
+    """A few words for each purpose, for the list of consents given."""
+    return {"services": _("Accompanying the person"), "sharing": _("Sharing with a partner"),
+            "reminders": _("Reminders by e-mail")}
+
+
 async def give(caller: Caller, pact_id: UUID, purpose: str, partner: str = "") -> None:
     """Record the person's consent for one purpose, with the text they agreed to."""
     if purpose not in PURPOSES:

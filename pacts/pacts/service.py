@@ -26,6 +26,7 @@ from app.settings import LANGUAGES
 from app.tables import User
 from app.values import as_uuid
 from pacts.access.service import log_opening, reach_of, reachable_pact, teams_of
+from pacts.enrolments.service import enrolments
 from pacts.links import service as goal_links
 from pacts.pacts.schemas import (
     AREAS,
@@ -182,6 +183,7 @@ async def _detail(caller: Caller, row: dict[str, Any]) -> PactDetail:
                     text=n["text"] if n["level"] != "sealed" else "",
                     author_name=authors.get(n["author"], ""), created_at=n["created_at"])
                for n in notes],
+        enrolments=await enrolments(caller, pact_id),
         created_at=row["created_at"], accepted_at=row["accepted_at"],
         closed_at=row["closed_at"], closure_reason=row["closure_reason"],
         outcome=row["outcome"], onward_referral=row["onward_referral"],

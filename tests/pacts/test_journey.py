@@ -194,3 +194,20 @@ async def test_the_printable_pact_is_a4_with_a_qr_code_and_logged(client: Any,
     assert "docx" in [row.what for row in log]
     await sign_in(client, world.maker_b)
     assert (await client.get(f"/pacts/{pact_id}/pact.docx")).status_code == 404
+
+
+async def test_a_held_review_names_each_result_of_the_version_it_was_held_under(
+        client: Any, world: World) -> None:
+    from pacts.pacts.schemas import ExpectedResult, Goal, PactContent
+
+    pact_id, maker = await _proposed(world)
+    await service.accept_on_paper(maker, pact_id)
+    review_id = await reviews.schedule(maker, pact_id, now() + timedelta(days=1))
+    await reviews.record(maker, pact_id, review_id, {"0.0": "started"}, 3, 5, "")
+    await service.propose_version(maker, pact_id, PactContent(goals=[Goal(
+        text="Prendere la patente", results=[ExpectedResult("Esame di teoria superato")])]))
+    await service.accept_on_paper(maker, pact_id)  # a later version, other results
+    await sign_in(client, world.maker_a)
+    page = (await client.get(f"/pacts/{pact_id}")).text
+    assert "<li>Un curriculum pronto: In corso</li>" in page
+    assert "0.0:" not in page
