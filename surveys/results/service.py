@@ -24,7 +24,7 @@ from app.tenancy import reachable, reaches
 from app.values import json_value
 from company_portal.roster.reads import names_and_refs
 from surveys.ballot.service import flush_wave
-from surveys.definition import Question
+from surveys.definition import Question, linked
 from surveys.definition import questions as all_questions
 from surveys.editor.service import load_definition
 from surveys.results import frozen, model, views
@@ -307,6 +307,8 @@ def _company_question(ctx: WaveContext, release: CompanyRelease, groups: GroupRe
             shown = hidden_figure(territory, "no_comparison", release.thresholds)
         figures.append(shown)
     for key in _group_keys(groups, question.key):
+        if linked(ctx.definition, question.key, key[0]):
+            continue  # split by its own condition (or follow-up): empty by construction
         figures.append(views.group_figure(ctx, groups, question, company_id, key, language,
                                           release))
     return views.result(ctx, question, figures, language)
@@ -344,8 +346,12 @@ def _crosstabs(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
         keys = [(attribute.key, v) for v in groups.values.get(attribute.key, [])]
         results = [views.result(ctx, q, [
             views.group_figure(ctx, groups, q, company_id, key, language, release)
-            for key in keys], language) for q in targets]
-        found.append(CrossTab(attribute.key, views.question_text(attribute, language), results))
+            for key in decided], language) for q in targets
+            # a wave released before a pair was defined has no cells for it
+            if (decided := [k for k in keys if k in groups.q_sizes.get(q.key, {})])]
+        if results:
+            found.append(CrossTab(attribute.key, views.question_text(attribute, language),
+                                  results))
     return found
 
 

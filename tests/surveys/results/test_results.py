@@ -388,3 +388,28 @@ async def test_no_figure_while_the_wave_is_open_and_released_figures_never_move(
     again = by_group(question(await service.company_results(hr, a, wave), "stress"))[
         "Officine Rossi"]
     assert (again.n, shares(again)) == (11, shares(figure))
+
+
+async def test_no_question_is_split_by_its_own_condition(client: Any) -> None:
+    """Childcare needs are asked of parents only: split by "children under 14?" its
+    "no" column was empty by construction, as a reporting group and as a
+    cross-tabulation."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a])
+    await answered(wave, a, 10, children="yes", stress=4, childcare_needs=["nursery"])
+    await answered(wave, a, 10, children="no", stress=2)
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    childcare = question(results, "childcare_needs")
+    assert [f.group.dimension for f in childcare.figures] == ["", "department"]
+    stress = question(results, "stress")
+    assert "has_children_u14" in [f.group.dimension for f in stress.figures]
+    pairs = {(t.attribute, q.question.key) for t in results.crosstabs for q in t.questions}
+    assert ("has_children_u14", "childcare_needs") not in pairs
+    assert ("has_children_u14", "stress") in pairs  # parents' and others' working time
+    await sign_in(client, program.hr[a])
+    api = (await client.get(f"/api/v1/results/companies/{a}/waves/{wave}")).json()
+    assert [(t["attribute"], [q["question"]["key"] for q in t["questions"]])
+            for t in api["crosstabs"]] == [("has_children_u14", ["stress", "balance"])]
