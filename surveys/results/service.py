@@ -441,7 +441,10 @@ def _left_out(ctx: WaveContext, release: CompanyRelease, place: str,
               group: Group) -> list[LeftOut]:
     """The companies of a town (or PROGRAM) that its total leaves out, counted by reason:
     their own reason when the total includes others, else that together they are too
-    few. Counts only: the page never says which companies."""
+    few. Counts only: the page never says which companies. Nothing while the wave is
+    open: no total is shown then."""
+    if release.running:
+        return []
     members = [c for c, town in ctx.towns.items() if place == PROGRAM or town == place]
     included = set(release.territory.program if place == PROGRAM
                    else release.territory.towns.get(place, []))

@@ -5,7 +5,7 @@ Likert questions are stacked bars and heat maps keep their labels whole."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -146,6 +146,10 @@ async def test_territory_totals_say_how_many_companies_they_leave_out_and_why(
     await answered(lone, small, 3, stress=3)  # alone below 5: nothing to pool it with
     summary = _text(await client.get(f"/results/{lone}"))
     assert "I dati del programma: 1 azienda esclusa: meno di 5 risposte." in summary
+    running = await make_wave(program, [a, b, c, small], status="open",
+                              opens_on=date.today() - timedelta(days=1))
+    await answered(running, a, 8, stress=3)
+    assert (await service.program_results(staff, running)).left_out == []  # no total yet
     # The HR manager learns how many, never which company nor its own reason.
     await sign_in(client, program.hr[a])
     mine = await client.get(f"/portal/{a}/results/{wave}")
