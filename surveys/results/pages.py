@@ -2,8 +2,8 @@
 
 `/portal/{company}/results` lists the company's waves; `/portal/{company}/results/{wave}`
 is a wave's summary for the company (program staff reach it too: it is their
-drill-down), with one page per section (`sections/{n}`), per reporting group
-(`groups/{n}`), and for all the needs, the cross-tabulations and the comments.
+drill-down), with one page per section (`sections/{n}`), per reporting group and
+section (`groups/{n}?section={k}`), and for all the needs, the cross-tabulations and the comments.
 `/results` and `/results/{wave}` are the program staff's, with `sections/{n}`, `towns`,
 `companies`, `needs` and `comments`. Every chart comes with the table behind it; out of
 reach answers 404.
@@ -99,13 +99,16 @@ class ResultsPages(Controller):
 
     @get("/portal/{company_id:uuid}/results/{wave_id:uuid}/groups/{number:int}")
     async def company_group(self, request: Req, company_id: UUID, wave_id: UUID,
-                            number: int) -> Template:
+                            number: int, section: int = 1) -> Template:
+        """A reporting group beside the company, one section of the survey at a time."""
         results = await service.company_results(caller_of(request), company_id, wave_id)
         group = _nth(summary.reporting_groups(results.questions), number)
+        shown = _nth(summary.sections(results.questions), section)
         return _company_page("company_part", results, part="group", group=group,
                              rate=next((r for r in results.rates if r.group.key == group.key),
                                        None),
-                             questions=summary.one_group(results.questions, group.key))
+                             section=shown,
+                             questions=summary.one_group(shown.questions, group.key))
 
     @get("/portal/{company_id:uuid}/results/{wave_id:uuid}/{part:str}")
     async def company_part(self, request: Req, company_id: UUID, wave_id: UUID,

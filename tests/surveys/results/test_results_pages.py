@@ -76,7 +76,12 @@ async def test_the_summary_comes_first_and_each_section_and_group_has_its_own_pa
     assert "<h1>Reparto: Logistica</h1>" in group.text
     assert '<th scope="row">Reparto: Logistica' in group.text
     assert '<th scope="row">Reparto: Produzione' not in group.text
-    for missing in ("/sections/2", "/sections/0", "/groups/9", "/everything"):
+    by_section = await client.get(f"{base}/groups/{number}?section=1")  # one at a time
+    assert by_section.status_code == 200 and 'aria-current="page"' in by_section.text
+    assert by_section.text.count('class="question-result"') == group.text.count(
+        'class="question-result"')
+    for missing in ("/sections/2", "/sections/0", "/groups/9", f"/groups/{number}?section=2",
+                    "/everything"):
         assert (await client.get(base + missing)).status_code == 404, missing
 
     first = _text(await client.get(f"/portal/{a}/results/{spring}"))
