@@ -208,6 +208,20 @@ class CompanyResults(msgspec.Struct):
     questions: list[QuestionResult]
     crosstabs: list[CrossTab]
     comments: Comments
+    # How many companies the town's figures leave out (their reasons are not told to a
+    # company: that another company's figure is hidden, and why, is its own business).
+    territory_left_out: int = 0
+
+
+class LeftOut(msgspec.Struct):
+    """How many companies a territory's total (a town's, or the program's) leaves out,
+    for one reason: `hidden` (a code: small, across_waves, territory_small...) and
+    `note` (the reason in words). Which companies is never said."""
+
+    group: Group
+    companies: int
+    hidden: str
+    note: str
 
 
 class ProgramResults(msgspec.Struct):
@@ -227,6 +241,7 @@ class ProgramResults(msgspec.Struct):
     heat_towns: HeatMap
     questions: list[QuestionResult]
     comments: Comments
+    left_out: list[LeftOut] = msgspec.field(default_factory=list)  # program, then towns
 
 
 class TrendPoint(msgspec.Struct):

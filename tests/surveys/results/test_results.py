@@ -288,19 +288,25 @@ async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None
     await answered(wave, c, 3, stress=1)
     await sign_in(client, program.hr[a])
 
-    page = await client.get(f"/portal/{a}/results/{wave}")
+    base = f"/portal/{a}/results/{wave}"
+    summary, section, comments = [await client.get(f"{base}{part}")
+                                  for part in ("", "/sections/1", "/comments")]
 
-    assert page.status_code == 200
-    assert 'role="img"' in page.text and "<title id=" in page.text and "<desc id=" in page.text
-    assert "meno di 5 risposte" in page.text and "Crema" in page.text
-    assert "mario@rossi.it" not in page.text and "[e-mail]" in page.text
-    assert ' style="' not in page.text and "<style" not in page.text
+    assert {summary.status_code, section.status_code, comments.status_code} == {200}
+    assert 'role="img"' in section.text and "<title id=" in section.text
+    assert "<desc id=" in section.text
+    assert "meno di 5 risposte" in section.text and "Crema" in summary.text
+    assert "mario@rossi.it" not in comments.text and "[e-mail]" in comments.text
+    for shown in (summary.text, section.text, comments.text):
+        assert ' style="' not in shown and "<style" not in shown
     await sign_in(client, program.staff)
-    staff = await client.get(f"/results/{wave}")
-    assert staff.status_code == 200
-    assert "Casalmaggiore" in staff.text and "Salumificio Po" in staff.text
-    for shown in (page.text, staff.text):  # a dash would read as "no need"
-        assert not re.search(r"<td>\s*[–—]\s*</td>", shown)
+    staff = [await client.get(f"/results/{wave}{part}")
+             for part in ("", "/towns", "/companies", "/sections/1")]
+    assert {page.status_code for page in staff} == {200}
+    assert "Casalmaggiore" in staff[1].text and "Salumificio Po" in staff[2].text
+    for shown in (summary.text, section.text, *(page.text for page in staff)):
+        assert not re.search(r"<td>\s*[–—]\s*</td>", shown)  # it would read as "no need"
+        assert not re.search(r">\s*[–—]\s*</text>", shown)  # in a chart, too
     api = await client.get(f"/api/v1/results/waves/{wave}")
     assert api.status_code == 200 and api.json()["program"]["kind"] == "program"
 
@@ -408,3 +414,28 @@ async def test_no_figure_while_the_wave_is_open_and_released_figures_never_move(
     again = by_group(question(await service.company_results(hr, a, wave), "stress"))[
         "Officine Rossi"]
     assert (again.n, shares(again)) == (11, shares(figure))
+
+
+async def test_no_question_is_split_by_its_own_condition(client: Any) -> None:
+    """Childcare needs are asked of parents only: split by "children under 14?" its
+    "no" column was empty by construction, as a reporting group and as a
+    cross-tabulation."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a])
+    await answered(wave, a, 10, children="yes", stress=4, childcare_needs=["nursery"])
+    await answered(wave, a, 10, children="no", stress=2)
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    childcare = question(results, "childcare_needs")
+    assert [f.group.dimension for f in childcare.figures] == ["", "department"]
+    stress = question(results, "stress")
+    assert "has_children_u14" in [f.group.dimension for f in stress.figures]
+    pairs = {(t.attribute, q.question.key) for t in results.crosstabs for q in t.questions}
+    assert ("has_children_u14", "childcare_needs") not in pairs
+    assert ("has_children_u14", "stress") in pairs  # parents' and others' working time
+    await sign_in(client, program.hr[a])
+    api = (await client.get(f"/api/v1/results/companies/{a}/waves/{wave}")).json()
+    assert [(t["attribute"], [q["question"]["key"] for q in t["questions"]])
+            for t in api["crosstabs"]] == [("has_children_u14", ["stress", "balance"])]
