@@ -19,7 +19,7 @@ from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _
 from app.web.context import caller_of, form_of
 from pacts.access import service as access
-from pacts.consents.service import consent_texts, purpose_labels
+from pacts.consents.service import consent_texts, legal_basis, purpose_labels
 from pacts.links import service as goal_links
 from pacts.pacts import service
 from pacts.pacts.schemas import (
@@ -112,7 +112,7 @@ class PactPages(Controller):
         teams = await access.teams_of(caller)
         return Template("pacts/caseload.html", context={
             "items": items, "teams": teams, "keeps_teams": caller.is_program_admin,
-            **helpers()})
+            "legal_basis": legal_basis(), **helpers()})
 
     @get("/new", media_type=MediaType.HTML)
     async def new(self, request: Req) -> Template:
