@@ -85,7 +85,7 @@ async def test_an_excel_file_in_windows_1252_with_semicolons_keeps_its_accents(c
     response = await upload(client, world.rossi, csv_file(PEOPLE, encoding="cp1252"))
     preview = await client.get(response.headers["location"])
     assert preview.status_code == 200
-    assert "Persone da aggiungere" in preview.text and "Niccolò Bèrtoli" in preview.text
+    assert "5 persone nuove" in preview.text and "Niccolò Bèrtoli" in preview.text
     assert (await confirm(client, world.rossi, import_id_of(response))).status_code == 303
     roster = await roster_of(world.rossi)
     assert roster["M-001"]["name"] == "Niccolò Bèrtoli"
@@ -249,7 +249,7 @@ async def test_the_json_api_uploads_previews_confirms_and_lists(client, world) -
                                 files={"file": ("r.csv", csv_file(PEOPLE), "text/csv")})
     assert created.status_code == 201, created.text
     preview = created.json()
-    assert (preview["status"], preview["add"], len(preview["sample"])) == ("pending", 5, 5)
+    assert (preview["status"], preview["add"], len(preview["effects"])) == ("pending", 5, 5)
     applied = await client.post(f"{base}/imports/{preview['id']}/confirm", headers=headers,
                                 json={"confirm_deactivation": False})
     assert applied.status_code == 200 and applied.json()["status"] == "applied"
