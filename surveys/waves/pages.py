@@ -223,6 +223,7 @@ async def _new_page(request: Req, version_id: UUID | None, form: Any,
         **_helpers(), "versions": versions, "version": version, "errors": errors,
         "companies": await waves.company_choices(caller), "form": _form_values(form),
         "channels": await waves.channel_choices(caller),
+        "roster_columns": await waves.roster_columns(caller),
         "is_staff": caller.is_program_staff, "editing": wave})
 
 

@@ -203,6 +203,13 @@ async def company_choices(caller: Caller) -> list[CompanyRef]:
     return await _company_refs(row["id"] for row in await query)
 
 
+async def roster_columns(caller: Caller) -> list[str]:
+    """The names of the roster columns the caller's companies chose as reporting groups
+    at their last import: a wave that opens adds them to its groups."""
+    companies = [company.id for company in await company_choices(caller)]
+    return [column["label"] for column in await roster_reads.reporting_columns(companies)]
+
+
 async def _company_refs(ids: Iterable[UUID]) -> list[CompanyRef]:
     ids = list(ids)
     if not ids:

@@ -89,6 +89,8 @@ async def test_a_chosen_column_groups_the_next_waves_people(client: Any, world: 
     await survey.save()
     version = SurveyVersion(survey=survey.id, number=1, definition=encode(DEFINITION))
     await version.save()
+    form = (await client.get(f"/waves/new?version={version.id}")).text
+    assert "come scelto all'ultima importazione dell'elenco del personale: turno." in form
     hr = await load_caller(world.hr)
     assert hr is not None
     wave = await waves.create_wave(hr, WaveCreate(
