@@ -145,6 +145,7 @@ class RosterImportPreview(msgspec.Struct):
     encoding: str
     delimiter: str
     problems_total: int
+    error_rows: int  # rows with at least one problem
     problems: list[ImportProblem]
     effects: list[RowEffect]  # every row's effect, then the people leaving; until applied
     group_columns: list[GroupColumn]
@@ -229,6 +230,7 @@ async def preview_import(caller: Caller, organization_id: UUID, filename: str,
     summary: dict[str, Any] = {
         "rows": parsed.row_count, "encoding": parsed.encoding, "delimiter": parsed.delimiter,
         "attribute_columns": parsed.attribute_columns, "problems": len(parsed.problems),
+        "error_rows": len({problem.line for problem in parsed.problems}),
         **dict.fromkeys(COUNTS, 0), "needs_confirmation": False, "effects": [],
         "group_columns": [], "reporting_groups": [],
     }
@@ -270,6 +272,7 @@ def _preview(row: dict[str, Any]) -> RosterImportPreview:
         needs_confirmation=summary["needs_confirmation"],
         attribute_columns=summary["attribute_columns"], encoding=summary["encoding"],
         delimiter=summary["delimiter"], problems_total=summary["problems"],
+        error_rows=summary.get("error_rows", 0),
         problems=[ImportProblem(**p) for p in row["problems"]],
         effects=[_effect(e) for e in summary.get("effects") or []],
         group_columns=_columns_out(summary),

@@ -143,9 +143,10 @@ async def test_duplicates_and_invalid_emails_are_reported_by_line_and_column(cli
     page = await client.get(response.headers["location"])
     assert "Riga" in page.text and "Colonna" in page.text and "Problema" in page.text
     assert "non è stato modificato nulla" in page.text
+    assert "4 righe su 7 hanno problemi." in page.text
     api = (await client.get(f"/api/v1/companies/{world.rossi}/roster/imports/"
                             f"{import_id_of(response)}")).json()
-    assert api["status"] == "invalid"
+    assert (api["status"], api["error_rows"], api["problems_total"]) == ("invalid", 4, 5)
     problems = {(p["line"], p["column"]): p["problem"] for p in api["problems"]}
     assert problems[(5, "matricola")] == "La matricola M-002 è già alla riga 3."
     assert problems[(6, "email")] == "«sara@» non è un indirizzo e-mail valido."

@@ -1,5 +1,5 @@
 """The roster import in a real browser, at 360 and 1280 px: the preview's effects and its
-choice of reporting groups, and a file that cannot be read."""
+choice of reporting groups, a file with problems in its rows, and one that cannot be read."""
 
 from __future__ import annotations
 
@@ -69,5 +69,11 @@ async def test_changes_and_people_leaving_fit_a_phone(
         assert f"E-mail: niccolo.bertoli@rossi.example → {LONG_EMAIL}" in text
         assert "Marta Ghisetti" in text
         await check_page(page, axe, "roster preview with changes")
+
+        bad = [*PEOPLE[:2], ("M-002", "Anna Bis", "non-una-email", "", "", "")]
+        await choose_file(page, live_server, world.rossi, "organico.csv", csv_file(bad))
+        assert "1 riga su 3 ha problemi." in await page.locator("[role=alert]").inner_text()
+        assert await page.locator("#import").count() == 0  # nothing to confirm
+        await check_page(page, axe, "roster preview of a file with problems")
     finally:
         await context.close()
