@@ -222,6 +222,29 @@ async def test_a_group_of_four_is_never_shown_nor_its_complement() -> None:
     assert rates["Logistica"].hidden == "complement"
 
 
+async def test_a_roster_column_chosen_at_import_is_a_group_named_as_the_file_names_it(
+) -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a], groups=(), attributes=())
+    await Wave.update({Wave.reporting_groups: [
+        {"key": "col_turno", "source": "roster", "label": "Turno"}]}).where(Wave.id == wave)
+    for shift, count in (("notte", 7), ("giorno", 8)):
+        await Invitation.insert(*[Invitation(wave=wave, company=a, channel="code",
+                                             group_values={"col_turno": shift}, answered=True)
+                                  for _ in range(count)])
+        await Response.insert(*[Response(id=uuid4(), wave=wave, company=a,
+                                         submitted_on=date(2026, 3, 2),
+                                         group_values={"col_turno": shift})
+                                for _ in range(count)])
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    groups = {(r.group.dimension_label, r.group.label): r.answered for r in results.rates
+              if r.group.kind == "group"}
+    assert groups == {("Turno", "notte"): 7, ("Turno", "giorno"): 8}
+
+
 async def test_hr_of_company_a_gets_404_on_company_b(client) -> None:
     program = await make_program()
     a = await make_company(program, "Officine Rossi")
