@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from app.clock import now
 from app.settings import get_settings
 from app.errors import InvalidInput
-from app.tables import AuditEvent, DevMail, OutboxJob
+from app.tables import AuditEvent, DevMail, Organization, OutboxJob
 from pacts.access import service as access
 from pacts.consents import service as consents
 from pacts.notes import service as notes
@@ -153,9 +153,21 @@ async def test_closure_then_retention_anonymises_the_pact(world: World) -> None:
     assert await service.caseload(maker) == []
 
 
-async def test_nobody_outside_the_team_sees_a_sign_of_a_pact(client: Any,
-                                                             world: World) -> None:
-    """The pages, exports and logs of other roles, and the audit and mail, say nothing."""
+def _docx_text(data: bytes) -> str:
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
+async def test_nobody_outside_the_team_sees_a_sign_of_a_pact(
+        client: Any, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """The pages, Word reports and logs of other roles, and the audit and mail, say
+    nothing."""
+    caplog.set_level("DEBUG")
     pact_id, maker = await _proposed(world)
     await consents.give(maker, pact_id, "reminders")
     await reviews.schedule(maker, pact_id, now() + timedelta(days=3))
@@ -170,6 +182,23 @@ async def test_nobody_outside_the_team_sees_a_sign_of_a_pact(client: Any,
             if path == "/dev/mail":
                 continue  # the development mailbox shows every mail, by design
             assert HOLDER not in response.text and "Samira" not in response.text, (who, path)
+    school = await Organization.select(Organization.id).where(
+        Organization.kind == "school").first()
+    center = await Organization.select(Organization.id).where(
+        Organization.kind == "civic_center").first()
+    for who, path in ((world.admin, "/program/report.docx?year=2026&half=2"),
+                      (world.school_coordinator, f"/schools/{school['id']}/report.docx"),
+                      (world.operator, f"/civic/centers/{center['id']}/report.docx")):
+        await sign_in(client, who)
+        report = await client.get(path)
+        assert report.status_code == 200, path
+        text = _docx_text(report.content)
+        assert text and HOLDER not in text and "Samira" not in text, path
+    for record in caplog.records:  # what a log reader sees
+        if record.name == "legami.mail" and record.msg.startswith("mail to"):
+            continue  # the development mailbox prints every mail, by design (as /dev/mail)
+        line = record.getMessage().lower()
+        assert "samira" not in line and "benali" not in line, line
     assert not await AuditEvent.exists().where(AuditEvent.action.like("pact%"))
     for mail in await DevMail.select():
         assert "patto" not in mail["subject"].lower() and "pact" not in mail["subject"].lower()
