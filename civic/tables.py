@@ -90,6 +90,11 @@ class Consent(Table, tablename="consents"):
     photo_release = Boolean(default=False)
     recorded_by = UUID(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
+    # school: recorded by a coordinator from a signed form; link: given by the family on
+    # their link, with the language of the notice text they read (the text itself is the
+    # notice version's, never edited).
+    source = Varchar(length=10, default="school")
+    notice_language = Varchar(length=5, null=True, default=None)
 
 
 class Activity(Table, tablename="activities"):

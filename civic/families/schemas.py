@@ -35,6 +35,7 @@ class ConsentOut(msgspec.Struct):
     withdrawn_at: datetime | None
     ended: str | None
     signed_on: date | None = None
+    source: str = "school"  # school (a signed form the school recorded), link (the family)
 
 
 class CareOut(msgspec.Struct):
@@ -148,6 +149,18 @@ class ConsentCreate(msgspec.Struct, forbid_unknown_fields=True):
     given_by_role: str = "parent"
     photo_release: bool = False
     signed_on: date | None = None  # the day the paper form was signed, when there is one
+
+
+class LinkConsent(msgspec.Struct, forbid_unknown_fields=True):
+    """A parent's consent given on the family's link for some of their children, for the
+    notice version the page showed (`notice_version`), read in `notice_language`; the
+    photo release is a separate choice per child."""
+
+    given_by: str
+    notice_version: str
+    pupils: list[UUID]
+    photo_release: list[UUID] = msgspec.field(default_factory=list)
+    notice_language: str = "it"
 
 
 class ConsentHistory(msgspec.Struct):

@@ -28,7 +28,7 @@ from app.web.context import caller_of, client_ip, form_of
 from app.web.downloads import download
 from app.web.errors import error_response
 from civic.families.pages import pattern_labels
-from civic.families.schemas import CareUpdate
+from civic.families.schemas import CareUpdate, LinkConsent
 from civic.referrals import letter as referral_letters
 from civic.referrals import service as referrals
 from civic.referrals.jobs import family_calendar
@@ -195,6 +195,29 @@ class FamilyLinkPages(Controller):
         query = "?done=care" + (f"&lang={quote(lang)}" if lang else "")
         return Redirect(f"{referrals.LINK_PREFIX}{quote(token)}{query}", status_code=303)
 
+    @post("/{token:str}/consent", media_type=MediaType.HTML)
+    async def consent(self, request: Req, token: str, lang: str | None = None
+                      ) -> Response[Any]:
+        """The parent's consent for their children, for the notice version shown."""
+        form = await request.form()
+        given_by, version = str(form.get("given_by", "")), str(form.get("notice_version", ""))
+        pupils = [str(v) for v in form.getall("pupils", [])]
+        photos = [str(v) for v in form.getall("photo_release", [])]
+        values = {"given_by": given_by, "notice_version": version, "pupils": pupils,
+                  "photo_release": photos}
+        try:
+            data = LinkConsent(given_by=given_by, notice_version=version,
+                               pupils=[UUID(v) for v in pupils],
+                               photo_release=[UUID(v) for v in photos])
+            await referrals.family_consent(token, data, lang)
+        except (NotFoundException, ValueError):
+            return await unknown_link(request)
+        except InvalidInput as invalid:
+            return await _family(request, token, lang, invalid.errors, consent_form=values)
+        query = "?done=consent" + (f"&lang={quote(lang)}" if lang else "")
+        return Redirect(f"{referrals.LINK_PREFIX}{quote(token)}{query}#consent",
+                        status_code=303)
+
     @post("/{token:str}/accept", media_type=MediaType.HTML)
     async def accept(self, request: Req, token: str, lang: str | None = None) -> Response[Any]:
         return await _answer(request, token, lang, True)
@@ -205,7 +228,8 @@ class FamilyLinkPages(Controller):
 
 
 async def _family(request: Req, token: str, lang: str | None, errors: dict[str, str],
-                  done: str = "") -> Response[Any]:
+                  done: str = "", consent_form: dict[str, Any] | None = None
+                  ) -> Response[Any]:
     try:
         view = await referrals.family_view(token, lang)
     except NotFoundException:
@@ -215,6 +239,7 @@ async def _family(request: Req, token: str, lang: str | None, errors: dict[str, 
     own = family_texts(view.family_language)
     return Template("referrals/family.html", status_code=422 if errors else 200, context={
         "view": view, "errors": errors, "done": done, "base": path,
+        "consent_form": consent_form or {},
         "own": own if own.complete and own.language != view.language else None,
         "ui_lang": view.language, **_helpers(),
         "languages": [{"code": code, "name": name, "current": code == view.language,
