@@ -243,28 +243,32 @@ class ClassFigures(msgspec.Struct):
 
 
 class ActivityFigures(msgspec.Struct):
+    """An activity's places held by the school's pupils; None from 1 to 4."""
+
     activity_id: UUID
     title: str
     civic_center: str
-    places_used: int
-    offered: int
-    waitlisted: int
+    places_used: int | None
+    offered: int | None
+    waitlisted: int | None
 
 
 class SchoolReport(msgspec.Struct):
     """A school's figures: counts only, never a name. A pupil is *reached* when enrolled
-    in at least one Civic Center activity, their family with them."""
+    in at least one Civic Center activity, their family with them. Every count of
+    families, pupils or places is None from 1 to 4, as the Word report prints "fewer
+    than 5" (`app.figures.shown`)."""
 
     school: SchoolRef
     prepared_on: date
-    families: int
-    pupils: int
-    pupils_with_consent: int | None  # None from 1 to 4, as the Word report says
+    families: int | None
+    pupils: int | None
+    pupils_with_consent: int | None
     photo_releases: int | None
     families_reached: int | None
     pupils_reached: int | None
-    places_used: int
-    places_offered: int
-    waitlisted: int
+    places_used: int | None
+    places_offered: int | None
+    waitlisted: int | None
     classes: list[ClassFigures]
     activities: list[ActivityFigures]
