@@ -176,3 +176,16 @@ class Attendance(Table, tablename="attendance"):
     present = Boolean(default=False)
     recorded_by = UUID(null=True, default=None)
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class SchoolHoliday(Table, tablename="school_holidays"):
+    """Days the schools are closed in a school year (the Lombardy calendar: Christmas and
+    Easter breaks, Carnival, bridges), edited by program staff: the weekly sessions of
+    the school year's activities skip them. National holidays are the law's, in code
+    (`civic.activities.holidays`)."""
+
+    id = BigSerial(primary_key=True)
+    first_day = Date()
+    last_day = Date()
+    name = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())
