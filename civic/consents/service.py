@@ -310,6 +310,16 @@ async def _save_consent(user_id: UUID | None, school_id: UUID, pupil_id: UUID,
                        given_by_role=data.given_by_role, photo_release=data.photo_release)
 
 
+async def record_signed_form(user_id: UUID, school_id: UUID, pupil_id: UUID,
+                             notice: NoticeOut, given_by: str, signed_on: date | None,
+                             photo_release: bool) -> None:
+    """A parent's signed form from the school's file (`civic.families.csv_import`), inside
+    the caller's transaction: it replaces the consent that holds."""
+    await _save_consent(user_id, school_id, pupil_id, notice, given_by, ConsentCreate(
+        given_by=given_by, given_by_role="parent", photo_release=photo_release,
+        signed_on=signed_on))
+
+
 async def record_class_consents(caller: Caller, school_id: UUID, signed_on: date | None,
                                 forms: dict[UUID, ConsentCreate]) -> int:
     """Record a class's signed paper forms at once, all dated `signed_on`: every form is

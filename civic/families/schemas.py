@@ -225,6 +225,7 @@ class FamilyImportPreview(msgspec.Struct):
     problems_total: int
     problems: list[ImportProblem]
     sample: list[ImportFamily]
+    consent_forms: int = 0  # pupils whose signed consent form the file gives
 
 
 class ImportConfirm(msgspec.Struct, forbid_unknown_fields=True):
