@@ -46,6 +46,7 @@ from civic.families.schemas import CareUpdate, LinkConsent, NoticeOut
 from civic.families.service import school_of
 from civic.referrals.channel import MAIL_JOB as MAIL_JOB
 from civic.referrals.channel import FamilyContact, channel_for
+from civic.referrals.messages import page_for
 from civic.referrals.schemas import (
     ActivitySummary,
     ReferralCreate,
@@ -407,7 +408,9 @@ async def family_consent(token: str, data: LinkConsent, language: str | None = N
     info = await activities.activity_info(as_uuid(row["activity"]))
     if state_of(row, await _seat(row, info.pool_id)) not in ("proposed", *SEATED):
         raise InvalidInput({"pupils": _("This proposal is closed: ask the school.")})
-    language = language if language in LANGUAGES else mail_language(row["language"])
+    if language not in LANGUAGES:  # a page in the family's own language shows English
+        language = "en" if page_for(language, row["language"]) else mail_language(
+            row["language"])
     data = LinkConsent(given_by=data.given_by, notice_version=data.notice_version,
                        pupils=data.pupils, photo_release=data.photo_release,
                        notice_language="en" if language == "en" else "it")
