@@ -246,14 +246,20 @@ async def consent_history(caller: Caller, school_id: UUID, pupil_id: UUID) -> Co
                           consents=(await histories([pupil_id]))[pupil_id])
 
 
-def _check_consent(data: ConsentCreate, pupil: dict[str, Any]) -> str:
-    errors = {}
-    given_by = " ".join(data.given_by.split())
+def _signer(text: str, missing: str, errors: dict[str, str]) -> str:
+    """Who gave a consent, on one line; a problem in `errors["given_by"]`."""
+    given_by = " ".join(text.split())
     if not given_by:
-        errors["given_by"] = _("Write who gave the consent.")
+        errors["given_by"] = missing
     elif len(given_by) > LIMITS["given_by"]:
         errors["given_by"] = _("Too long: at most {limit} characters.").format(
             limit=LIMITS["given_by"])
+    return given_by
+
+
+def _check_consent(data: ConsentCreate, pupil: dict[str, Any]) -> str:
+    errors: dict[str, str] = {}
+    given_by = _signer(data.given_by, _("Write who gave the consent."), errors)
     if data.given_by_role not in GIVEN_BY_ROLES:
         errors["given_by_role"] = _("Choose who gave the consent: a parent or the pupil.")
     elif data.given_by_role == "pupil" and not may_consent_alone(
@@ -401,13 +407,8 @@ async def family_children(family_id: UUID) -> list[ChildConsent]:
 
 
 def _check_link_consent(data: LinkConsent, notice: NoticeOut | None) -> str:
-    errors = {}
-    given_by = " ".join(data.given_by.split())
-    if not given_by:
-        errors["given_by"] = _("Write your name: it is your signature.")
-    elif len(given_by) > LIMITS["given_by"]:
-        errors["given_by"] = _("Too long: at most {limit} characters.").format(
-            limit=LIMITS["given_by"])
+    errors: dict[str, str] = {}
+    given_by = _signer(data.given_by, _("Write your name: it is your signature."), errors)
     if not data.pupils:
         errors["pupils"] = _("Tick the children you give your consent for.")
     if notice is None:

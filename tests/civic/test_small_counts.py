@@ -7,14 +7,13 @@ count."""
 
 from __future__ import annotations
 
-import io
 import re
 from typing import Any
 
 import pytest
-from docx import Document
 
 from app import places
+from tests.civic.activities.test_activities import _docx_text as docx_text
 from tests.civic.families.test_families import (
     add_family,
     give_consent,
@@ -27,14 +26,6 @@ TITLES = ("Doposcuola", "Calcio", "Musica", "Teatro", "Scacchi")
 # Dates as the reports write them: "Dec 6, 2026", "December 6, 2026", "6 dic 2026".
 DATES = re.compile(r"\b[A-Z][a-z]{2,8}\.? \d{1,2}, \d{4}\b|\b\d{1,2} \w+\.? \d{4}\b")
 SMALL = re.compile(r"(?<![\w/])[1-4](?![\w/])")
-
-
-def docx_text(data: bytes) -> str:
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts.extend(" | ".join(cell.text for cell in row.cells) for row in table.rows)
-    return "\n".join(parts)
 
 
 def exact_small_counts(text: str) -> list[str]:
