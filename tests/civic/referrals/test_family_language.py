@@ -7,8 +7,16 @@ Chromium in Arabic at 360 px without JavaScript, its error state included."""
 from __future__ import annotations
 
 import html
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from civic.referrals import messages
 from civic.referrals import service as referrals
 from civic.referrals.messages import page_msgids, page_texts
 from civic.referrals.schemas import ReferralCreate
@@ -34,10 +42,32 @@ def test_the_arabic_file_translates_every_text_of_the_page() -> None:
     assert page is not None and page.direction == "rtl"
     assert page_msgids() <= set(page.texts)
     assert all(page.texts[msgid] for msgid in page_msgids())
-    assert page_texts("ro") is None  # messages only: the page falls back
+    for language in ("fr", "es", "ro"):
+        translated = page_texts(language)
+        assert translated is not None, language
+        for english, own in translated.texts.items():  # every placeholder kept
+            assert set(re.findall(r"%\((\w+)\)s", english)) == set(
+                re.findall(r"%\((\w+)\)s", own)), (language, english)
 
 
-async def test_each_family_reads_the_page_in_its_language_or_the_fallback(client) -> None:
+@pytest.fixture
+def albanian_messages_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                           ) -> Iterator[None]:
+    """The program's files, and an Albanian one with the messages but not the page."""
+    for path in messages.FOLDER.glob("*.json"):
+        shutil.copy(path, tmp_path / path.name)
+    albanian = json.loads((messages.FOLDER / "it.json").read_text("utf-8"))
+    albanian.update(name="Shqip", messages={
+        key: f"[sq] {text}" for key, text in albanian["messages"].items()})
+    (tmp_path / "sq.json").write_text(json.dumps(albanian), "utf-8")
+    monkeypatch.setattr(messages, "FOLDER", tmp_path)
+    messages._load.cache_clear()
+    yield
+    messages._load.cache_clear()
+
+
+async def test_each_family_reads_the_page_in_its_language_or_the_fallback(
+        client, albanian_messages_only) -> None:
     """Before: every family's page was Italian (or English), only a few lines in Arabic."""
     world = await make_world()
     arabic = await proposal(world, "ar", "F-AR")
@@ -50,8 +80,11 @@ async def test_each_family_reads_the_page_in_its_language_or_the_fallback(client
         italian)
 
     romanian = (await client.get(f"/f/{await proposal(world, 'ro', 'F-RO')}")).text
-    assert '<html lang="it">' in romanian and 'lang="ro" dir="ltr"' in romanian
-    assert "This page is in Italian" not in romanian
+    assert '<html lang="ro" dir="ltr">' in romanian and "O activitate pentru Amir" in romanian
+
+    albanian = (await client.get(f"/f/{await proposal(world, 'sq', 'F-SQ')}")).text
+    assert '<html lang="it">' in albanian and 'lang="sq" dir="ltr"' in albanian
+    assert "[sq] la scuola" in albanian and "This page is in Italian" not in albanian
 
     ukrainian = (await client.get(f"/f/{await proposal(world, 'uk', 'F-UK')}")).text
     assert '<html lang="it">' in ukrainian
