@@ -13,7 +13,8 @@ import pytest
 from icalendar import Calendar
 
 from app.clock import ITALY, now
-from civic.activities import holidays
+from app.errors import InvalidInput
+from civic.activities import attendance, holidays
 from civic.referrals import service as referrals
 from civic.referrals.schemas import ReferralCreate
 from civic.tables import SchoolHoliday
@@ -126,3 +127,24 @@ async def test_the_family_calendar_skips_school_and_national_holidays(client, wo
     camp = await enrolled_calendar(client, world, title="Centro estivo", days=every_day,
                                    category="summer_camp", starts_on=first, ends_on=last)
     assert exdates(camp) == national
+
+
+async def test_the_attendance_register_skips_the_same_holidays(world) -> None:
+    """Before: the register listed Christmas Day and the school break as sessions."""
+    today = now().astimezone(ITALY).date()
+    first, last = today - timedelta(days=400), today - timedelta(days=1)
+    break_first = first + timedelta(days=30)
+    await SchoolHoliday(first_day=break_first, last_day=break_first + timedelta(days=6),
+                        name="Vacanze").save()
+    info = await make_activity(world, title="Doposcuola", days=[0, 1, 2, 3, 4, 5, 6],
+                               starts_on=first, ends_on=last, publish=False)
+    operator = await as_caller(world.operator)
+    register = await attendance.register(operator, info.id)
+    closed = {break_first + timedelta(days=n) for n in range(7)} | {
+        day for year in range(first.year, last.year + 1)
+        for day in holidays.national_holidays(year) if first <= day <= last}
+    assert not closed & set(register.sessions)
+    assert len(register.sessions) == (last - first).days + 1 - len(closed)
+    with pytest.raises(InvalidInput) as refused:
+        await attendance.record(operator, info.id, break_first, {})
+    assert "on" in refused.value.errors
