@@ -90,6 +90,11 @@ class Consent(Table, tablename="consents"):
     photo_release = Boolean(default=False)
     recorded_by = UUID(null=True, default=None)
     withdrawn_at = Timestamptz(null=True, default=None)
+    # school: recorded by a coordinator from a signed form; link: given by the family on
+    # their link, with the language of the notice text they read (the text itself is the
+    # notice version's, never edited).
+    source = Varchar(length=10, default="school")
+    notice_language = Varchar(length=5, null=True, default=None)
 
 
 class Activity(Table, tablename="activities"):
@@ -171,3 +176,16 @@ class Attendance(Table, tablename="attendance"):
     present = Boolean(default=False)
     recorded_by = UUID(null=True, default=None)
     recorded_at = Timestamptz(default=TimestamptzNow())
+
+
+class SchoolHoliday(Table, tablename="school_holidays"):
+    """Days the schools are closed in a school year (the Lombardy calendar: Christmas and
+    Easter breaks, Carnival, bridges), edited by program staff: the weekly sessions of
+    the school year's activities skip them. National holidays are the law's, in code
+    (`civic.activities.holidays`)."""
+
+    id = BigSerial(primary_key=True)
+    first_day = Date()
+    last_day = Date()
+    name = Varchar(length=100)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,7 +1,8 @@
 """The attendance register of an activity: who came to each session.
 
 The operator marks the enrolled pupils present or absent, session by session, from a
-phone (a plain form: no script). Sessions are the activity's weekdays over its period;
+phone (a plain form: no script). Sessions are the activity's weekdays over its period,
+but the national and school holidays (`civic.activities.holidays`);
 a session still to come cannot be marked. Marking again replaces the earlier marks of
 the pupils sent. Attendance is about running the activity: operators of the activity's
 Civic Center and program staff reach it, nobody else (404). It goes with the pupil
@@ -21,6 +22,7 @@ from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
 from app.values import as_uuid
+from civic.activities import holidays
 from civic.activities.schemas import AttendanceMark, AttendanceRegister
 from civic.activities.service import managed_row
 from civic.tables import Attendance, Pupil
@@ -42,6 +44,16 @@ def session_days(row: dict[str, Any]) -> list[date]:
             found.append(day)
         day += timedelta(days=1)
     return found
+
+
+async def open_sessions(row: dict[str, Any]) -> list[date]:
+    """The session days without the holidays the sessions skip, as the families'
+    calendar files say (`civic.activities.holidays`)."""
+    days = session_days(row)
+    if not days:
+        return days
+    closed = await holidays.closed_days(days[0], days[-1], row["category"])
+    return [day for day in days if day not in closed]
 
 
 def _today() -> date:
@@ -71,7 +83,7 @@ async def register(caller: Caller, activity_id: UUID, on: date | None = None
                    ) -> AttendanceRegister:
     """The register of one session (the default one when `on` is not a session)."""
     row = await managed_row(caller, activity_id)
-    sessions = session_days(row)
+    sessions = await open_sessions(row)
     session = on if on in sessions else default_session(sessions)
     pupils = await _enrolled(row)
     marks: dict[UUID, bool] = {}
@@ -92,7 +104,7 @@ async def record(caller: Caller, activity_id: UUID, on: date | None,
                  marks: dict[UUID, bool]) -> AttendanceRegister:
     """Mark enrolled pupils present (True) or absent (False) at the session `on`."""
     row = await managed_row(caller, activity_id)
-    if on is None or on not in session_days(row):
+    if on is None or on not in await open_sessions(row):
         raise InvalidInput({"on": _("Choose one of the activity's sessions.")})
     if on > _today():
         raise InvalidInput({"on": _("This session has not taken place yet.")})

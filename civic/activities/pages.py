@@ -14,12 +14,13 @@ from litestar.datastructures import FormMultiDict
 from litestar.response import Redirect, Template
 
 from app.auth.caller import PROGRAM_STAFF
-from app.auth.guards import roles
+from app.auth.guards import roles, signed_in
+from app.clock import ITALY, now
 from app.errors import InvalidInput
 from app.i18n import _
 from app.web.context import caller_of
 from app.web.downloads import CSV, DOCX, download
-from civic.activities import attendance
+from civic.activities import attendance, holidays
 from civic.activities import (
     report as center_report,
 )
@@ -335,3 +336,54 @@ def _uuid_or_none(value: str) -> UUID | None:
         return UUID(value)
     except ValueError:
         return None
+
+
+class HolidayPages(Controller):
+    """School holidays, kept by program staff (anyone else: 404): the weekly sessions
+    in the families' calendar files skip them."""
+
+    path = "/civic/holidays"
+    guards = [signed_in]
+    include_in_schema = False
+
+    @get("/", media_type=MediaType.HTML)
+    async def holidays_page(self, request: Req, added: str = "") -> Template:
+        return await _holidays(request, {}, {}, added)
+
+    @post("/", media_type=MediaType.HTML)
+    async def add(self, request: Req) -> Any:
+        form = {key: str(value) for key, value in (await request.form()).items()
+                if key != "_csrf_token"}
+        data = holidays.HolidayCreate(first_day=_day_typed(form.get("first_day", "")),
+                                      last_day=_day_typed(form.get("last_day", "")),
+                                      name=form.get("name", ""))
+        try:
+            await holidays.add_holiday(caller_of(request), data)
+        except InvalidInput as invalid:
+            return await _holidays(request, invalid.errors, form)
+        return Redirect("/civic/holidays?added=1", status_code=303)
+
+    @post("/{holiday_id:int}/delete", media_type=MediaType.HTML)
+    async def delete(self, request: Req, holiday_id: int) -> Any:
+        await holidays.delete_holiday(caller_of(request), holiday_id)
+        return Redirect("/civic/holidays", status_code=303)
+
+
+def _day_typed(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None
+
+
+async def _holidays(request: Req, errors: dict[str, str], form: dict[str, str],
+                    added: str = "") -> Template:
+    items = await holidays.list_holidays(caller_of(request))
+    today = now().astimezone(ITALY).date()
+    first = date(today.year if today.month >= 9 else today.year - 1, 9, 1)  # the school year
+    national = sorted(day for y in (first.year, first.year + 1)
+                      for day in holidays.national_holidays(y)
+                      if first <= day < first.replace(year=first.year + 1))
+    return Template("activities/holidays.html", status_code=422 if errors else 200, context={
+        "items": items, "errors": errors, "form": form, "added": bool(added),
+        "national": national})

@@ -162,8 +162,8 @@ def _state(status: str) -> str:
 
 
 def _group_rows(groups: dict[str, Totals], label: Any) -> list[list[str]]:
-    return [[label(key), str(t.activities), f"{t.enrolled} / {t.capacity}", str(t.waitlisted),
-             str(len(t.pupils)), str(len(t.families))]
+    return [[label(key), str(t.activities), str(t.capacity), small(t.enrolled),
+             small(t.waitlisted), small(len(t.pupils)), small(len(t.families))]
             for key, t in sorted(groups.items(), key=lambda item: label(item[0]))]
 
 
@@ -177,17 +177,19 @@ def write_report(figures: CenterFigures) -> bytes:
     document.add_paragraph(_("Prepared on %(date)s") % {"date": _day(now().date())})
     document.add_paragraph(_("Counts only: this report names no pupil and no family."))
     document.add_heading(_("Summary"), level=1)
+    # Counts of pupils, families and the places they hold read "fewer than 5" from 1 to
+    # 4, as in every report (`small`); activities and places offered are not people.
     document.add_paragraph(_(
-        "%(activities)s activities offered; %(enrolled)s of %(capacity)s places used; "
-        "%(waitlisted)s pupils on waitlists.") % {
-        "activities": total.activities, "enrolled": total.enrolled,
-        "capacity": total.capacity, "waitlisted": total.waitlisted})
+        "Activities offered: %(activities)s. Places: %(capacity)s; places used: "
+        "%(enrolled)s. Pupils on waitlists: %(waitlisted)s.") % {
+        "activities": total.activities, "enrolled": small(total.enrolled),
+        "capacity": total.capacity, "waitlisted": small(total.waitlisted)})
     document.add_paragraph(_(
-        "Pupils reached: %(pupils)s, from %(families)s families (a pupil enrolled in "
-        "several activities counts once).") % {
-        "pupils": len(total.pupils), "families": len(total.families)})
-    header = [_("Activities"), _("Places used / places"), _("Waitlist"), _("Pupils reached"),
-              _("Families reached")]
+        "Pupils reached: %(pupils)s. Families reached: %(families)s. A pupil enrolled in "
+        "several activities counts once.") % {
+        "pupils": small(len(total.pupils)), "families": small(len(total.families))})
+    header = [_("Activities"), _("Places"), _("Places used"), _("Waitlist"),
+              _("Pupils reached"), _("Families reached")]
     document.add_heading(_("By category"), level=1)
     _table(document, [_("Category"), *header], _group_rows(figures.by_category, category_label))
     document.add_heading(_("By town"), level=1)
@@ -201,11 +203,12 @@ def write_report(figures: CenterFigures) -> bytes:
         document.add_paragraph(_("No pupil is enrolled yet."))
     document.add_heading(_("Activities"), level=1)
     if figures.activities:
-        _table(document, [_("Title"), _("Category"), _("Town"), _("Period"),
-                          _("Places used / places"), _("Waitlist"), _("Status")],
+        _table(document, [_("Title"), _("Category"), _("Town"), _("Period"), _("Places"),
+                          _("Places used"), _("Waitlist"), _("Status")],
                [[a.title, category_label(a.category), a.town,
-                 f"{_day(a.starts_on)} – {_day(a.ends_on)}", f"{a.enrolled} / {a.capacity}",
-                 str(a.waitlisted), _state(a.status)] for a in figures.activities])
+                 f"{_day(a.starts_on)} – {_day(a.ends_on)}", str(a.capacity),
+                 small(a.enrolled), small(a.waitlisted), _state(a.status)]
+                for a in figures.activities])
     else:
         document.add_paragraph(_("No activity has been published yet."))
     buffer = io.BytesIO()

@@ -44,6 +44,7 @@ from civic.families.schemas import (
     ConsentCreate,
     ConsentHistory,
     ConsentOut,
+    LinkConsent,
     NoticeCreate,
     NoticeOut,
 )
@@ -181,7 +182,7 @@ def _consent(row: dict[str, Any], rows: list[dict[str, Any]]) -> ConsentOut:
                       given_by=row["given_by"], given_by_role=row["given_by_role"],
                       given_at=row["given_at"], photo_release=row["photo_release"],
                       withdrawn_at=row["withdrawn_at"], ended=_ended(row, rows),
-                      signed_on=row["signed_on"])
+                      signed_on=row["signed_on"], source=row["source"])
 
 
 async def _consent_rows(pupil_ids: list[UUID], active_only: bool = False
@@ -189,7 +190,7 @@ async def _consent_rows(pupil_ids: list[UUID], active_only: bool = False
     query = Consent.select(
         Consent.id, Consent.pupil, Consent.notice, Consent.notice.version, Consent.given_by,
         Consent.given_by_role, Consent.given_at, Consent.photo_release, Consent.withdrawn_at,
-        Consent.signed_on,
+        Consent.signed_on, Consent.source,
     ).where(Consent.pupil.is_in(pupil_ids)).order_by(Consent.id, ascending=False)
     if active_only:
         query = query.where(Consent.withdrawn_at.is_null())
@@ -245,14 +246,20 @@ async def consent_history(caller: Caller, school_id: UUID, pupil_id: UUID) -> Co
                           consents=(await histories([pupil_id]))[pupil_id])
 
 
-def _check_consent(data: ConsentCreate, pupil: dict[str, Any]) -> str:
-    errors = {}
-    given_by = " ".join(data.given_by.split())
+def _signer(text: str, missing: str, errors: dict[str, str]) -> str:
+    """Who gave a consent, on one line; a problem in `errors["given_by"]`."""
+    given_by = " ".join(text.split())
     if not given_by:
-        errors["given_by"] = _("Write who gave the consent.")
+        errors["given_by"] = missing
     elif len(given_by) > LIMITS["given_by"]:
         errors["given_by"] = _("Too long: at most {limit} characters.").format(
             limit=LIMITS["given_by"])
+    return given_by
+
+
+def _check_consent(data: ConsentCreate, pupil: dict[str, Any]) -> str:
+    errors: dict[str, str] = {}
+    given_by = _signer(data.given_by, _("Write who gave the consent."), errors)
     if data.given_by_role not in GIVEN_BY_ROLES:
         errors["given_by_role"] = _("Choose who gave the consent: a parent or the pupil.")
     elif data.given_by_role == "pupil" and not may_consent_alone(
@@ -278,7 +285,7 @@ async def record_consent(caller: Caller, school_id: UUID, pupil_id: UUID,
     given_by = _check_consent(data, pupil)
     async with transaction():
         notice = await _notice_or_refuse()
-        await _save_consent(caller, school_id, pupil_id, notice, given_by, data)
+        await _save_consent(caller.user_id, school_id, pupil_id, notice, given_by, data)
     return await consent_history(caller, school_id, pupil_id)
 
 
@@ -290,18 +297,33 @@ async def _notice_or_refuse() -> NoticeOut:
     return notice
 
 
-async def _save_consent(caller: Caller, school_id: UUID, pupil_id: UUID, notice: NoticeOut,
-                        given_by: str, data: ConsentCreate) -> None:
-    """Replace the consent that holds with this one (inside the caller's transaction)."""
+async def _save_consent(user_id: UUID | None, school_id: UUID, pupil_id: UUID,
+                        notice: NoticeOut, given_by: str, data: ConsentCreate,
+                        notice_language: str | None = None) -> None:
+    """Replace the consent that holds with this one (inside the caller's transaction).
+    Without a user, the family gave it on their link, reading the notice in
+    `notice_language`."""
     moment = now()
+    source = "school" if user_id is not None else "link"
     await Consent.update({Consent.withdrawn_at: moment}).where(
         (Consent.pupil == pupil_id) & Consent.withdrawn_at.is_null())
     await Consent(pupil=pupil_id, notice=notice.id, given_by=given_by,
                   given_by_role=data.given_by_role, given_at=moment, signed_on=data.signed_on,
-                  photo_release=data.photo_release, recorded_by=caller.user_id).save()
-    await audit.record("civic.consent.recorded", caller.user_id, school_id,
-                       pupil_id=str(pupil_id), notice=notice.version,
+                  photo_release=data.photo_release, recorded_by=user_id, source=source,
+                  notice_language=notice_language).save()
+    await audit.record("civic.consent.recorded", user_id, school_id,
+                       pupil_id=str(pupil_id), notice=notice.version, source=source,
                        given_by_role=data.given_by_role, photo_release=data.photo_release)
+
+
+async def record_signed_form(user_id: UUID, school_id: UUID, pupil_id: UUID,
+                             notice: NoticeOut, given_by: str, signed_on: date | None,
+                             photo_release: bool) -> None:
+    """A parent's signed form from the school's file (`civic.families.csv_import`), inside
+    the caller's transaction: it replaces the consent that holds."""
+    await _save_consent(user_id, school_id, pupil_id, notice, given_by, ConsentCreate(
+        given_by=given_by, given_by_role="parent", photo_release=photo_release,
+        signed_on=signed_on))
 
 
 async def record_class_consents(caller: Caller, school_id: UUID, signed_on: date | None,
@@ -333,7 +355,7 @@ async def record_class_consents(caller: Caller, school_id: UUID, signed_on: date
     async with transaction():
         notice = await _notice_or_refuse()
         for pupil_id, data in forms.items():
-            await _save_consent(caller, school_id, pupil_id, notice, given[pupil_id],
+            await _save_consent(caller.user_id, school_id, pupil_id, notice, given[pupil_id],
                                 ConsentCreate(given_by=data.given_by,
                                               given_by_role=data.given_by_role,
                                               photo_release=data.photo_release,
@@ -355,3 +377,70 @@ async def withdraw_consent(caller: Caller, school_id: UUID, pupil_id: UUID,
         await audit.record("civic.consent.withdrawn", caller.user_id, school_id,
                            pupil_id=str(pupil_id))
     return await consent_history(caller, school_id, pupil_id)
+
+
+# The family's link ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildConsent:
+    """A child of the family as their link shows it, with the consent that holds."""
+
+    pupil_id: UUID
+    first_name: str
+    consent: ConsentOut | None
+    renewal_due: bool
+
+
+async def family_children(family_id: UUID) -> list[ChildConsent]:
+    """The family's children with the consent that holds for each, by first name."""
+    rows = await Pupil.select(Pupil.id, Pupil.first_name).where(
+        Pupil.family == family_id).order_by(Pupil.first_name)
+    states = await consent_states([as_uuid(row["id"]) for row in rows])
+    children = []
+    for row in rows:
+        state = states.get(as_uuid(row["id"]))
+        children.append(ChildConsent(as_uuid(row["id"]), row["first_name"],
+                                     state.consent if state else None,
+                                     bool(state and state.renewal_due)))
+    return children
+
+
+def _check_link_consent(data: LinkConsent, notice: NoticeOut | None) -> str:
+    errors: dict[str, str] = {}
+    given_by = _signer(data.given_by, _("Write your name: it is your signature."), errors)
+    if not data.pupils:
+        errors["pupils"] = _("Tick the children you give your consent for.")
+    if notice is None:
+        errors["notice"] = _("No privacy notice has been published yet: the program staff "
+                             "must publish one first.")
+    elif data.notice_version != notice.version:
+        errors["notice_version"] = _(
+            "A new version of the privacy notice was published after you opened this page: "
+            "read it, then give your consent again.")
+    if errors:
+        raise InvalidInput(errors)
+    return given_by
+
+
+async def consent_from_link(school_id: UUID, family_id: UUID, data: LinkConsent) -> int:
+    """A parent gives consent on the family's link (the link is the key, checked by the
+    caller) for the ticked children, for the notice version the page showed: refused when
+    a newer one was published meanwhile, so nobody consents to a text they did not read.
+    A parent's consent has no age rule (the under-14 rule is about a pupil's own). Dated
+    today; the consent that held is ended and kept. Returns how many were given."""
+    children = {as_uuid(row["id"]) for row in await Pupil.select(Pupil.id).where(
+        Pupil.family == family_id)}
+    if set(data.pupils) - children:
+        raise NotFoundException()
+    given_by = _check_link_consent(data, await current_notice())
+    language = data.notice_language if data.notice_language in ("it", "en") else "it"
+    pupils = list(dict.fromkeys(data.pupils))
+    async with transaction():
+        notice = await _notice_or_refuse()
+        _check_link_consent(data, notice)  # a version published since the first look
+        for pupil_id in pupils:
+            await _save_consent(None, school_id, pupil_id, notice, given_by, ConsentCreate(
+                given_by=given_by, given_by_role="parent", signed_on=_today(),
+                photo_release=pupil_id in data.photo_release), language)
+    return len(pupils)

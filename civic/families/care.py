@@ -76,15 +76,22 @@ async def save_care(pupil_id: UUID, data: CareUpdate, source: str,
     """Replace the pupil's pick-up persons and care note (nothing kept when empty)."""
     clean = check_care(data, signed=source == "coordinator")
     async with transaction():
-        await PupilCare.delete().where(PupilCare.pupil == pupil_id)
-        if clean:
-            await PupilCare(pupil=pupil_id, pickup_persons=clean["pickup_persons"],
-                            care_note=clean["care_note"], care_consent_by=clean["consent_by"],
-                            care_consent_on=clean["consent_on"], source=source,
-                            recorded_by=user_id, updated_at=now()).save()
-        # The audit says that it changed, never what it says.
-        await audit.record("civic.care.saved" if clean else "civic.care.cleared", user_id,
-                           organization_id, pupil_id=str(pupil_id), source=source)
+        await store_care(pupil_id, clean, source, user_id, organization_id)
+
+
+async def store_care(pupil_id: UUID, clean: dict[str, Any], source: str,
+                     user_id: UUID | None, organization_id: UUID | None) -> None:
+    """Replace the pupil's record with `clean` (checked; empty: nothing kept), inside the
+    caller's transaction."""
+    await PupilCare.delete().where(PupilCare.pupil == pupil_id)
+    if clean:
+        await PupilCare(pupil=pupil_id, pickup_persons=clean["pickup_persons"],
+                        care_note=clean["care_note"], care_consent_by=clean["consent_by"],
+                        care_consent_on=clean["consent_on"], source=source,
+                        recorded_by=user_id, updated_at=now()).save()
+    # The audit says that it changed, never what it says.
+    await audit.record("civic.care.saved" if clean else "civic.care.cleared", user_id,
+                       organization_id, pupil_id=str(pupil_id), source=source)
 
 
 async def record_care(caller: Caller, school_id: UUID, family_id: UUID, pupil_id: UUID,

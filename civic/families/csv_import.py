@@ -20,7 +20,7 @@ retention months.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -36,10 +36,12 @@ from app.tables import Organization
 from app.tenancy import first_or_404
 from app.values import as_uuid
 from civic.consents import service as consents
+from civic.families import care
 from civic.families.retention import schedule_retention
-from civic.families.schemas import FamilyImportPreview, ImportFamily, ImportProblem
+from civic.families.schemas import LIMITS, FamilyImportPreview, ImportFamily, ImportProblem
 from civic.families.service import (
     PUPIL,
+    Problem,
     check_family,
     check_pupil,
     problem_text,
@@ -83,13 +85,32 @@ COLUMN_NAMES = {
     "pupil_birth_year": ("anno_nascita", "pupil_birth_year", "anno di nascita",
                          "anno nascita", "pupil birth year", "birth year"),
     "pupil_class": ("classe", "pupil_class", "pupil class", "class"),
+    "emergency_phone": ("telefono_emergenza", "emergency_phone", "telefono emergenza",
+                        "telefono di emergenza", "emergency phone"),
+    "pupil_last_name": ("cognome_alunno", "pupil_last_name", "cognome alunno",
+                        "cognome alunna", "pupil last name"),
+    "consent_by": ("consenso_firmato_da", "consent_signed_by", "consenso firmato da",
+                   "firma consenso", "consent signed by"),
+    "consent_on": ("data_consenso", "consent_signed_on", "data consenso", "data firma",
+                   "consent signed on"),
+    "photo_release": ("liberatoria_foto", "photo_release", "liberatoria foto",
+                      "photo release"),
+    "pickup_persons": ("ritiro_autorizzati", "pickup_persons", "delegati ritiro",
+                       "delegati al ritiro", "pick-up persons"),
 }
 REQUIRED = ("family_ref", "reference_adult", "pupil_first_name", "pupil_birth_year",
             "pupil_class")
 FAMILY_FIELDS = ("reference_adult", "contact_email", "contact_phone", "language",
-                 "working_pattern", "town")
+                 "working_pattern", "town", "emergency_phone")
 PUPIL_COLUMNS = {"first_name": "pupil_first_name", "birth_year": "pupil_birth_year",
-                 "class_name": "pupil_class"}
+                 "class_name": "pupil_class", "last_name": "pupil_last_name"}
+PUPIL_FIELDS = ("first_name", "class_name", "last_name")
+ALWAYS = ("reference_adult", "first_name", "class_name")  # required columns
+# The school's signed consent form, per pupil: who signed and when, the photo release,
+# who may pick the pupil up (kept only with that consent).
+FORM_COLUMNS = ("consent_by", "consent_on", "photo_release", "pickup_persons")
+YES = ("sì", "si", "s", "yes", "y", "x", "1", "true", "vero")
+NO = ("no", "n", "0", "false", "falso")
 COUNTS = ("add_families", "update_families", "unchanged_families", "add_pupils",
           "update_pupils", "remove_pupils")
 
@@ -130,6 +151,9 @@ class _Checker:
         self.families: dict[str, dict[str, Any]] = {}
         self.problems: list[dict[str, Any]] = []
         self.pupil_lines: dict[tuple[str, str, int], int] = {}
+        # An optional column the file lacks leaves what the school keeps as it is.
+        self._present = {key for key in (*FAMILY_FIELDS, "last_name")
+                         if key in header.fields or PUPIL_COLUMNS.get(key) in header.fields}
 
     def _column(self, key: str) -> str:
         if key in self.header.fields:
@@ -160,7 +184,8 @@ class _Checker:
             for key, code, params in problems:
                 self._problem(line, key, code, params)
             if ref and len(ref) <= 64:
-                family = {"line": line, "family_ref": ref, **clean, "pupils": []}
+                family = {"line": line, "family_ref": ref, **clean, "pupils": [],
+                          "columns": sorted(self._present)}
                 self.families[ref] = family
         else:
             self._same_family(line, family, raw)
@@ -181,8 +206,13 @@ class _Checker:
                                         for column in PUPIL_COLUMNS.values()))
         for key, code, params in problems:
             self._problem(line, PUPIL_COLUMNS[key], code, params)
-        if problems or family is None:
+        form, form_problems = check_form({key: self._value(values, key)
+                                          for key in FORM_COLUMNS})
+        for key, code, params in form_problems:
+            self._problem(line, key, code, params)
+        if problems or form_problems or family is None:
             return
+        clean["form"] = form
         seen = (ref, clean["first_name"].casefold(), clean["birth_year"])
         if seen in self.pupil_lines:
             self._problem(line, "pupil_first_name", "duplicate_pupil", {
@@ -191,6 +221,42 @@ class _Checker:
             return
         self.pupil_lines[seen] = line
         family["pupils"].append({"line": line, **clean})
+
+
+def _form_day(text: str) -> date | None:
+    """A day as schools write it: 15/09/2026, 15-09-2026 or 2026-09-15."""
+    for pattern in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+def check_form(values: dict[str, str]) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """A pupil's signed consent form from the file: None when the row gives none."""
+    problems: list[Problem] = []
+    signer = " ".join(values["consent_by"].split())
+    pickup = " ".join(values["pickup_persons"].split())
+    photo_text = values["photo_release"].strip().casefold()
+    photo = photo_text in YES
+    if photo_text and not photo and photo_text not in NO:
+        problems.append(("photo_release", "photo_release", {"value": values["photo_release"]}))
+    day = _form_day(values["consent_on"].strip()) if values["consent_on"].strip() else None
+    if values["consent_on"].strip() and (day is None or day > now().date()):
+        problems.append(("consent_on", "form_day", {"value": values["consent_on"].strip()}))
+    for key, text in (("consent_by", signer), ("pickup_persons", pickup)):
+        limit = LIMITS["given_by" if key == "consent_by" else key]
+        if len(text) > limit:
+            problems.append((key, "too_long", {"limit": limit}))
+    if not signer and (day or photo or pickup):
+        problems.append(("consent_by", "form_signer", {}))
+    elif signer and not values["consent_on"].strip():
+        problems.append(("consent_on", "required", {}))
+    if problems or not signer:
+        return None, problems
+    return {"given_by": signer, "signed_on": day.isoformat() if day else None,
+            "photo_release": photo, "pickup_persons": pickup}, problems
 
 
 def parse_families(data: bytes) -> ParsedFamilies:
@@ -253,8 +319,9 @@ async def _plan(school_id: UUID, families: list[dict[str, Any]]) -> _Plan:
             plan.actions[family["family_ref"]] = "add"
             continue
         family_id = as_uuid(row["id"])
-        changed = _plan_pupils(plan, family_id, family["pupils"], pupils_of[family_id])
-        if changed or any(row[key] != family[key] for key in FAMILY_FIELDS):
+        changed = _plan_pupils(plan, family_id, family["pupils"], pupils_of[family_id],
+                               _compared(family, PUPIL_FIELDS))
+        if changed or any(row[key] != family[key] for key in _compared(family, FAMILY_FIELDS)):
             plan.changed_families.append((family_id, family))
             plan.actions[family["family_ref"]] = "update"
         else:
@@ -263,8 +330,15 @@ async def _plan(school_id: UUID, families: list[dict[str, Any]]) -> _Plan:
     return plan
 
 
+def _compared(family: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields a known family's rows set: required ones, and optional ones whose
+    column the file has (a column left out changes nothing the school keeps)."""
+    columns = family.get("columns", keys)
+    return tuple(key for key in keys if key in columns or key in ALWAYS)
+
+
 def _plan_pupils(plan: _Plan, family_id: UUID, listed: list[dict[str, Any]],
-                 stored: list[dict[str, Any]]) -> bool:
+                 stored: list[dict[str, Any]], compared: tuple[str, ...]) -> bool:
     """Add the pupil changes of one known family to the plan; True if there are any."""
     by_key = {_pupil_key(p["first_name"], p["birth_year"]): p for p in stored}
     before = (len(plan.new_pupils), len(plan.changed_pupils), len(plan.gone_pupils))
@@ -272,9 +346,9 @@ def _plan_pupils(plan: _Plan, family_id: UUID, listed: list[dict[str, Any]],
         match = by_key.pop(_pupil_key(pupil["first_name"], pupil["birth_year"]), None)
         if match is None:
             plan.new_pupils.append((family_id, pupil))
-        elif (match["first_name"], match["class_name"]) != (pupil["first_name"],
-                                                            pupil["class_name"]):
-            plan.changed_pupils.append((as_uuid(match["id"]), pupil))
+        elif any(match[key] != pupil[key] for key in compared):
+            plan.changed_pupils.append((as_uuid(match["id"]), {
+                key: pupil[key] for key in compared}))
     plan.gone_pupils.extend(as_uuid(p["id"]) for p in by_key.values())
     return before != (len(plan.new_pupils), len(plan.changed_pupils), len(plan.gone_pupils))
 
@@ -288,7 +362,8 @@ async def _retention_months() -> int:
 
 
 def _contact(family: dict[str, Any]) -> str:
-    return " · ".join(v for v in (family["contact_email"], family["contact_phone"]) if v)
+    return " · ".join(v for v in (family.get("contact_email"), family.get("contact_phone"))
+                      if v)
 
 
 async def preview_import(caller: Caller, school_id: UUID, filename: str, data: bytes
@@ -300,11 +375,17 @@ async def preview_import(caller: Caller, school_id: UUID, filename: str, data: b
     """
     school = await school_of(caller, school_id)
     parsed = parse_families(data)
+    if any(p.get("form") for f in parsed.families for p in f["pupils"]) and (
+            await consents.current_notice() is None):
+        raise file_error(_("No privacy notice has been published yet: the consents in the "
+                           "file cannot be recorded."))
     summary: dict[str, Any] = {
         "rows": parsed.row_count, "families": len(parsed.families),
         "pupils": sum(len(f["pupils"]) for f in parsed.families),
         "encoding": parsed.encoding, "delimiter": parsed.delimiter,
         "ignored_columns": parsed.ignored_columns, "problems": len(parsed.problems),
+        "consent_forms": sum(1 for f in parsed.families for p in f["pupils"]
+                             if p.get("form")),
         **dict.fromkeys(COUNTS, 0), "retain_until": None, "sample": [],
     }
     if not parsed.problems:
@@ -347,6 +428,7 @@ def _preview(row: dict[str, Any]) -> FamilyImportPreview:
         pupils=summary["pupils"], **{key: summary[key] for key in COUNTS},
         retain_until=date.fromisoformat(retain_until) if retain_until else None,
         ignored_columns=summary["ignored_columns"], encoding=summary["encoding"],
+        consent_forms=summary.get("consent_forms", 0),
         delimiter=summary["delimiter"], problems_total=summary["problems"],
         problems=[ImportProblem(p["line"], p["column"], problem_text(p["code"], p["params"]))
                   for p in row["problems"]],
@@ -391,32 +473,79 @@ async def apply_import(caller: Caller, school_id: UUID, import_id: int) -> Famil
                 "again to see what it would change now.")})
         retain_until = retention_end(moment.date(), await _retention_months())
         await _write(school.id, plan, retain_until)
+        forms = await _record_forms(caller, school.id, row["rows"])
         await schedule_retention()
         await audit.record("civic.families.imported", caller.user_id, school.id,
-                           import_id=import_id, **plan.counts())
+                           import_id=import_id, consent_forms=forms, **plan.counts())
     return await get_import(caller, school_id, import_id)
+
+
+async def _record_forms(caller: Caller, school_id: UUID, families: list[dict[str, Any]]
+                        ) -> int:
+    """The signed consent forms of the file, for the current notice: a form that says what
+    the consent holding already says is left as it is (nothing is written twice); the
+    pick-up persons replace the pupil's, their care note kept. Returns how many changed."""
+    wanted = {(f["family_ref"], p["first_name"].casefold(), p["birth_year"]): p["form"]
+              for f in families for p in f["pupils"] if p.get("form")}
+    if not wanted:
+        return 0
+    notice = await consents.current_notice()
+    if notice is None:
+        raise InvalidInput({"import": _("No privacy notice has been published yet: the "
+                                        "consents in the file cannot be recorded.")})
+    rows = await Pupil.select(Pupil.id, Pupil.first_name, Pupil.birth_year,
+                              Pupil.family.family_ref.as_alias("ref")).where(
+        (Pupil.family.school == school_id)
+        & Pupil.family.family_ref.is_in(list({key[0] for key in wanted})))
+    forms = {as_uuid(row["id"]): wanted[key] for row in rows
+             if (key := (row["ref"], row["first_name"].casefold(), row["birth_year"])) in wanted}
+    states = await consents.consent_states(list(forms))
+    cares = await care.cares_of(list(forms))
+    changed = 0
+    for pupil_id, form in forms.items():
+        signed_on = date.fromisoformat(form["signed_on"]) if form["signed_on"] else None
+        state = states.get(pupil_id)
+        held = state.consent if state else None
+        if (held is None or state is None or state.renewal_due
+                or (held.given_by, held.signed_on, held.photo_release)
+                != (form["given_by"], signed_on, form["photo_release"])):
+            await consents.record_signed_form(caller.user_id, school_id, pupil_id, notice,
+                                              form["given_by"], signed_on,
+                                              form["photo_release"])
+            changed += 1
+        kept = cares.get(pupil_id)
+        if form["pickup_persons"] and (kept is None
+                                       or kept.pickup_persons != form["pickup_persons"]):
+            await care.store_care(pupil_id, {
+                "pickup_persons": form["pickup_persons"],
+                "care_note": kept.care_note if kept else "", "consent_by": form["given_by"],
+                "consent_on": signed_on}, "coordinator", caller.user_id, school_id)
+    return changed
 
 
 async def _write(school_id: UUID, plan: _Plan, retain_until: date) -> None:
     rows = [Family(school=school_id, family_ref=family["family_ref"], retain_until=retain_until,
-                   **{key: family[key] for key in FAMILY_FIELDS}) for family in plan.new_families]
+                   **{key: family[key] for key in FAMILY_FIELDS})
+            for family in plan.new_families]
     for start in range(0, len(rows), BATCH):
         await Family.insert(*rows[start:start + BATCH])
     new_ids = {row.family_ref: as_uuid(row.id) for row in rows}
     for family_id, family in plan.changed_families:
-        await Family.update({**{getattr(Family, k): family[k] for k in FAMILY_FIELDS},
+        await Family.update({**{getattr(Family, k): family[k]
+                                for k in _compared(family, FAMILY_FIELDS)},
                              Family.retain_until: retain_until}).where(Family.id == family_id)
     for start in range(0, len(plan.kept_families), BATCH):
         await Family.update({Family.retain_until: retain_until}).where(
             Family.id.is_in(plan.kept_families[start:start + BATCH]))
     pupils = [Pupil(family=family_id or new_ids[pupil["family_ref"]],
                     first_name=pupil["first_name"], birth_year=pupil["birth_year"],
-                    class_name=pupil["class_name"]) for family_id, pupil in plan.new_pupils]
+                    class_name=pupil["class_name"], last_name=pupil["last_name"])
+              for family_id, pupil in plan.new_pupils]
     for start in range(0, len(pupils), BATCH):
         await Pupil.insert(*pupils[start:start + BATCH])
     for pupil_id, pupil in plan.changed_pupils:
-        await Pupil.update({Pupil.first_name: pupil["first_name"],
-                            Pupil.class_name: pupil["class_name"]}).where(Pupil.id == pupil_id)
+        await Pupil.update({getattr(Pupil, key): value for key, value in pupil.items()}
+                           ).where(Pupil.id == pupil_id)
     for pupil_id in plan.gone_pupils:
         await places.forget_holder(PUPIL, pupil_id)
     for start in range(0, len(plan.gone_pupils), BATCH):

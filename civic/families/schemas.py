@@ -35,6 +35,7 @@ class ConsentOut(msgspec.Struct):
     withdrawn_at: datetime | None
     ended: str | None
     signed_on: date | None = None
+    source: str = "school"  # school (a signed form the school recorded), link (the family)
 
 
 class CareOut(msgspec.Struct):
@@ -159,6 +160,18 @@ class ConsentCreate(msgspec.Struct, forbid_unknown_fields=True):
     signed_on: date | None = None  # the day the paper form was signed, when there is one
 
 
+class LinkConsent(msgspec.Struct, forbid_unknown_fields=True):
+    """A parent's consent given on the family's link for some of their children, for the
+    notice version the page showed (`notice_version`), read in `notice_language`; the
+    photo release is a separate choice per child."""
+
+    given_by: str
+    notice_version: str
+    pupils: list[UUID]
+    photo_release: list[UUID] = msgspec.field(default_factory=list)
+    notice_language: str = "it"
+
+
 class ConsentHistory(msgspec.Struct):
     pupil_id: UUID
     current_notice: str | None
@@ -221,6 +234,7 @@ class FamilyImportPreview(msgspec.Struct):
     problems_total: int
     problems: list[ImportProblem]
     sample: list[ImportFamily]
+    consent_forms: int = 0  # pupils whose signed consent form the file gives
 
 
 class ImportConfirm(msgspec.Struct, forbid_unknown_fields=True):
@@ -239,28 +253,32 @@ class ClassFigures(msgspec.Struct):
 
 
 class ActivityFigures(msgspec.Struct):
+    """An activity's places held by the school's pupils; None from 1 to 4."""
+
     activity_id: UUID
     title: str
     civic_center: str
-    places_used: int
-    offered: int
-    waitlisted: int
+    places_used: int | None
+    offered: int | None
+    waitlisted: int | None
 
 
 class SchoolReport(msgspec.Struct):
     """A school's figures: counts only, never a name. A pupil is *reached* when enrolled
-    in at least one Civic Center activity, their family with them."""
+    in at least one Civic Center activity, their family with them. Every count of
+    families, pupils or places is None from 1 to 4, as the Word report prints "fewer
+    than 5" (`app.figures.shown`)."""
 
     school: SchoolRef
     prepared_on: date
-    families: int
-    pupils: int
-    pupils_with_consent: int | None  # None from 1 to 4, as the Word report says
+    families: int | None
+    pupils: int | None
+    pupils_with_consent: int | None
     photo_releases: int | None
     families_reached: int | None
     pupils_reached: int | None
-    places_used: int
-    places_offered: int
-    waitlisted: int
+    places_used: int | None
+    places_offered: int | None
+    waitlisted: int | None
     classes: list[ClassFigures]
     activities: list[ActivityFigures]

@@ -88,6 +88,12 @@ def problem_messages() -> dict[str, str]:
         "duplicate_pupil": _("{name}, born in {year}, is already on line {line} for this "
                              "family."),
         "birth_date": _("The date of birth must be a past day of the birth year {year}."),
+        "photo_release": _("\"{value}\" is not a photo release: write sì or no, or leave it "
+                           "empty."),
+        "form_day": _("\"{value}\" is not the day the form was signed: write a past day "
+                      "like 15/09/2026."),
+        "form_signer": _("Write who signed the consent form: the photo release, the pick-up "
+                         "persons and the day of signature come with it."),
     }
 
 

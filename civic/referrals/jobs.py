@@ -22,6 +22,7 @@ from app.i18n import _, use_language
 from app.jobs import job
 from app.settings import get_settings
 from app.tables import Organization
+from civic.activities import holidays
 from civic.activities import service as activities
 from civic.activities.ics import Sessions, calendar
 from civic.activities.schemas import ActivityInfo
@@ -75,7 +76,7 @@ async def enrolment_confirmation(outbox_id: int, payload: dict[str, Any]) -> Non
     attachments = None
     if enrolled and info.starts_on is not None:
         attachments = [("attivita.ics" if facts["language"] == "it" else "activity.ics",
-                        "text/calendar", _calendar(row["id"], info, facts["context"]))]
+                        "text/calendar", await _calendar(row["id"], info, facts["context"]))]
     await deliver(outbox_id, facts["email"], subject, text, html, attachments=attachments)
 
 
@@ -172,14 +173,17 @@ async def family_calendar(referral_id: UUID) -> bytes | None:
     facts = await referral_facts(referral_id)
     if facts is None or facts["info"].starts_on is None:
         return None
-    return _calendar(referral_id, facts["info"], facts["context"])
+    return await _calendar(referral_id, facts["info"], facts["context"])
 
 
-def _calendar(referral_id: Any, info: ActivityInfo, context: dict[str, Any]) -> bytes:
+async def _calendar(referral_id: Any, info: ActivityInfo, context: dict[str, Any]) -> bytes:
+    """The sessions, without those on national and school holidays."""
     assert info.starts_on is not None
+    closed = await holidays.closed_days(info.starts_on, info.ends_on or info.starts_on,
+                                        info.category)
     domain = get_settings().base_url.split("://", 1)[-1].split("/", 1)[0] or "legami"
     return calendar(Sessions(
         uid=f"referral-{referral_id}@{domain}", summary=f"{info.title} · {info.civic_center_name}",
         starts_on=info.starts_on, ends_on=info.ends_on, days=tuple(info.days),
         start_time=info.start_time, end_time=info.end_time, location=context["place"],
-        description=info.description), now())
+        description=info.description, closed=frozenset(closed)), now())

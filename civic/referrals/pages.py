@@ -9,11 +9,12 @@ the waitlist position or the deadline of an offered place.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
+from babel.dates import format_date, format_datetime
 from litestar import Controller, MediaType, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Response, Template
@@ -22,17 +23,24 @@ from app.auth.guards import signed_in
 from app.clock import ITALY
 from app.dates import day
 from app.errors import InvalidInput
-from app.i18n import LANGUAGE_NAMES, _, current_language, set_language
+from app.i18n import LANGUAGE_NAMES, _, current_language, set_language, use_language
+from app.places import band_label
 from app.ratelimit import allow
 from app.web.context import caller_of, client_ip, form_of
 from app.web.downloads import download
 from app.web.errors import error_response
 from civic.families.pages import pattern_labels
-from civic.families.schemas import CareUpdate
+from civic.families.schemas import CareUpdate, LinkConsent
 from civic.referrals import letter as referral_letters
 from civic.referrals import service as referrals
 from civic.referrals.jobs import family_calendar
-from civic.referrals.messages import family_texts
+from civic.referrals.messages import (
+    PageTexts,
+    family_texts,
+    page_fallback,
+    page_for,
+    page_texts,
+)
 from civic.referrals.schemas import OPEN_STATES, ReferralCreate
 from civic.suggestions import service as suggestions
 
@@ -187,13 +195,38 @@ class FamilyLinkPages(Controller):
                           care_note=form.get("care_note", ""),
                           consent_by=form.get("consent_by", ""))
         try:
-            await referrals.family_care(token, data)
+            with _messages_for(lang):
+                await referrals.family_care(token, data)
         except NotFoundException:
             return await unknown_link(request)
         except InvalidInput as invalid:
             return await _family(request, token, lang, invalid.errors)
         query = "?done=care" + (f"&lang={quote(lang)}" if lang else "")
         return Redirect(f"{referrals.LINK_PREFIX}{quote(token)}{query}", status_code=303)
+
+    @post("/{token:str}/consent", media_type=MediaType.HTML)
+    async def consent(self, request: Req, token: str, lang: str | None = None
+                      ) -> Response[Any]:
+        """The parent's consent for their children, for the notice version shown."""
+        form = await request.form()
+        given_by, version = str(form.get("given_by", "")), str(form.get("notice_version", ""))
+        pupils = [str(v) for v in form.getall("pupils", [])]
+        photos = [str(v) for v in form.getall("photo_release", [])]
+        values = {"given_by": given_by, "notice_version": version, "pupils": pupils,
+                  "photo_release": photos}
+        try:
+            data = LinkConsent(given_by=given_by, notice_version=version,
+                               pupils=[UUID(v) for v in pupils],
+                               photo_release=[UUID(v) for v in photos])
+            with _messages_for(lang):
+                await referrals.family_consent(token, data, lang)
+        except (NotFoundException, ValueError):
+            return await unknown_link(request)
+        except InvalidInput as invalid:
+            return await _family(request, token, lang, invalid.errors, consent_form=values)
+        query = "?done=consent" + (f"&lang={quote(lang)}" if lang else "")
+        return Redirect(f"{referrals.LINK_PREFIX}{quote(token)}{query}#consent",
+                        status_code=303)
 
     @post("/{token:str}/accept", media_type=MediaType.HTML)
     async def accept(self, request: Req, token: str, lang: str | None = None) -> Response[Any]:
@@ -205,25 +238,68 @@ class FamilyLinkPages(Controller):
 
 
 async def _family(request: Req, token: str, lang: str | None, errors: dict[str, str],
-                  done: str = "") -> Response[Any]:
+                  done: str = "", consent_form: dict[str, Any] | None = None
+                  ) -> Response[Any]:
     try:
         view = await referrals.family_view(token, lang)
     except NotFoundException:
         return await unknown_link(request)
+    page = page_for(lang, view.family_language)
+    if page is not None:  # written from the family's file; what code says comes in English
+        view = await referrals.family_view(token, "en")
     set_language(view.language)
     path = f"{referrals.LINK_PREFIX}{quote(token)}"
     own = family_texts(view.family_language)
+    ui_lang = page.language if page else view.language
+    languages = [{"code": code, "name": name, "current": code == ui_lang,
+                  "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]
+    own_page = page_texts(view.family_language)
+    if own_page is not None:
+        languages.insert(0, {"code": own_page.language, "name": own_page.name,
+                             "dir": own_page.direction, "current": page is not None,
+                             "href": f"{path}?lang={own_page.language}"})
+    foreign = view.family_language not in LANGUAGE_NAMES
     return Template("referrals/family.html", status_code=422 if errors else 200, context={
         "view": view, "errors": errors, "done": done, "base": path,
-        "own": own if own.complete and own.language != view.language else None,
-        "ui_lang": view.language, **_helpers(),
-        "languages": [{"code": code, "name": name, "current": code == view.language,
-                       "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]})
+        "consent_form": consent_form or {}, "notice_lang": view.language,
+        "own": own if own.complete and own.language != ui_lang else None,
+        "fallback_line": page_fallback() if foreign and not own.complete and page is None
+        else "",
+        "ui_lang": ui_lang, "ui_dir": page.direction if page else "", **_helpers(),
+        **(_in_page_language(page, errors) if page else {}), "languages": languages})
+
+
+def _messages_for(lang: str | None) -> Any:
+    """The language of a service's messages: English under a page in the family's own
+    language (its file translates them from English), else the request's."""
+    return use_language("en" if page_texts(lang) else current_language())
+
+
+def _in_page_language(page: PageTexts, errors: dict[str, str]) -> dict[str, Any]:
+    """What the page's template takes in the family's language: its texts, the places'
+    band, dates, and the error messages that have a translation."""
+    def in_words(value: date | datetime | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            value = value.astimezone(ITALY).date()
+        return format_date(value, format="long", locale=page.language)
+
+    def when(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        return format_datetime(value.astimezone(ITALY), format="d MMMM y, HH:mm",
+                               locale=page.language)
+
+    return {"_": page.gettext, "day": in_words, "moment": when,
+            "availability": lambda band: page.gettext(band_label(band)),
+            "errors": {key: page.gettext(text) for key, text in errors.items()}}
 
 
 async def _answer(request: Req, token: str, lang: str | None, accept: bool) -> Response[Any]:
     try:
-        state = await referrals.answer(token, accept)
+        with _messages_for(lang):
+            state = await referrals.answer(token, accept)
     except NotFoundException:
         return await unknown_link(request)
     except InvalidInput as invalid:

@@ -39,12 +39,14 @@ from app.settings import LANGUAGES, get_settings
 from app.values import as_uuid
 from civic.activities import service as activities
 from civic.activities.schemas import ActivityInfo
-from civic.consents.service import consented_pupils
+from civic.consents import service as consents
+from civic.consents.service import ChildConsent, consented_pupils
 from civic.families.care import record_care_from_link
-from civic.families.schemas import CareUpdate
+from civic.families.schemas import CareUpdate, LinkConsent, NoticeOut
 from civic.families.service import school_of
 from civic.referrals.channel import MAIL_JOB as MAIL_JOB
 from civic.referrals.channel import FamilyContact, channel_for
+from civic.referrals.messages import page_for
 from civic.referrals.schemas import (
     ActivitySummary,
     ReferralCreate,
@@ -289,6 +291,8 @@ class FamilyView:
     position: int | None
     offered_until: datetime | None
     expires_at: datetime | None
+    children: tuple[ChildConsent, ...] = ()
+    notice: NoticeOut | None = None
 
     @property
     def can_accept(self) -> bool:
@@ -315,6 +319,7 @@ async def _by_token(token: str) -> dict[str, Any]:
         raise NotFoundException()
     row = await Referral.select(
         *Referral.all_columns(), Referral.pupil.first_name.as_alias("first_name"),
+        Referral.pupil.family.id.as_alias("family_id"),  # type: ignore[union-attr]
         Referral.school.name.as_alias("school_name"),
     ).where(Referral.token_hash == token_hash(token)).first()
     if row is None:
@@ -333,6 +338,7 @@ async def family_view(token: str, language: str | None = None) -> FamilyView:
     state = state_of(row, seat)
     with use_language(language):
         summary = activity_summary(info)
+    live = state in ("proposed", *SEATED)
     return FamilyView(
         referral_id=as_uuid(row["id"]), state=state, language=language,
         family_language=row["language"] or "it",
@@ -340,7 +346,10 @@ async def family_view(token: str, language: str | None = None) -> FamilyView:
         activity=summary, description=info.description, accessibility=info.accessibility,
         position=seat.position if seat and state == "waitlisted" else None,
         offered_until=seat.offered_until if seat and state == "offered" else None,
-        expires_at=row["expires_at"] if state == "proposed" else None)
+        expires_at=row["expires_at"] if state == "proposed" else None,
+        children=tuple(await consents.family_children(as_uuid(row["family_id"])))
+        if live else (),
+        notice=await consents.current_notice() if live else None)
 
 
 async def answer(token: str, accept: bool) -> str:
@@ -389,6 +398,24 @@ async def family_care(token: str, data: CareUpdate) -> None:
     if state_of(row, await _seat(row, info.pool_id)) not in ("proposed", *SEATED):
         raise InvalidInput({"care_note": _("This proposal is closed: ask the school.")})
     await record_care_from_link(as_uuid(row["pupil"]), as_uuid(row["school"]), data)
+
+
+async def family_consent(token: str, data: LinkConsent, language: str | None = None) -> int:
+    """The parent's consent for their children, given from the link of a live proposal,
+    place or place in line (`civic.consents.service.consent_from_link`), for the notice
+    text the page showed: in English when the page is, else in Italian."""
+    row = await _by_token(token)
+    info = await activities.activity_info(as_uuid(row["activity"]))
+    if state_of(row, await _seat(row, info.pool_id)) not in ("proposed", *SEATED):
+        raise InvalidInput({"pupils": _("This proposal is closed: ask the school.")})
+    if language not in LANGUAGES:  # a page in the family's own language shows English
+        language = "en" if page_for(language, row["language"]) else mail_language(
+            row["language"])
+    data = LinkConsent(given_by=data.given_by, notice_version=data.notice_version,
+                       pupils=data.pupils, photo_release=data.photo_release,
+                       notice_language="en" if language == "en" else "it")
+    return await consents.consent_from_link(as_uuid(row["school"]),
+                                            as_uuid(row["family_id"]), data)
 
 
 async def _set(referral_id: UUID, current: str, status: str, **more: Any) -> None:

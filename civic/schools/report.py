@@ -62,16 +62,17 @@ async def school_report(caller: Caller, school_id: UUID) -> SchoolReport:
     reached = {s.holder_id for s in seats if s.status == "enrolled"}
     return SchoolReport(
         school=school, prepared_on=now().date(),
-        families=await Family.count().where(Family.school == school.id), pupils=len(pupils),
+        # From 1 to 4 a count is None, as the Word report prints "fewer than 5": the same
+        # figure reads the same in the API and in the document.
+        families=shown(await Family.count().where(Family.school == school.id)),
+        pupils=shown(len(pupils)),
         pupils_with_consent=shown(len(consented)),
         photo_releases=shown(sum(1 for c in consents if c["photo_release"])),
         families_reached=shown(len({family_of[p] for p in reached})),
         pupils_reached=shown(len(reached)),
-        places_used=sum(1 for s in seats if s.status == "enrolled"),
-        places_offered=sum(1 for s in seats if s.status == "offered"),
-        waitlisted=sum(1 for s in seats if s.status == "waitlisted"),
-        # From 1 to 4 a count is None, as the Word report prints "fewer than 5": the same
-        # figure reads the same in the API and in the document.
+        places_used=shown(sum(1 for s in seats if s.status == "enrolled")),
+        places_offered=shown(sum(1 for s in seats if s.status == "offered")),
+        waitlisted=shown(sum(1 for s in seats if s.status == "waitlisted")),
         classes=[ClassFigures(class_name=name, pupils=shown(f["pupils"]),
                               with_consent=shown(f["with_consent"]),
                               reached=shown(len(f["reached"])),
@@ -92,9 +93,10 @@ async def _activities(seats: list[places.SeatInfo]) -> list[ActivityFigures]:
         counts[seat.pool_id][seat.status] += 1
     figures = [ActivityFigures(
         activity_id=as_uuid(row["id"]), title=row["title"],
-        civic_center=row["civic_center.name"], places_used=counts[as_uuid(row["pool"])][
-            "enrolled"], offered=counts[as_uuid(row["pool"])]["offered"],
-        waitlisted=counts[as_uuid(row["pool"])]["waitlisted"]) for row in rows]
+        civic_center=row["civic_center.name"],
+        places_used=shown(counts[as_uuid(row["pool"])]["enrolled"]),
+        offered=shown(counts[as_uuid(row["pool"])]["offered"]),
+        waitlisted=shown(counts[as_uuid(row["pool"])]["waitlisted"])) for row in rows]
     return sorted(figures, key=lambda a: (a.civic_center, a.title))
 
 
@@ -146,14 +148,13 @@ def small(count: int | None) -> str:
 
 
 def _summary_rows(report: SchoolReport) -> list[list[str]]:
-    return [[label, small(value) if hide else str(value)] for label, value, hide in (
-        (_("Families registered"), report.families, False),
-        (_("Pupils registered"), report.pupils, False),
-        (_("Pupils with consent"), report.pupils_with_consent, True),
-        (_("Photo releases"), report.photo_releases, True),
-        (_("Families reached"), report.families_reached, True),
-        (_("Pupils reached"), report.pupils_reached, True),
-    )] + [[label, str(value)] for label, value in (
+    return [[label, small(value)] for label, value in (
+        (_("Families registered"), report.families),
+        (_("Pupils registered"), report.pupils),
+        (_("Pupils with consent"), report.pupils_with_consent),
+        (_("Photo releases"), report.photo_releases),
+        (_("Families reached"), report.families_reached),
+        (_("Pupils reached"), report.pupils_reached),
         (_("Places used"), report.places_used),
         (_("Places offered, awaiting an answer"), report.places_offered),
         (_("On a waitlist"), report.waitlisted),
@@ -192,8 +193,8 @@ def write_docx(report: SchoolReport) -> bytes:
     if report.activities:
         _table(document, [_("Activity title"), _("Civic Center"), _("Places used"),
                           _("Offered"), _("On a waitlist")],
-               [[a.title, a.civic_center, str(a.places_used), str(a.offered),
-                 str(a.waitlisted)] for a in report.activities],
+               [[a.title, a.civic_center, small(a.places_used), small(a.offered),
+                 small(a.waitlisted)] for a in report.activities],
                [Cm(5.5), Cm(4.5), Cm(2.3), Cm(2.3), Cm(2.4)])
     else:
         document.add_paragraph(_("No pupil of this school holds or awaits a place yet."))

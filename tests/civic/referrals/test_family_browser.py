@@ -14,7 +14,26 @@ from tests.browser import LiveServer, browser, live_server  # noqa: F401
 from tests.civic.referrals.test_family_reach import code_of, docx_text
 from tests.civic.referrals.world import as_caller, make_activity, make_family, make_world
 from tests.civic.test_children_browser import desktop
-from tests.page_checks import PHONE, accessible, axe_source, check_page, labelled, phone, visit
+from tests.page_checks import (
+    PHONE,
+    accessible,
+    axe_source,
+    check_page,
+    fits,
+    focus_is_visible,
+    labelled,
+    open_disclosures,
+    phone,
+    visit,
+)
+
+
+async def phone_checks(page: Any, axe: str, where: str) -> None:
+    """check_page's promises for a page that is not in Italian."""
+    await fits(page, where)
+    await labelled(page, where)
+    await accessible(page, axe, where)
+    await focus_is_visible(page, where)
 
 
 async def test_an_arabic_family_without_e_mail_answers_from_the_letter_without_javascript(
@@ -47,9 +66,17 @@ async def test_an_arabic_family_without_e_mail_answers_from_the_letter_without_j
         await visit(page, live_server, "/f")
         await check_page(page, axe, "the letter's code page")
         await visit(page, live_server, f"/f/{code}")
+        # The page itself is in the family's language, right to left (issue 17).
+        assert (await page.get_attribute("html", "lang"),
+                await page.get_attribute("html", "dir")) == ("ar", "rtl")
+        assert "نشاط من أجل Amir" in await page.locator("main h1").inner_text()
+        assert "نعم، أريده" in await page.locator("main form[action*='/accept']").inner_text()
+        await open_disclosures(page)
+        await phone_checks(page, axe, "the family's page in Arabic")
+        await visit(page, live_server, f"/f/{code}?lang=it")
         own = page.locator("main section[lang=ar][dir=rtl]")
         assert "تقترح مدرسة" in await own.inner_text()
-        await check_page(page, axe, "the family's page with its Arabic lines")
+        await check_page(page, axe, "the family's Italian page with its Arabic lines")
     finally:
         await family.close()
 

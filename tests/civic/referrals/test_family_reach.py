@@ -73,7 +73,10 @@ async def test_an_arabic_family_without_e_mail_gets_an_a4_letter_with_qr_and_cod
     assert typed.status_code == 303 and typed.headers["location"] == f"/f/{code}"
     page = await client.get(f"/f/{code}")
     assert page.status_code == 200
-    assert 'lang="ar" dir="rtl"' in page.text and "تقترح مدرسة" in page.text
+    # The page is in Arabic (issue 17); its Italian version carries the Arabic lines.
+    assert '<html lang="ar" dir="rtl">' in page.text and "نشاط من أجل" in page.text
+    italian = await client.get(f"/f/{code}?lang=it")
+    assert 'lang="ar" dir="rtl"' in italian.text and "تقترح مدرسة" in italian.text
     # Printing again makes a new code: the earlier letter stops working.
     again = docx_text((await print_letter(client, world, referral.id)).content)
     assert code_of(again) != code
