@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Empty
-from litestar.utils.scope.state import ScopeState
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Empty, Message, Receive, Scope, Send
+from litestar.utils.scope.state import ScopeState
 
 from app.auth.sessions import COOKIE, resolve
 from app.i18n import negotiate, set_language

@@ -7,9 +7,8 @@ stored, and since when.
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
-
 from typing import Annotated
+from uuid import UUID
 
 import msgspec
 

@@ -12,8 +12,8 @@ import pytest
 from litestar.exceptions import NotFoundException
 
 from app.clock import now
-from app.settings import get_settings
 from app.errors import InvalidInput
+from app.settings import get_settings
 from app.tables import AuditEvent, DevMail, Organization, OutboxJob
 from pacts.access import service as access
 from pacts.consents import service as consents
