@@ -227,7 +227,7 @@ def initiatives(report: Report, found: HalfYear) -> None:
     report.table(
         [_("Initiative"), _("Provider"), _("For"), _("Places"), _("Participants"),
          _("Waitlist")],
-        [4.4, 2.9, 3.0, 1.8, 2.5, 2.4],
+        [4.2, 2.8, 3.0, 1.8, 2.8, 2.4],
         [[f"{line.title}\n{_dates(line.starts_on, line.ends_on)}"
           + (f"\n{_('Proposed by the lab «{lab}»').format(lab=line.lab)}" if line.lab else ""),
           line.provider or "—",

@@ -7,9 +7,12 @@ when it is from 1 to 4: the pages and the report say "fewer than 5" instead.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
+
+Narrative = Annotated[str, msgspec.Meta(max_length=6_000)]
 
 
 class PeriodOut(msgspec.Struct):
@@ -171,3 +174,13 @@ class HalfYear(msgspec.Struct):
     narratives: dict[str, str]
     frozen_at: datetime | None = None
     frozen_by: str = ""
+
+
+class NarrativesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What staff write about each strategy in a half-year; a text left out is empty."""
+
+    companies: Narrative = ""
+    schools: Narrative = ""
+    labs: Narrative = ""
+    pacts: Narrative = ""
+    training: Narrative = ""

@@ -373,6 +373,7 @@ def test_a_half_year_that_has_not_started_is_refused() -> None:
 # Who may see it --------------------------------------------------------------------------
 
 ROUTES = ["/program", "/program/report", "/program/report.docx?year=2026&half=1",
+          "/program/report?year=2026&half=1", "/api/v1/program/half-year?year=2026&half=1",
           "/api/v1/program/targets", "/api/v1/program/report.docx?year=2026&half=1"]
 
 
