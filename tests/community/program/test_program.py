@@ -389,7 +389,7 @@ async def test_only_program_staff_reach_the_program(client: Any, route: str,
     await sign_in(client, user)
     response = await client.get(route, headers=EN)
     assert response.status_code in (403, 404)
-    assert "Companies involved" not in response.text
+    assert "Companies signed up" not in response.text
 
 
 @pytest.mark.parametrize("route", ROUTES)
