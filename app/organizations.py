@@ -21,7 +21,14 @@ from app.roles import (
     PROGRAM_ADMIN,
     SCHOOL_COORDINATOR,
 )
-from app.schemas import Member, MemberInvite, Organization, OrganizationCreate
+from app.schemas import (
+    DOMAIN_PATTERN,
+    EMAIL_PATTERN,
+    Member,
+    MemberInvite,
+    Organization,
+    OrganizationCreate,
+)
 from app.settings import get_settings
 from app.tables import ORG_KINDS, Membership, OrganizationDomain, User
 from app.tables import Organization as OrganizationRow
@@ -36,8 +43,8 @@ ROLES_BY_KIND = {
 # Who manages an organization, and so may see its members: every role but employee.
 MANAGING_ROLES = tuple(role for roles in ROLES_BY_KIND.values() for role in roles
                        if role != EMPLOYEE)
-DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s]{2,63}$")
+DOMAIN_RE = re.compile(f"(?=.{{4,253}}$){DOMAIN_PATTERN}")
+EMAIL_RE = re.compile(EMAIL_PATTERN)
 
 
 def kind_label(kind: str) -> str:

@@ -18,6 +18,11 @@ Town = Annotated[str, msgspec.Meta(max_length=100)]
 # A name of two characters at least (a person's, a team's), at most 200, spaces around
 # not counted, as the services check it.
 ShortName = Annotated[str, msgspec.Meta(pattern=r"\S[\s\S]*\S", max_length=200)]
+# An e-mail address and a mail domain, as the services check them (app.organizations).
+EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,253}\.[^@\s]{2,63}$"
+DOMAIN_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+Email = Annotated[str, msgspec.Meta(pattern=EMAIL_PATTERN, max_length=320)]
+Domain = Annotated[str, msgspec.Meta(pattern=DOMAIN_PATTERN, min_length=4, max_length=253)]
 
 
 def one_of(*values: str) -> msgspec.Meta:
@@ -39,7 +44,7 @@ class OrganizationCreate(msgspec.Struct, forbid_unknown_fields=True):
     kind: Annotated[str, one_of("program", "company", "school", "civic_center")]
     name: Name
     town: Town = ""
-    domains: list[str] = msgspec.field(default_factory=list)
+    domains: list[Domain] = msgspec.field(default_factory=list)
 
 
 class Member(msgspec.Struct):
@@ -50,7 +55,7 @@ class Member(msgspec.Struct):
 
 
 class MemberInvite(msgspec.Struct, forbid_unknown_fields=True):
-    email: str
+    email: Email
     role: str
     name: str = ""
 

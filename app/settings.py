@@ -52,6 +52,9 @@ class Settings:
     # Reverse proxies whose X-Forwarded-For is believed (none by default): see
     # docs/operations.md. Anyone else's header is ignored, so it cannot dodge rate limits.
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    # The legal basis of the generative pacts, as the program's DPO confirmed it (one of
+    # PACT_LEGAL_BASES); "" until then, and production opens no pact (docs/pacts.md).
+    pacts_legal_basis: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -195,7 +198,18 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         job_lease_seconds=_int("JOB_LEASE_SECONDS", env.get("JOB_LEASE_SECONDS", "45"),
                                minimum=2),
         trusted_proxies=_networks("TRUSTED_PROXIES", env.get("TRUSTED_PROXIES", "")),
+        pacts_legal_basis=_legal_basis(env.get("PACTS_LEGAL_BASIS", "")),
     )
+
+
+PACT_LEGAL_BASES = ("consent", "public_task", "social_care")
+
+
+def _legal_basis(value: str) -> str:
+    if value and value not in PACT_LEGAL_BASES:
+        raise ConfigError(f"PACTS_LEGAL_BASIS: unknown value '{value}'; use one of: "
+                          + ", ".join(PACT_LEGAL_BASES) + " (as the program's DPO confirmed)")
+    return value
 
 
 @lru_cache(maxsize=1)

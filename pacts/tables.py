@@ -147,6 +147,19 @@ class PactConsent(Table, tablename="pact_consents"):
     withdrawn_at = Timestamptz(null=True, default=None)
 
 
+class PactEnrolment(Table, tablename="pact_enrolments"):
+    """A Civic Center activity a goal links to, proposed to the family through civic's
+    referrals: the pact keeps the referral's id, civic keeps nothing of the pact."""
+
+    id = BigSerial(primary_key=True)
+    pact = ForeignKey(Pact, on_delete=OnDelete.cascade, index=True)
+    activity_id = UUID()
+    school_id = UUID()
+    referral_id = UUID()
+    created_by = UUID(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 class PactAccess(Table, tablename="pact_access_log"):
     """Every opening of a pact: who, when, what, and the reason when a seal was broken.
     Kept after the pact's personal data is anonymised (it names no one but the reader)."""

@@ -79,6 +79,27 @@ def questions(definition: Definition) -> list[Question]:
     return [q for section in definition.sections for q in section.questions]
 
 
+def conditions_of(definition: Definition, key: str) -> set[str]:
+    """The questions `key` is asked only given an answer of: its condition's question,
+    that question's condition, and so on."""
+    by_key = {q.key: q for q in questions(definition)}
+    found: set[str] = set()
+    current = by_key.get(key)
+    while current is not None and current.show_if is not None:
+        source = current.show_if.question
+        if source in found:
+            break
+        found.add(source)
+        current = by_key.get(source)
+    return found
+
+
+def linked(definition: Definition, one: str, other: str) -> bool:
+    """Whether one of two questions is asked only given an answer of the other: split
+    by the other, it is empty by construction outside the answers that ask it."""
+    return other in conditions_of(definition, one) or one in conditions_of(definition, other)
+
+
 def decode(raw: bytes | str | dict) -> Definition:  # type: ignore[type-arg]
     if isinstance(raw, dict):
         return msgspec.convert(raw, Definition)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from urllib.parse import quote
 
@@ -112,12 +113,32 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     return error_response(request, 500)
 
 
+# The bounds the OpenAPI document states (msgspec's words), said in the reader's language.
+_BOUND = re.compile(r"Expected `(\w+)`(?: of length)? (>=|<=) (\d+)")
+
+
+def _field_message(message: str) -> str:
+    bound = _BOUND.search(message)
+    if bound is None:
+        return _("Missing or not valid.")
+    kind, sign, number = bound.groups()
+    if kind == "str":
+        text = _("At least {n} characters.") if sign == ">=" else _("At most {n} characters.")
+    elif kind == "array":
+        if sign == ">=" and number == "1":
+            return _("Give at least one.")
+        text = _("At least {n} items.") if sign == ">=" else _("At most {n} items.")
+    else:
+        text = _("At least {n}.") if sign == ">=" else _("At most {n}.")
+    return text.format(n=number)
+
+
 def _validation_errors(exc: HTTPException) -> dict[str, str]:
     errors: dict[str, str] = {}
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             key = str(item.get("key") or "body")
-            errors[key] = _("Missing or not valid.")
+            errors[key] = _field_message(str(item.get("message") or ""))
     return errors or {"body": _("The request is not valid JSON of the expected shape.")}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -50,6 +52,18 @@ def _query_lang(scope: Scope) -> str | None:
     return values[0] if values else None
 
 
+def _uncompressed(scope: Scope) -> None:
+    """BREACH: a compressed page's size can leak a secret it carries (the CSRF token, the
+    names on a staff page) to someone who can add text to it and watch the sizes go by.
+    Pages for a signed-in session therefore travel uncompressed, as if the browser had not
+    offered gzip; the pages opened by a link (answers, families) and static files still
+    travel compressed: a stranger cannot make a browser load them without the link
+    (docs/privacy.md, "Compression")."""
+    scope["headers"] = [(name, value) for name, value in scope.get("headers", [])
+                        if name != b"accept-encoding"]
+    ScopeState.from_scope(scope).headers = Empty
+
+
 class RequestContextMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     exclude_path_pattern = ("^/static/", "^/healthz$")
@@ -57,6 +71,8 @@ class RequestContextMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         cookies = _cookies(scope)
         token = cookies.get(COOKIE)
+        if token:
+            _uncompressed(scope)
         caller = await resolve(token) if token else None
         language = negotiate(
             caller.language if caller else None,

@@ -67,6 +67,15 @@ class PupilOut(msgspec.Struct):
     birth_date: date | None = None
 
 
+class PupilMatch(msgspec.Struct):
+    """A pupil found by their family's contact and their first name."""
+
+    school_id: UUID
+    family_id: UUID
+    pupil_id: UUID
+    first_name: str
+
+
 class FamilyItem(msgspec.Struct):
     id: UUID
     family_ref: str

@@ -26,7 +26,7 @@ from app.errors import InvalidInput
 from app.i18n import _
 from app.organizations import EMAIL_RE
 from app.tables import Organization
-from app.tenancy import ensure_reachable, first_or_404
+from app.tenancy import ensure_reachable, first_or_404, reaches
 from app.values import as_uuid
 from civic.consents import service as consents
 from civic.consents.service import ROLES, may_consent_alone
@@ -37,6 +37,7 @@ from civic.families.schemas import (
     FamilyList,
     FamilyOut,
     FamilyUpdate,
+    PupilMatch,
     PupilOut,
     PupilUpdate,
     SchoolRef,
@@ -275,6 +276,36 @@ async def list_families(caller: Caller, school_id: UUID, query: str = "", page: 
         families=await Family.count().where(Family.school == school.id), pupils=total_pupils,
         pupils_with_consent=with_consent, pupils_without_consent=total_pupils - with_consent,
         page=page, per_page=per_page, query=query)
+
+
+def _digits(text: str | None) -> str:
+    """A phone number's digits, without Italy's country code (+39 or 0039)."""
+    digits = "".join(c for c in text or "" if c.isdigit())
+    international = (text or "").strip().startswith("+") or digits.startswith("00")
+    return digits.removeprefix("00").removeprefix("39") if international else digits
+
+
+async def pupils_by_contact(caller: Caller, contact: str, first_name: str) -> list[PupilMatch]:
+    """The pupils called `first_name` (case aside) in the families of the schools the
+    caller reaches whose e-mail (case aside) or phone (its digits, +39 aside) is `contact`."""
+    contact, name = _one_line(contact)[:320], _one_line(first_name)[:100]
+    digits = _digits(contact)
+    if not name or "%" in name or "_" in name or not contact \
+            or "@" not in contact and len(digits) < 6:
+        return []  # LIKE's wildcards are in no first name
+    same_name = _contains(Pupil.first_name, name)  # the exact name is kept below
+    rows = await Pupil.select(
+        Pupil.id, Pupil.first_name, Pupil.family.id.as_alias("family_id"),
+        Pupil.family.school.as_alias("school_id"),
+        Pupil.family.contact_email.as_alias("email"),
+        Pupil.family.contact_phone.as_alias("phone")).where(same_name)
+    return [PupilMatch(school_id=as_uuid(row["school_id"]), family_id=as_uuid(row["family_id"]),
+                       pupil_id=as_uuid(row["id"]), first_name=row["first_name"])
+            for row in rows
+            if row["first_name"].casefold() == name.casefold()
+            and ((row["email"] or "").casefold() == contact.casefold()
+                 or "@" not in contact and _digits(row["phone"]) == digits)
+            and reaches(caller, as_uuid(row["school_id"]), *ROLES)]
 
 
 async def _family_row(school_id: UUID, family_id: UUID) -> dict[str, Any]:

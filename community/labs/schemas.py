@@ -14,6 +14,7 @@ import msgspec
 
 from app.schemas import Name, ShortName, one_of
 from community.taxonomy.needs import NeedRef
+from surveys import bank
 
 SCOPES = ("workplace", "town")
 LAB_STATUSES = ("active", "closed")
@@ -21,8 +22,8 @@ ACTION_STATUSES = ("todo", "doing", "done")
 
 
 class AgendaItem(msgspec.Struct, forbid_unknown_fields=True):
-    text: str
-    area: str = ""  # a need area of the question bank, or ""
+    text: Annotated[str, msgspec.Meta(max_length=500)]
+    area: Annotated[str, one_of("", *bank.areas())] = ""  # a need area of the bank, or ""
 
 
 class LabCreate(msgspec.Struct, forbid_unknown_fields=True):

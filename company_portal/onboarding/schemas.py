@@ -9,22 +9,26 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
+from typing import Annotated
+
 import msgspec
+
+from app.schemas import Domain, Email, Name, Town
 
 STEP_KEYS = ("details", "provider", "test", "hr_claim", "roster", "activation")
 
 
 class CompanyInvite(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    hr_email: str
-    town: str = ""
-    domains: list[str] = msgspec.field(default_factory=list)
-    hr_name: str = ""
+    name: Name
+    hr_email: Email
+    domains: Annotated[list[Domain], msgspec.Meta(min_length=1)]
+    town: Town = ""
+    hr_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
 class CompanyDetails(msgspec.Struct, forbid_unknown_fields=True):
-    name: str
-    town: str = ""
+    name: Name
+    town: Town = ""
 
 
 class IdentityProviderInput(msgspec.Struct, forbid_unknown_fields=True):

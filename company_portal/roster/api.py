@@ -54,8 +54,9 @@ class RosterController(Controller):
     @post("/imports/{import_id:int}/confirm", status_code=200)
     async def confirm(self, request: Request[Any, Any, Any], organization_id: UUID,
                       import_id: int, data: ImportConfirm | None = None) -> RosterImportPreview:
-        confirm = data.confirm_deactivation if data else False
-        return await roster.apply_import(caller_of(request), organization_id, import_id, confirm)
+        data = data or ImportConfirm()
+        return await roster.apply_import(caller_of(request), organization_id, import_id,
+                                         data.confirm_deactivation, data.reporting_groups)
 
     @get("/scim-tokens")
     async def list_tokens(self, request: Request[Any, Any, Any],

@@ -11,6 +11,7 @@ confirmation. Program staff reach every company; HR managers only their own.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,11 +26,13 @@ from app.clock import now
 from app.crypto import token_hash
 from app.db import transaction
 from app.errors import InvalidInput
+from app.figures import MIN_COUNT
 from app.i18n import _
 from app.roles import HR_MANAGER
 from app.settings import get_settings
 from app.tables import Organization
 from app.tenancy import ensure_reachable, first_or_404
+from company_portal.roster import reads
 from company_portal.tables import RosterEntry, RosterImport, ScimIdentity, ScimToken
 from integrations.hr.csv_import import (
     PENDING_HOURS,
@@ -48,7 +51,6 @@ from integrations.hr.scim import (
 
 ROLES = (HR_MANAGER,)
 CONFIRM_SHARE = 0.4
-SAMPLE_ROWS = 20
 KEPT_PROBLEMS = 500
 BATCH = 500
 FIELDS = ("name", "email", "department", "site", "attributes")
@@ -88,15 +90,42 @@ class ImportProblem(msgspec.Struct):
     problem: str
 
 
-class ImportRow(msgspec.Struct):
-    line: int
+class RowChange(msgspec.Struct):
+    """One value a row changes: `field` is name, email, department, site or, for an
+    extra column, `column` (its name as the file writes it)."""
+
+    field: str
+    column: str
+    before: str
+    after: str
+
+
+class RowEffect(msgspec.Struct):
+    """What importing does to one person: add, update, deactivate (not in the file, so
+    leaving the roster) or unchanged; `line` is None for people not in the file."""
+
+    line: int | None
     employee_ref: str
     name: str
-    email: str | None
-    department: str
-    site: str
-    attributes: dict[str, str]
-    action: str
+    effect: str
+    changes: list[RowChange]
+    returning: bool  # an inactive person the file brings back
+
+
+class GroupSize(msgspec.Struct):
+    value: str
+    people: int
+
+
+class GroupColumn(msgspec.Struct):
+    """An extra column of the file that can become a reporting group: how many groups
+    its values make, those under the anonymity threshold, and whether it is chosen."""
+
+    key: str
+    label: str
+    groups: int
+    small: list[GroupSize]
+    chosen: bool
 
 
 class RosterImportPreview(msgspec.Struct):
@@ -116,12 +145,17 @@ class RosterImportPreview(msgspec.Struct):
     encoding: str
     delimiter: str
     problems_total: int
+    error_rows: int  # rows with at least one problem
     problems: list[ImportProblem]
-    sample: list[ImportRow]
+    effects: list[RowEffect]  # every row's effect, then the people leaving; until applied
+    group_columns: list[GroupColumn]
 
 
 class ImportConfirm(msgspec.Struct, forbid_unknown_fields=True):
     confirm_deactivation: bool = False
+    # The extra columns (GroupColumn keys) to use as reporting groups; None keeps the
+    # columns chosen at the last import that the file still has.
+    reporting_groups: list[str] | None = None
 
 
 class ScimTokenInfo(msgspec.Struct):
@@ -146,6 +180,7 @@ class _Plan:
     unchanged: int = 0
     active_before: int = 0
     actions: dict[str, str] = field(default_factory=dict)
+    effects: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"add": len(self.adds), "update": len(self.updates),
@@ -195,13 +230,17 @@ async def preview_import(caller: Caller, organization_id: UUID, filename: str,
     summary: dict[str, Any] = {
         "rows": parsed.row_count, "encoding": parsed.encoding, "delimiter": parsed.delimiter,
         "attribute_columns": parsed.attribute_columns, "problems": len(parsed.problems),
-        **dict.fromkeys(COUNTS, 0), "needs_confirmation": False, "sample": [],
+        "error_rows": len({problem.line for problem in parsed.problems}),
+        **dict.fromkeys(COUNTS, 0), "needs_confirmation": False, "effects": [],
+        "group_columns": [], "reporting_groups": [],
     }
     if not parsed.problems:
-        plan = await _plan(company.id, rows)
+        plan = await _plan(company.id, rows, parsed.attribute_names)
+        columns = _group_columns(rows, parsed.attribute_names)
+        before = (await reads.chosen_columns([company.id])).get(company.id, [])
         summary.update(plan.counts(), needs_confirmation=plan.needs_confirmation,
-                       sample=[{**row, "action": plan.actions[row["employee_ref"]]}
-                               for row in rows[:SAMPLE_ROWS]])
+                       effects=plan.effects, group_columns=columns,
+                       reporting_groups=_kept(columns, [c["key"] for c in before]))
     record = RosterImport(
         company=company.id, created_by=caller.user_id, filename=filename[:255],
         status="invalid" if parsed.problems else "pending", rows=[] if parsed.problems else rows,
@@ -233,28 +272,77 @@ def _preview(row: dict[str, Any]) -> RosterImportPreview:
         needs_confirmation=summary["needs_confirmation"],
         attribute_columns=summary["attribute_columns"], encoding=summary["encoding"],
         delimiter=summary["delimiter"], problems_total=summary["problems"],
+        error_rows=summary.get("error_rows", 0),
         problems=[ImportProblem(**p) for p in row["problems"]],
-        sample=[ImportRow(**r) for r in summary["sample"]],
+        effects=[_effect(e) for e in summary.get("effects") or []],
+        group_columns=_columns_out(summary),
     )
 
 
+def _effect(stored: dict[str, Any]) -> RowEffect:
+    return RowEffect(stored["line"], stored["ref"], stored["name"], stored["effect"],
+                     [RowChange(*change) for change in stored.get("changes") or []],
+                     bool(stored.get("returning")))
+
+
+def _columns_out(summary: dict[str, Any]) -> list[GroupColumn]:
+    chosen = set(summary.get("reporting_groups") or [])
+    return [GroupColumn(c["key"], c["label"], c["groups"],
+                        [GroupSize(value, people) for value, people in c["small"]],
+                        c["key"] in chosen) for c in summary.get("group_columns") or []]
+
+
+def _group_columns(rows: list[dict[str, Any]], names: dict[str, str]) -> list[dict[str, Any]]:
+    """The file's extra columns that can be reporting groups, each with the size of its
+    groups below the threshold (a column whose name has no letter, or that names the same
+    group as an earlier one, cannot be one)."""
+    columns: dict[str, dict[str, Any]] = {}
+    for attribute, label in names.items():
+        key = reads.group_key(attribute)
+        if not key or key in columns:
+            continue
+        sizes = Counter(row["attributes"].get(attribute, "") for row in rows)
+        columns[key] = {"key": key, "attribute": attribute, "label": label,
+                        "groups": len(sizes),
+                        "small": sorted((value, people) for value, people in sizes.items()
+                                        if people < MIN_COUNT)}
+    return list(columns.values())
+
+
+def _kept(columns: list[dict[str, Any]], wanted: list[str]) -> list[str]:
+    offered = {column["key"] for column in columns}
+    return [key for key in wanted if key in offered]
+
+
 async def apply_import(caller: Caller, organization_id: UUID, import_id: int,
-                       confirm_deactivation: bool = False) -> RosterImportPreview:
-    """Apply a clean preview to the roster, all of it in one transaction."""
+                       confirm_deactivation: bool = False,
+                       reporting_groups: list[str] | None = None) -> RosterImportPreview:
+    """Apply a clean preview to the roster, all of it in one transaction, and keep the
+    extra columns chosen as reporting groups (None: those chosen before) for next waves."""
     company = await company_of(caller, organization_id)
     async with transaction():
         row = await _import_row(company.id, import_id)
         check_applicable(row)
+        summary = row["summary"]
+        columns = summary.get("group_columns") or []
+        if reporting_groups is None:
+            reporting_groups = summary.get("reporting_groups") or []
+        elif set(reporting_groups) - {column["key"] for column in columns}:
+            raise InvalidInput({"reporting_groups": _(
+                "Choose reporting groups among the extra columns of the file.")})
         moment = now()
         # Claiming the preview first makes a second, concurrent confirmation find nothing.
+        # Previews hold names: what each row did goes with the rows.
         claimed = await RosterImport.update({
             RosterImport.status: "applied", RosterImport.applied_at: moment,
-            RosterImport.rows: [], RosterImport.summary: {**row["summary"], "sample": []},
+            RosterImport.rows: [], RosterImport.summary: {
+                **summary, "effects": [],
+                "reporting_groups": _kept(columns, list(reporting_groups))},
         }).where((RosterImport.id == import_id) & (RosterImport.status == "pending")).returning(
             RosterImport.id)
         if not claimed:
             raise InvalidInput({"import": _("This file has already been imported.")})
-        plan = await _plan(company.id, row["rows"])
+        plan = await _plan(company.id, row["rows"], {})
         if any(plan.counts()[key] != row["summary"][key] for key in COUNTS):
             raise InvalidInput({"import": _(
                 "The roster has changed since this preview. Upload the file again to see "
@@ -277,7 +365,10 @@ async def _import_row(company_id: UUID, import_id: int) -> dict[str, Any]:
     return dict(row)
 
 
-async def _plan(company_id: UUID, rows: list[dict[str, Any]]) -> _Plan:
+async def _plan(company_id: UUID, rows: list[dict[str, Any]], names: dict[str, str]
+                ) -> _Plan:
+    """What the rows would do to the roster; each row's effect in `effects`, the extra
+    columns named as in `names` (the file's header)."""
     current = await RosterEntry.select(
         RosterEntry.id, RosterEntry.employee_ref, RosterEntry.active, RosterEntry.scim_id,
         *[getattr(RosterEntry, name) for name in FIELDS],
@@ -286,18 +377,38 @@ async def _plan(company_id: UUID, rows: list[dict[str, Any]]) -> _Plan:
     plan = _Plan(active_before=sum(1 for entry in current if entry["active"]))
     for row in rows:
         entry = by_ref.get(row["employee_ref"])
+        changes = [] if entry is None else _changes(entry, row, names)
         if entry is None:
             plan.adds.append(row)
-            plan.actions[row["employee_ref"]] = "add"
-        elif not entry["active"] or any(entry[name] != row[name] for name in FIELDS):
+            action = "add"
+        elif not entry["active"] or changes:
             plan.updates.append((entry["id"], row))
-            plan.actions[row["employee_ref"]] = "update"
+            action = "update"
         else:
             plan.unchanged += 1
-            plan.actions[row["employee_ref"]] = "unchanged"
-    plan.deactivate = [entry["id"] for entry in current if entry["active"]
-                       and entry["scim_id"] is None and entry["employee_ref"] not in plan.actions]
+            action = "unchanged"
+        plan.actions[row["employee_ref"]] = action
+        plan.effects.append({"line": row["line"], "ref": row["employee_ref"],
+                             "name": row["name"], "effect": action, "changes": changes,
+                             "returning": entry is not None and not entry["active"]})
+    leaving = [entry for entry in current if entry["active"] and entry["scim_id"] is None
+               and entry["employee_ref"] not in plan.actions]
+    plan.deactivate = [entry["id"] for entry in leaving]
+    plan.effects += [{"line": None, "ref": entry["employee_ref"], "name": entry["name"],
+                      "effect": "deactivate"} for entry in leaving]
     return plan
+
+
+def _changes(entry: dict[str, Any], row: dict[str, Any], names: dict[str, str]
+             ) -> list[tuple[str, str, str, str]]:
+    """The values a row changes: (field, column, before, after)."""
+    changes = [(name, "", entry[name] or "", row[name] or "")
+               for name in FIELDS[:-1] if (entry[name] or "") != (row[name] or "")]
+    before, after = entry["attributes"] or {}, row["attributes"]
+    changes += [("attributes", names.get(key, key), before.get(key, ""), after.get(key, ""))
+                for key in dict.fromkeys([*after, *before])
+                if before.get(key, "") != after.get(key, "")]
+    return changes
 
 
 async def _write(company_id: UUID, plan: _Plan, moment: datetime) -> None:

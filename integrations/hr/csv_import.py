@@ -83,6 +83,7 @@ class ParsedRoster:
     encoding: str
     delimiter: str
     attribute_columns: list[str]
+    attribute_names: dict[str, str] = field(default_factory=dict)  # key: the name as written
 
 
 @dataclass
@@ -347,7 +348,8 @@ def parse_roster(data: bytes) -> ParsedRoster:
     checker = _RowChecker(header)
     rows, row_count = _rows(data_records(file.records), checker)
     return ParsedRoster(rows, checker.problems, row_count, file.encoding, file.delimiter,
-                        list(header.others))
+                        list(header.others),
+                        {key: header.names[index] for key, index in header.others.items()})
 
 
 def _numbered(reader: Reader) -> Iterator[tuple[int, list[str]]]:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from pacts.consents.pages import ConsentPages
+from pacts.enrolments.pages import EnrolmentPages
 from pacts.family.pages import PactLinkPages, PrintPages
 from pacts.figures.api import PactFiguresController
 from pacts.notes.pages import NotePages
@@ -13,5 +14,5 @@ from pacts.teams.api import TeamController
 from pacts.teams.pages import TeamPages
 
 ROUTES: list[Any] = [PactPages, PactController, ReviewPages, NotePages, ConsentPages,
-                     PactLinkPages, PrintPages, PactFiguresController, TeamPages,
+                     EnrolmentPages, PactLinkPages, PrintPages, PactFiguresController, TeamPages,
                      TeamController]

@@ -14,11 +14,33 @@ from app.clock import now
 from app.db import transaction
 from app.errors import InvalidInput
 from app.i18n import _
+from app.settings import get_settings
 from pacts.access.service import log_opening, reachable_pact
 from pacts.tables import PactConsent
 
 TEXT_VERSION = "2026-12"
 PURPOSES = ("services", "sharing", "reminders")
+
+
+def legal_basis() -> str | None:
+    """The pacts' legal basis in words, as the program's DPO confirmed it in the setting
+    PACTS_LEGAL_BASIS; None until it is set."""
+    return {
+        "consent": _("the explicit consent of the person (GDPR art. 6(1)(a) and 9(2)(a))"),
+        "public_task": _("a task in the public interest of the municipalities' social "
+                         "services (GDPR art. 6(1)(e) and 9(2)(g)), with consent for sharing "
+                         "and reminders"),
+        "social_care": _("the provision of social care (GDPR art. 6(1)(e) and 9(2)(h)), with "
+                         "consent for sharing and reminders"),
+    }.get(get_settings().pacts_legal_basis)
+
+
+def check_legal_basis() -> None:
+    """A production installation opens no pact until the DPO has confirmed the basis."""
+    if legal_basis() is None and get_settings().is_production:
+        raise InvalidInput({"legal_basis": _(
+            "No pact can be opened yet: the program's data protection officer must first "
+            "confirm the legal basis (the PACTS_LEGAL_BASIS setting, see docs/pacts.md).")})
 
 
 def consent_texts() -> dict[str, str]:
@@ -30,6 +52,12 @@ def consent_texts() -> dict[str, str]:
                      "for the goals of the pact only."),
         "reminders": _("I agree to receive reminders of our meetings by e-mail."),
     }
+
+
+def purpose_labels() -> dict[str, str]:
+    """A few words for each purpose, for the list of consents given."""
+    return {"services": _("Accompanying the person"), "sharing": _("Sharing with a partner"),
+            "reminders": _("Reminders by e-mail")}
 
 
 async def give(caller: Caller, pact_id: UUID, purpose: str, partner: str = "") -> None:

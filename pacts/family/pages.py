@@ -19,6 +19,7 @@ from app.ratelimit import allow
 from app.web.context import caller_of, client_ip
 from app.web.downloads import download
 from app.web.errors import error_response
+from pacts.consents.service import legal_basis
 from pacts.family import service
 from pacts.family.docx import pact_docx
 
@@ -72,6 +73,7 @@ async def _page(request: Req, token: str, lang: str | None, errors: dict[str, st
     path = f"{service.LINK_PREFIX}{quote(token)}"
     return Template("pacts/family.html", status_code=422 if errors else 200, context={
         "view": view, "errors": errors, "done": done, "base": path, "ui_lang": view.language,
+        "legal_basis": legal_basis(),
         "languages": [{"code": code, "name": name, "current": code == view.language,
                        "href": f"{path}?lang={code}"} for code, name in LANGUAGE_NAMES.items()]})
 

@@ -11,12 +11,14 @@ from litestar import Controller, Request, get, post, put
 from app.auth.guards import signed_in
 from app.web.context import caller_of
 from pacts.access import service as access
+from pacts.enrolments import service as enrolments
 from pacts.links import service as goal_links
 from pacts.links.service import Offer
 from pacts.pacts import service
 from pacts.pacts.schemas import (
     AreaIn,
     Closure,
+    EnrolmentIn,
     Grant,
     OpeningOut,
     PactContent,
@@ -73,6 +75,17 @@ class PactController(Controller):
         caller = caller_of(request)
         row = await access.reachable_pact(caller, pact_id)
         return await goal_links.offers(caller, row["town"])
+
+    @post("/{pact_id:uuid}/enrolments")
+    async def enrol(self, request: Req, pact_id: UUID, data: EnrolmentIn) -> PactDetail:
+        """Propose to the family a Civic Center activity that a goal of the pact in force
+        links to: the child is found by the contact the family gave the school and their
+        first name, the family's consent to share with the Civic Center is checked, and the
+        proposal is an ordinary referral of the Civic Center's; its outcome is listed in
+        `enrolments`."""
+        caller = caller_of(request)
+        await enrolments.propose(caller, pact_id, data)
+        return await service.detail(caller, pact_id, "api")
 
     @get("/{pact_id:uuid}/access-log")
     async def access_log(self, request: Req, pact_id: UUID) -> list[OpeningOut]:

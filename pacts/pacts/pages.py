@@ -19,7 +19,7 @@ from app.errors import InvalidInput
 from app.i18n import LANGUAGE_NAMES, _
 from app.web.context import caller_of, form_of
 from pacts.access import service as access
-from pacts.consents.service import consent_texts
+from pacts.consents.service import consent_texts, legal_basis, purpose_labels
 from pacts.links import service as goal_links
 from pacts.pacts import service
 from pacts.pacts.schemas import (
@@ -112,7 +112,7 @@ class PactPages(Controller):
         teams = await access.teams_of(caller)
         return Template("pacts/caseload.html", context={
             "items": items, "teams": teams, "keeps_teams": caller.is_program_admin,
-            **helpers()})
+            "legal_basis": legal_basis(), **helpers()})
 
     @get("/new", media_type=MediaType.HTML)
     async def new(self, request: Req) -> Template:
@@ -193,6 +193,25 @@ async def change_then_show(request: Req, pact_id: UUID, form: dict[str, str], do
     return Redirect(f"/pacts/{pact_id}?done={done}", status_code=303)
 
 
+def result_names(pact: Any) -> dict[int, dict[str, str]]:
+    """Each held review's progress keys ("goal.result" positions) named by the expected
+    results of the version in force when it was held: the last accepted by then, else
+    the newest written by then (as the review form read them)."""
+    names = {}
+    for review in pact.reviews:
+        if review.held_at is None:
+            continue
+        accepted = [v for v in pact.versions
+                    if v.accepted_at is not None and v.accepted_at <= review.held_at]
+        written = [v for v in pact.versions if v.created_at <= review.held_at]
+        version = max(accepted, key=lambda v: v.accepted_at, default=None) or max(
+            written, key=lambda v: v.number, default=None)
+        names[review.id] = {} if version is None else {
+            f"{g}.{r}": result.text for g, goal in enumerate(version.content.goals)
+            for r, result in enumerate(goal.results)}
+    return names
+
+
 async def pact_page(request: Req, pact_id: UUID, form: dict[str, str],
                     errors: dict[str, str], unsealed: dict[int, str] | None = None) -> Template:
     """The pact page, with a form's values and errors, and any note just unsealed."""
@@ -203,5 +222,7 @@ async def pact_page(request: Req, pact_id: UUID, form: dict[str, str],
         "pact": pact, "form": form, "errors": errors, "unsealed": unsealed or {},
         "offers": {kind: [o for o in offers if o.kind == kind] for kind in LINK_KINDS},
         "link_kinds": goal_links.kind_labels(),
-        "consent_texts": consent_texts(), "progress_labels": progress_labels(),
+        "consent_texts": consent_texts(), "purpose_labels": purpose_labels(),
+        "result_names": result_names(pact),
+        "progress_labels": progress_labels(),
         "done": request.query_params.get("done", ""), **helpers()})

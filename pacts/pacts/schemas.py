@@ -142,6 +142,26 @@ class ConsentOut(msgspec.Struct):
     withdrawn_at: datetime | None
 
 
+class EnrolmentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Propose a linked Civic Center activity to the family: the e-mail address or phone
+    number the family gave the school, and the child's first name."""
+
+    activity_id: UUID
+    contact: Annotated[str, msgspec.Meta(max_length=320)]
+    first_name: Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class EnrolmentOut(msgspec.Struct):
+    """A proposal made from a goal link, as it stands: proposed, enrolled, waitlisted,
+    declined (not taken up) or gone (civic no longer holds it)."""
+
+    activity_id: UUID
+    first_name: str
+    outcome: str
+    outcome_label: str
+    created_at: datetime
+
+
 class PactSummary(msgspec.Struct):
     id: UUID
     holder_name: str
@@ -171,6 +191,7 @@ class PactDetail(msgspec.Struct):
     reviews: list[Review]
     consents: list[ConsentOut]
     notes: list[Note]
+    enrolments: list[EnrolmentOut]
     created_at: datetime
     accepted_at: datetime | None
     closed_at: datetime | None

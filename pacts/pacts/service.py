@@ -26,6 +26,8 @@ from app.settings import LANGUAGES
 from app.tables import User
 from app.values import as_uuid
 from pacts.access.service import log_opening, reach_of, reachable_pact, teams_of
+from pacts.consents.service import check_legal_basis
+from pacts.enrolments.service import enrolments
 from pacts.links import service as goal_links
 from pacts.pacts.schemas import (
     AREAS,
@@ -89,6 +91,7 @@ async def refer(caller: Caller, data: ReferralIn, team_id: UUID | None = None) -
     team = next((t for t in teams if team_id in (None, t["id"])), None)
     if team is None:
         raise NotFoundException()  # only community makers of a team hold pacts
+    check_legal_basis()
     errors = _check_referral(data)
     if errors:
         raise InvalidInput(errors)
@@ -182,6 +185,7 @@ async def _detail(caller: Caller, row: dict[str, Any]) -> PactDetail:
                     text=n["text"] if n["level"] != "sealed" else "",
                     author_name=authors.get(n["author"], ""), created_at=n["created_at"])
                for n in notes],
+        enrolments=await enrolments(caller, pact_id),
         created_at=row["created_at"], accepted_at=row["accepted_at"],
         closed_at=row["closed_at"], closure_reason=row["closure_reason"],
         outcome=row["outcome"], onward_referral=row["onward_referral"],

@@ -1,5 +1,6 @@
 """Retention: a fixed time after closure (`retain_until`), a pact's personal data is
-deleted and the pact anonymised. What remains is what the aggregates count (status,
+deleted and the pact anonymised (its record of civic referrals too: the referrals
+follow civic's own retention). What remains is what the aggregates count (status,
 source, dates, outcome, closure reason, town, review dates and ladder steps) and the
 access log, which names only readers."""
 
@@ -11,7 +12,15 @@ from uuid import UUID
 from app.clock import now
 from app.db import transaction
 from app.outbox import enqueue_once
-from pacts.tables import Pact, PactConsent, PactFollower, PactNote, PactReview, PactVersion
+from pacts.tables import (
+    Pact,
+    PactConsent,
+    PactEnrolment,
+    PactFollower,
+    PactNote,
+    PactReview,
+    PactVersion,
+)
 
 JOB = "pacts.retention"
 DAY_SECONDS = 24 * 60 * 60
@@ -37,6 +46,7 @@ async def anonymise_expired(today: date | None = None) -> int:
             await PactVersion.delete().where(PactVersion.pact.is_in(batch))
             await PactNote.delete().where(PactNote.pact.is_in(batch))
             await PactConsent.delete().where(PactConsent.pact.is_in(batch))
+            await PactEnrolment.delete().where(PactEnrolment.pact.is_in(batch))
             await PactFollower.delete().where(PactFollower.pact.is_in(batch))
             await PactReview.update({PactReview.summary: "", PactReview.progress: {}}).where(
                 PactReview.pact.is_in(batch))

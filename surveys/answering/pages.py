@@ -380,6 +380,9 @@ def group_names(wave: Opening, language: str) -> list[str]:
         elif key in texts:
             shown.append(_("your answer to “%(question)s”") % {
                 "question": text_in(texts[key], language)})
+        elif isinstance(group, dict) and group.get("label"):
+            shown.append(_("your “%(column)s” on the company's roster") % {
+                "column": group["label"]})
     return shown
 
 

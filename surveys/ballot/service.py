@@ -124,26 +124,37 @@ async def _move(wave_id: UUID, closed: bool) -> int:
 ANSWER_DEFAULTS = {"row_key": "", "option_key": "", "number": None, "text": ""}
 ANSWER_COLUMNS = ["response", "question", "row_key", "option_key", "number", "text"]
 RESPONSE_COLUMNS = ["id", "wave", "company", "submitted_on", "group_values"]
+INSERT_RESPONSE = ("INSERT INTO responses (id, wave, company, submitted_on, group_values) "
+                   "VALUES (?, ?, ?, ?, ?)")
+INSERT_ANSWER = ("INSERT INTO answers (response, question, row_key, option_key, number, text) "
+                 "VALUES (?, ?, ?, ?, ?, ?)")
 
 
 async def _store(responses: list[dict[str, Any]], answers: list[dict[str, Any]]) -> None:
     """Insert the moved responses and their answers, in this (shuffled) order: on
-    PostgreSQL by COPY, as a close moves thousands of responses at once (building a
-    statement of a thousand rows costs more than sending it); on SQLite in chunks."""
+    PostgreSQL by COPY, on SQLite by one prepared statement run for every row, as a close
+    moves thousands of responses at once (building a statement of a thousand rows costs
+    more than sending it)."""
     current = Response._meta.db.current_transaction.get()
-    if is_sqlite() or current is None:
+    if current is None:
         for start in range(0, len(responses), CHUNK):  # a statement takes 32767 values
             await Response.insert(*[Response(**r) for r in responses[start:start + CHUNK]])
         for start in range(0, len(answers), CHUNK):
             await Answer.insert(*[Answer(**a) for a in answers[start:start + CHUNK]])
         return
+    response_rows = [(*(r[c] for c in RESPONSE_COLUMNS[:-1]), json.dumps(r["group_values"]))
+                     for r in responses]
+    answer_rows = [tuple(a[c] for c in ANSWER_COLUMNS) for a in answers]
+    if is_sqlite():
+        # The values go through the adapters piccolo registers with sqlite3 (a UUID and
+        # a date as text), so they are stored as piccolo stores them.
+        await current.connection.executemany(INSERT_RESPONSE, response_rows)
+        await current.connection.executemany(INSERT_ANSWER, answer_rows)
+        return
     await current.connection.copy_records_to_table(
-        "responses", columns=RESPONSE_COLUMNS,
-        records=[(*(r[c] for c in RESPONSE_COLUMNS[:-1]), json.dumps(r["group_values"]))
-                 for r in responses])
+        "responses", columns=RESPONSE_COLUMNS, records=response_rows)
     await current.connection.copy_records_to_table(
-        "answers", columns=ANSWER_COLUMNS,
-        records=[tuple(a[c] for c in ANSWER_COLUMNS) for a in answers])
+        "answers", columns=ANSWER_COLUMNS, records=answer_rows)
 
 
 def _opened(box: str) -> dict[str, Any]:

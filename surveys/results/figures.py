@@ -45,6 +45,9 @@ def note(reason: str, thresholds: Thresholds) -> str:
     if reason == "no_comparison":
         return _("no comparison: the company's figure is not shown, or the town's is the "
                  "company's alone")
+    if reason == "territory_small":
+        return _("together they have fewer than {count} responses").format(
+            count=thresholds.group)
     if reason == "unanimous":
         return _("hidden: in a group this small, (nearly) everyone gave the same answer, "
                  "which would tell each one's answer")

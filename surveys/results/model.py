@@ -9,7 +9,7 @@ no count, share or mean, never a zero. Shares are fractions (0.25 is 25%).
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -183,8 +183,11 @@ class Thresholds(msgspec.Struct):
 
 
 class ThresholdsUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    group: int
-    text: int
+    """Raisable only, as the service checks: groups 5 to 1000, free text 10 to 1000 and not
+    below the group threshold (that last rule joins two fields, so the document can't say it)."""
+
+    group: Annotated[int, msgspec.Meta(ge=5, le=1000)]
+    text: Annotated[int, msgspec.Meta(ge=10, le=1000)]
 
 
 class CompanyResults(msgspec.Struct):
@@ -205,6 +208,20 @@ class CompanyResults(msgspec.Struct):
     questions: list[QuestionResult]
     crosstabs: list[CrossTab]
     comments: Comments
+    # How many companies the town's figures leave out (their reasons are not told to a
+    # company: that another company's figure is hidden, and why, is its own business).
+    territory_left_out: int = 0
+
+
+class LeftOut(msgspec.Struct):
+    """How many companies a territory's total (a town's, or the program's) leaves out,
+    for one reason: `hidden` (a code: small, across_waves, territory_small...) and
+    `note` (the reason in words). Which companies is never said."""
+
+    group: Group
+    companies: int
+    hidden: str
+    note: str
 
 
 class ProgramResults(msgspec.Struct):
@@ -224,6 +241,7 @@ class ProgramResults(msgspec.Struct):
     heat_towns: HeatMap
     questions: list[QuestionResult]
     comments: Comments
+    left_out: list[LeftOut] = msgspec.field(default_factory=list)  # program, then towns
 
 
 class TrendPoint(msgspec.Struct):

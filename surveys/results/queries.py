@@ -24,10 +24,13 @@ from surveys.tables import Answer
 
 # Cross-tabulations the program defined in advance: an attribute question, split by its
 # answer, against the questions of these need areas. No other cross-tabulation exists.
+# A question asked only given an answer of the attribute (childcare needs, asked of
+# parents only) is never one of them: split by the attribute it would be empty by
+# construction (`WaveContext.crosstabs`).
 CROSSTABS: dict[str, tuple[str, ...]] = {
-    "has_children_u14": ("children",),
-    "cares_for_relative": ("elder_care",),
-    "work_schedule": ("working_time",),
+    "has_children_u14": ("working_time", "time_saving"),
+    "cares_for_relative": ("working_time", "time_saving"),
+    "work_schedule": ("working_time", "children", "elder_care"),
 }
 NUMBER_BUCKETS = 5
 

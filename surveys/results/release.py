@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from surveys.definition import Definition, Question, questions
+from surveys.definition import Definition, Question, linked, questions
 from surveys.results import cache, queries
 from surveys.results.figures import base, unanimous
 from surveys.results.queries import CROSSTABS, Dimension
@@ -63,7 +63,8 @@ class WaveContext:
         by_key = {q.key: q for q in questions(self.definition)}
         for key, areas in CROSSTABS.items():
             attribute = by_key.get(key)
-            targets = [q for q in self.counted if q.area in areas and q.key != key]
+            targets = [q for q in self.counted if q.area in areas and q.key != key
+                       and not linked(self.definition, q.key, key)]
             if attribute is not None and attribute.type == "single" and targets:
                 found.append((attribute, targets))
         return found

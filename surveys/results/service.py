@@ -24,11 +24,11 @@ from app.tenancy import reachable, reaches
 from app.values import json_value
 from company_portal.roster.reads import names_and_refs
 from surveys.ballot.service import flush_wave
-from surveys.definition import Question
+from surveys.definition import Question, linked
 from surveys.definition import questions as all_questions
 from surveys.editor.service import load_definition
 from surveys.results import frozen, model, views
-from surveys.results.figures import hidden_figure
+from surveys.results.figures import hidden_figure, note
 from surveys.results.frozen import MAX_COMMENTS
 from surveys.results.model import (
     Comment,
@@ -37,6 +37,7 @@ from surveys.results.model import (
     CrossTab,
     Figure,
     Group,
+    LeftOut,
     Need,
     ProgramResults,
     QuestionResult,
@@ -281,7 +282,9 @@ async def company_results(caller: Caller, company_id: UUID, wave_id: UUID) -> Co
                                        language) if territory else [],
         questions=[_without_crosstab_groups(r, dims) for r in questions],
         crosstabs=_crosstabs(ctx, release, groups, company_id, language),
-        comments=await _comments(ctx, release, company_id, company))
+        comments=await _comments(ctx, release, company_id, company),
+        territory_left_out=sum(o.companies for o in _left_out(ctx, release, town, territory))
+        if territory else 0)
 
 
 def _territory(release: CompanyRelease, company_id: UUID, town: str) -> Group | None:
@@ -307,6 +310,8 @@ def _company_question(ctx: WaveContext, release: CompanyRelease, groups: GroupRe
             shown = hidden_figure(territory, "no_comparison", release.thresholds)
         figures.append(shown)
     for key in _group_keys(groups, question.key):
+        if linked(ctx.definition, question.key, key[0]):
+            continue  # split by its own condition (or follow-up): empty by construction
         figures.append(views.group_figure(ctx, groups, question, company_id, key, language,
                                           release))
     return views.result(ctx, question, figures, language)
@@ -344,8 +349,12 @@ def _crosstabs(ctx: WaveContext, release: CompanyRelease, groups: GroupRelease,
         keys = [(attribute.key, v) for v in groups.values.get(attribute.key, [])]
         results = [views.result(ctx, q, [
             views.group_figure(ctx, groups, q, company_id, key, language, release)
-            for key in keys], language) for q in targets]
-        found.append(CrossTab(attribute.key, views.question_text(attribute, language), results))
+            for key in decided], language) for q in targets
+            # a wave released before a pair was defined has no cells for it
+            if (decided := [k for k in keys if k in groups.q_sizes.get(q.key, {})])]
+        if results:
+            found.append(CrossTab(attribute.key, views.question_text(attribute, language),
+                                  results))
     return found
 
 
@@ -418,10 +427,36 @@ async def program_results(caller: Caller, wave_id: UUID) -> ProgramResults:
              release.hidden.get(g.company_id, "") if g.company_id else "")
             for g in companies], release, language),
         heat_towns=views.heat_map(ctx, [
-            (t, {r.question.key: r.figures[1 + i] for r in questions}, "")
+            (t, {r.question.key: r.figures[1 + i] for r in questions},
+             "" if release.territory.towns.get(t.key.removeprefix("town:")) else "small")
             for i, t in enumerate(towns)], release, language),
         questions=questions,
-        comments=await _comments(ctx, release, None, program))
+        comments=await _comments(ctx, release, None, program),
+        left_out=[*_left_out(ctx, release, PROGRAM, program),
+                  *(o for t in towns for o in _left_out(ctx, release,
+                                                        t.key.removeprefix("town:"), t))])
+
+
+def _left_out(ctx: WaveContext, release: CompanyRelease, place: str,
+              group: Group) -> list[LeftOut]:
+    """The companies of a town (or PROGRAM) that its total leaves out, counted by reason:
+    their own reason when the total includes others, else that together they are too
+    few. Counts only: the page never says which companies. Nothing while the wave is
+    open: no total is shown then."""
+    if release.running:
+        return []
+    members = [c for c, town in ctx.towns.items() if place == PROGRAM or town == place]
+    included = set(release.territory.program if place == PROGRAM
+                   else release.territory.towns.get(place, []))
+    if not included:
+        reasons = ["territory_small" for _c in members]
+    else:
+        reasons = [release.hidden.get(c) or "protected" for c in members if c not in included]
+    counted: dict[str, int] = {}
+    for reason in reasons:
+        counted[reason] = counted.get(reason, 0) + 1
+    return [LeftOut(group, number, reason, note(reason, release.thresholds))
+            for reason, number in sorted(counted.items(), key=lambda item: -item[1])]
 
 
 async def group_needs(caller: Caller, wave_id: UUID) -> list[tuple[Group, list[Need]]]:
@@ -503,3 +538,18 @@ async def wave_rates(caller: Caller, wave_id: UUID) -> list[model.Rate]:
                   for key, values in groups.values.items() for v in values]
     return rates
 
+
+
+async def previous_wave(caller: Caller, wave_id: UUID) -> UUID | None:
+    """The last closed wave that began before `wave_id` did (program staff only, others
+    get 404): the program's summary compares with it."""
+    if not caller.is_program_staff:
+        raise NotFoundException()
+    rows = await Wave.select().where(Wave.status != "draft")
+    ordered = sorted(rows, key=_opening)
+    ids = [row["id"] for row in ordered]
+    if wave_id not in ids:
+        raise NotFoundException()
+    earlier = [row["id"] for row in ordered[:ids.index(wave_id)]
+               if wave_state(row).state == "closed"]
+    return earlier[-1] if earlier else None

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from app.clock import ITALY
 from app.i18n import _
+from app.values import json_value
 from surveys import bank
 from surveys.definition import Question, questions, text_in
 from surveys.results.figures import (
@@ -74,7 +75,11 @@ def dimension_label(ctx: WaveContext, key: str, language: str) -> str:
     if key in labels:
         return labels[key]
     found = next((q for q in questions(ctx.definition) if q.key == key), None)
-    return text_in(found.text, language) if found else key
+    if found:
+        return text_in(found.text, language)
+    # A roster column chosen as a reporting group, named as the company's file names it.
+    groups = json_value(ctx.wave.get("reporting_groups")) or []
+    return next((str(g["label"]) for g in groups if g["key"] == key and g.get("label")), key)
 
 
 def value_label(ctx: WaveContext, key: str, value: str, language: str) -> str:

@@ -189,6 +189,12 @@ async def _close_page(request: Req, wave_id: UUID) -> Template:
         **_helpers(), "wave": wave, "counts": await waves.wave_counts(caller, wave_id)})
 
 
+def _labels_of(wave: waves.WaveOut) -> Any:
+    """The names of the wave's reporting groups (a roster column as its file names it)."""
+    labels = {group.key: group.label for group in wave.reporting_groups}
+    return lambda key: labels.get(key) or waves.roster_group_label(key)
+
+
 async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Template:
     caller = caller_of(request)
     wave = await waves.get_wave(caller, wave_id)
@@ -199,7 +205,7 @@ async def _wave_page(request: Req, wave_id: UUID, errors: dict[str, str]) -> Tem
     rounds = await reminders.schedule(caller, wave_id) if "mail" in wave.channels else []
     return Template("surveys/wave_detail.html", status_code=422 if errors else 200, context={
         **_helpers(), "wave": wave, "counts": counts, "names": names, "errors": errors,
-        "rounds": rounds,
+        "rounds": rounds, "group_label": _labels_of(wave),
         "delivery": delivery, "prints_codes": caller.is_program_staff,
         "done": request.query_params.get("done", "")})
 
@@ -217,6 +223,7 @@ async def _new_page(request: Req, version_id: UUID | None, form: Any,
         **_helpers(), "versions": versions, "version": version, "errors": errors,
         "companies": await waves.company_choices(caller), "form": _form_values(form),
         "channels": await waves.channel_choices(caller),
+        "roster_columns": await waves.roster_columns(caller),
         "is_staff": caller.is_program_staff, "editing": wave})
 
 

@@ -7,9 +7,10 @@ the reporting groups and creates one invitation per active roster entry, all in 
 transaction that also queues the mail and reminder jobs.
 
 `reporting_groups` holds `{"key": ..., "source": "roster" | "question"}` items: roster
-fields (department, site) whose values each invitation keeps in `group_values`, and
-self-reported questions marked `reporting_attribute` in the definition, whose answers
-the response itself carries.
+fields (department, site), and the extra roster columns the companies chose at their last
+import (with their `label`, added when the wave opens), whose values each invitation keeps
+in `group_values`; and self-reported questions marked `reporting_attribute` in the
+definition, whose answers the response itself carries.
 """
 
 from __future__ import annotations
@@ -202,6 +203,13 @@ async def company_choices(caller: Caller) -> list[CompanyRef]:
     return await _company_refs(row["id"] for row in await query)
 
 
+async def roster_columns(caller: Caller) -> list[str]:
+    """The names of the roster columns the caller's companies chose as reporting groups
+    at their last import: a wave that opens adds them to its groups."""
+    companies = [company.id for company in await company_choices(caller)]
+    return [column["label"] for column in await roster_reads.reporting_columns(companies)]
+
+
 async def _company_refs(ids: Iterable[UUID]) -> list[CompanyRef]:
     ids = list(ids)
     if not ids:
@@ -241,7 +249,7 @@ async def get_wave(caller: Caller, wave_id: UUID) -> WaveOut:
         channels=json_value(wave.channels),
         reminder_days=json_value(wave.reminder_days),
         reporting_groups=[ReportingGroup(g["key"], g["source"], texts.get(g["key"]) or
-                                         roster_group_label(g["key"]))
+                                         g.get("label") or roster_group_label(g["key"]))
                           for g in json_value(wave.reporting_groups)],
         companies=await visible_companies(caller, wave_id),
         can_manage=_can_manage(caller, wave), opened_at=wave.opened_at,
@@ -481,8 +489,8 @@ async def open_wave(caller: Caller, wave_id: UUID) -> WaveOut:
     async with transaction():
         if not await _claim_status(wave_id, "draft", "open", Wave.opened_at):
             raise InvalidInput({"status": _("This wave is already open or closed.")})
-        groups = await _fix_groups(wave, caller)
         companies = await _fix_companies(wave)
+        groups = await _fix_groups(wave, caller, companies)
         invited = await _invite_roster(wave, companies, groups)
         await _queue_mail(wave)
         await _queue_flush(wave_id, wave.closes_on)
@@ -516,8 +524,9 @@ async def _claim_status(wave_id: UUID, before: str, after: str, moment: Any) -> 
     return bool(changed)
 
 
-async def _fix_groups(wave: Wave, caller: Caller) -> list[str]:
-    """Freeze the version and keep the chosen groups it still offers; return roster keys.
+async def _fix_groups(wave: Wave, caller: Caller, companies: list[UUID]) -> list[str]:
+    """Freeze the version, keep the chosen groups it still offers and add the roster
+    columns the companies chose as reporting groups; return the roster keys.
 
     Freezing checks the whole survey: a version that cannot be answered stops the opening.
     """
@@ -527,6 +536,8 @@ async def _fix_groups(wave: Wave, caller: Caller) -> list[str]:
     chosen = json_value(wave.reporting_groups)
     offered = set(attribute_keys(version["definition"]))
     groups = [g for g in chosen if g["source"] == "roster" or g["key"] in offered]
+    groups += [{**column, "source": "roster"}
+               for column in await roster_reads.reporting_columns(companies)]
     await Wave.update({Wave.reporting_groups: groups}).where(Wave.id == wave.id)
     return [g["key"] for g in groups if g["source"] == "roster"]
 
@@ -545,7 +556,7 @@ async def _fix_companies(wave: Wave) -> list[UUID]:
 
 async def _invite_roster(wave: Wave, companies: list[UUID], groups: list[str]) -> int:
     channels = json_value(wave.channels)
-    entries = await roster_reads.active_people(companies, groups)
+    entries = await roster_reads.active_people(companies)
     rows = [_invitation(wave, entry, _channel(channels, bool(entry["email"])), groups)
             for entry in entries]
     for start in range(0, len(rows), INSERT_BATCH):
@@ -566,7 +577,7 @@ def _invitation(wave: Wave, entry: dict[str, Any], channel: str, groups: list[st
     """
     return Invitation(wave=wave.id, company=entry["company"],
                       roster_entry=None if channel == "code" else entry["id"],
-                      channel=channel, group_values={key: entry[key] for key in groups})
+                      channel=channel, group_values=roster_reads.group_values(entry, groups))
 
 
 def _channel(channels: list[str], has_email: bool) -> str:
@@ -705,7 +716,7 @@ async def _invitation_for_entry(wave: Wave, entry: dict[str, Any]) -> int:
         return int(found["id"])
     keys = [g["key"] for g in json_value(wave.reporting_groups) if g["source"] == "roster"]
     invitation = Invitation(wave=wave.id, company=entry["company"], roster_entry=entry["id"],
-                            channel="sso", group_values={key: entry[key] for key in keys})
+                            channel="sso", group_values=roster_reads.group_values(entry, keys))
     await invitation.save()
     return int(invitation.id)
 

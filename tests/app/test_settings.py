@@ -40,6 +40,8 @@ def test_defaults_give_the_embedded_run(tmp_path: Path) -> None:
         ({"LEGAMI_ENV": "production", "SECRET_KEY": SECRET, "SMTP_URL": "smtp://mail"},
          "BALLOT_KEY: required in production"),
         ({"BALLOT_KEY": "c2hvcnQ="}, "BALLOT_KEY: key 1 is not 32 bytes"),
+        ({"PACTS_LEGAL_BASIS": "legitimate_interest"},
+         "PACTS_LEGAL_BASIS: unknown value 'legitimate_interest'"),
         ({"BALLOT_KEY": "A" * 43 + "," + "not base64!"}, "BALLOT_KEY: key 2 is not 32 bytes"),
     ],
 )

@@ -84,9 +84,13 @@ BODIES: dict[str, Any] = {
     "versions": {"goals": [{"text": "x"}]},
     "close": {"reason": "moved", "outcome": "partly"},
     "grants": {"email": "admin@farelegami.example"},
+    "enrolments": {"activity_id": "6f1c2a8e-3b5d-4e7f-9a0b-1c2d3e4f5a6b",
+                   "contact": "samira@example.it", "first_name": "Yusuf"},
 }
 FORM = {"email": "admin@farelegami.example", "reason": "moved", "outcome": "partly",
-        "goal_0": "x", "work_needs": "x"}
+        "goal_0": "x", "work_needs": "x",
+        "activity_id": "6f1c2a8e-3b5d-4e7f-9a0b-1c2d3e4f5a6b", "contact": "samira@example.it",
+        "first_name": "Yusuf"}
 
 
 def _body(url: str, method: str, token: str) -> dict[str, Any]:

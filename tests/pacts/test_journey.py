@@ -12,8 +12,9 @@ import pytest
 from litestar.exceptions import NotFoundException
 
 from app.clock import now
+from app.settings import get_settings
 from app.errors import InvalidInput
-from app.tables import AuditEvent, DevMail, OutboxJob
+from app.tables import AuditEvent, DevMail, Organization, OutboxJob
 from pacts.access import service as access
 from pacts.consents import service as consents
 from pacts.notes import service as notes
@@ -152,9 +153,21 @@ async def test_closure_then_retention_anonymises_the_pact(world: World) -> None:
     assert await service.caseload(maker) == []
 
 
-async def test_nobody_outside_the_team_sees_a_sign_of_a_pact(client: Any,
-                                                             world: World) -> None:
-    """The pages, exports and logs of other roles, and the audit and mail, say nothing."""
+def _docx_text(data: bytes) -> str:
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    cells = (cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    return "\n".join([*(p.text for p in document.paragraphs), *cells])
+
+
+async def test_nobody_outside_the_team_sees_a_sign_of_a_pact(
+        client: Any, world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """The pages, Word reports and logs of other roles, and the audit and mail, say
+    nothing."""
+    caplog.set_level("DEBUG")
     pact_id, maker = await _proposed(world)
     await consents.give(maker, pact_id, "reminders")
     await reviews.schedule(maker, pact_id, now() + timedelta(days=3))
@@ -169,6 +182,23 @@ async def test_nobody_outside_the_team_sees_a_sign_of_a_pact(client: Any,
             if path == "/dev/mail":
                 continue  # the development mailbox shows every mail, by design
             assert HOLDER not in response.text and "Samira" not in response.text, (who, path)
+    school = await Organization.select(Organization.id).where(
+        Organization.kind == "school").first()
+    center = await Organization.select(Organization.id).where(
+        Organization.kind == "civic_center").first()
+    for who, path in ((world.admin, "/program/report.docx?year=2026&half=2"),
+                      (world.school_coordinator, f"/schools/{school['id']}/report.docx"),
+                      (world.operator, f"/civic/centers/{center['id']}/report.docx")):
+        await sign_in(client, who)
+        report = await client.get(path)
+        assert report.status_code == 200, path
+        text = _docx_text(report.content)
+        assert text and HOLDER not in text and "Samira" not in text, path
+    for record in caplog.records:  # what a log reader sees
+        if record.name == "legami.mail" and record.msg.startswith("mail to"):
+            continue  # the development mailbox prints every mail, by design (as /dev/mail)
+        line = record.getMessage().lower()
+        assert "samira" not in line and "benali" not in line, line
     assert not await AuditEvent.exists().where(AuditEvent.action.like("pact%"))
     for mail in await DevMail.select():
         assert "patto" not in mail["subject"].lower() and "pact" not in mail["subject"].lower()
@@ -194,3 +224,63 @@ async def test_the_printable_pact_is_a4_with_a_qr_code_and_logged(client: Any,
     assert "docx" in [row.what for row in log]
     await sign_in(client, world.maker_b)
     assert (await client.get(f"/pacts/{pact_id}/pact.docx")).status_code == 404
+
+
+async def test_a_held_review_names_each_result_of_the_version_it_was_held_under(
+        client: Any, world: World) -> None:
+    from pacts.pacts.schemas import ExpectedResult, Goal, PactContent
+
+    pact_id, maker = await _proposed(world)
+    await service.accept_on_paper(maker, pact_id)
+    review_id = await reviews.schedule(maker, pact_id, now() + timedelta(days=1))
+    await reviews.record(maker, pact_id, review_id, {"0.0": "started"}, 3, 5, "")
+    await service.propose_version(maker, pact_id, PactContent(goals=[Goal(
+        text="Prendere la patente", results=[ExpectedResult("Esame di teoria superato")])]))
+    await service.accept_on_paper(maker, pact_id)  # a later version, other results
+    await sign_in(client, world.maker_a)
+    page = (await client.get(f"/pacts/{pact_id}")).text
+    assert "<li>Un curriculum pronto: In corso</li>" in page
+    assert "0.0:" not in page
+
+
+async def test_production_opens_no_pact_until_the_dpo_confirms_the_legal_basis(
+        client: Any, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The legal basis is a setting the program's DPO confirms: without it a production
+    installation refuses every new referral; with it, the maker's list and the family's
+    page say it in words."""
+    production = {"LEGAMI_ENV": "production", "SECRET_KEY": "k" * 48,
+                  "SMTP_URL": "smtp://127.0.0.1:2525", "BALLOT_KEY": "A" * 43 + "="}
+    for name, value in production.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(InvalidInput) as refused:
+            await open_pact(world)
+        assert "PACTS_LEGAL_BASIS" in refused.value.errors["legal_basis"]
+        assert await Pact.count() == 0
+        monkeypatch.setenv("PACTS_LEGAL_BASIS", "public_task")
+        get_settings.cache_clear()
+        assert await open_pact(world)
+    finally:
+        for name in (*production, "PACTS_LEGAL_BASIS"):
+            monkeypatch.delenv(name, raising=False)
+        get_settings.cache_clear()
+
+    # A demo or test installation opens pacts, and says the basis is not confirmed yet.
+    await sign_in(client, world.maker_a)
+    unconfirmed = await client.get("/pacts?lang=en")
+    assert "has not confirmed the pacts' legal basis yet" in unconfirmed.text
+    pact_id, _maker = await _proposed(world)
+    assert await run_jobs("pacts.pact_mail") == 1
+    token = await _link()
+    assert "on the basis of" not in (await client.get(f"/p/{token}?lang=en")).text
+    monkeypatch.setenv("PACTS_LEGAL_BASIS", "public_task")
+    get_settings.cache_clear()
+    try:  # the DPO's choice, in words
+        shown = await client.get("/pacts?lang=en")
+        assert "GDPR art. 6(1)(e) and 9(2)(g)" in shown.text
+        family = await client.get(f"/p/{token}")
+        assert "sulla base di" in family.text and "art. 6(1)(e) e 9(2)(g)" in family.text
+    finally:
+        monkeypatch.delenv("PACTS_LEGAL_BASIS")
+        get_settings.cache_clear()

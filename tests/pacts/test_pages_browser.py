@@ -1,11 +1,12 @@
 """The pacts' pages in a real browser: the community maker's whole journey on a 1280 px
 desktop and on a 360 px phone (caseload, a referral refused then opened, the pact with
 goals (one linked to a Civic Center activity from the picker) and commitments of both
-sides, a review scheduled and held, the access log, a closure refused then done), the
-administrator's team pages with a refused addition, and the family's `/p/<token>` page
-at both widths, accepted on a 360 px phone with JavaScript off. Every page passes
-axe-core and labels its form controls; on the phone it also fits the screen and shows
-the focus (tests/page_checks.py).
+sides, the linked activity proposed to the family (refused until the consent to share is
+recorded), a review scheduled and held, the access log, a closure refused then done), the
+administrator's team pages reached from the menu with a refused addition, and the
+family's `/p/<token>` page at both widths, accepted on a 360 px phone with JavaScript
+off. Every page passes axe-core and labels its form controls; on the phone it also fits
+the screen and shows the focus (tests/page_checks.py).
 
 axe-core runs only where JavaScript runs: `axe.run` settles its promise on timers that a
 page without JavaScript never fires, and Playwright's `evaluate` has no timeout of its
@@ -23,10 +24,13 @@ from typing import Any
 from uuid import UUID
 
 from app.clock import ITALY, now
+from app.tables import Organization
+from civic.tables import ConsentNotice
 from pacts.pacts import service
 from pacts.tables import PactTeamMember
 from tests.browser import LiveServer, browser, live_server, wait_for_mail  # noqa: F401
 from tests.civic.referrals.world import make_activity
+from tests.pacts.test_enrolments import school_family
 from tests.pacts.world import World, as_caller, make_world, open_pact
 from tests.page_checks import (
     PHONE,
@@ -147,6 +151,27 @@ async def the_family_accepts(browser: Any, server: LiveServer, axe: str,  # noqa
         await family.close()
 
 
+async def propose_the_linked_activity(page: Any, axe: str, screen: str) -> None:
+    """The goal's Civic Center activity proposed to the family: refused until the family's
+    consent to share with the Civic Center is recorded, then proposed to the child the
+    school's record names, and the outcome shown on the goal."""
+    form = "main form[action$='/enrolments/']"
+    assert await page.locator("header nav a[href='/pacts/teams']").count() == 0
+    await page.fill(f"{form} input[name=first_name]", "Omar")
+    await submit(page, f"{form} button[type=submit]")
+    assert await page.locator("main .error-summary a[href^='#enrol_']").count() == 1
+    await check(page, axe, "a proposal refused without the consent to share", screen)
+    await page.check("input[name=purpose][value=sharing]")
+    await page.fill("#partner", "Civic Center Crema")
+    await submit(page, "form[action$='/consents/'] button[type=submit]")
+    await page.fill(f"{form} input[name=first_name]", "Omar")
+    await submit(page, f"{form} button[type=submit]")
+    assert page.url.endswith("?done=enrolment"), page.url
+    text = await page.locator("main section.card").first.inner_text()
+    assert "Omar: Proposta alla famiglia" in text, text
+    await check(page, axe, "the activity proposed to the family", screen)
+
+
 async def review_and_close(page: Any, server: LiveServer, axe: str, screen: str,
                            pact_id: str) -> None:
     when = (now() + timedelta(days=7)).astimezone(ITALY)
@@ -215,6 +240,7 @@ async def maker_journey(browser: Any, server: LiveServer, axe: str,  # noqa: F81
         await the_family_accepts(browser, server, axe, email)
         await visit(page, server, f"/pacts/{pact_id}")
         assert "Attiva" in await page.locator("main .lead").inner_text()
+        await propose_the_linked_activity(page, axe, screen)
         await review_and_close(page, server, axe, screen, pact_id)
     finally:
         await context.close()
@@ -226,8 +252,8 @@ async def the_admin_keeps_the_teams(browser: Any, server: LiveServer, axe: str, 
     context = await make(browser, server, world.admin)
     try:
         page = await context.new_page()
-        await visit(page, server, "/pacts")
-        await page.click("main a[href='/pacts/teams']")
+        await visit(page, server, "/")
+        await page.click("header nav a[href='/pacts/teams']")  # the menu's entry
         assert "Giulia Ferrandi" in await page.locator("main").inner_text()
         await check(page, axe, "the pact teams", screen)
         await page.fill("#email", "hr@rossi.example")
@@ -269,6 +295,12 @@ async def test_the_maker_and_the_family_walk_the_pact(
     axe = axe_source()
     world = await make_world()
     offer = f"activity:{(await make_activity(world, title='Doposcuola al Centro Civico')).id}"
+    school = (await Organization.select(Organization.id).where(
+        Organization.name == "IC Crema Uno").first())["id"]
+    await ConsentNotice(version="2026-1", text_it="Informativa", text_en="Notice").save()
+    for screen, _make in SCREENS:  # the school's record of each family, the child consented
+        await school_family(world, school, screen, f"amina.{screen}@example.it", None,
+                            {"Omar": True})
     async with asyncio.timeout(WHOLE_TEST_SECONDS):
         walked = [await maker_journey(browser, live_server, axe, world, screen, make, offer)
                   for screen, make in SCREENS]

@@ -73,7 +73,7 @@ async def views_of_hr(client: Any, program: Program, company: UUID, wave: UUID
     await sign_in(client, program.hr[company])
     api = (await client.get(f"/api/v1/results/companies/{company}/waves/{wave}")).json()
     stress = next(q for q in api["questions"] if q["question"]["key"] == "stress")
-    page = (await client.get(f"/portal/{company}/results/{wave}")).text
+    page = (await client.get(f"/portal/{company}/results/{wave}/sections/1")).text
     return [figure.n, stress["figures"][0].get("n"), figure.note in page]
 
 

@@ -85,7 +85,7 @@ async def test_an_excel_file_in_windows_1252_with_semicolons_keeps_its_accents(c
     response = await upload(client, world.rossi, csv_file(PEOPLE, encoding="cp1252"))
     preview = await client.get(response.headers["location"])
     assert preview.status_code == 200
-    assert "Persone da aggiungere" in preview.text and "Niccolò Bèrtoli" in preview.text
+    assert "5 persone nuove" in preview.text and "Niccolò Bèrtoli" in preview.text
     assert (await confirm(client, world.rossi, import_id_of(response))).status_code == 303
     roster = await roster_of(world.rossi)
     assert roster["M-001"]["name"] == "Niccolò Bèrtoli"
@@ -143,9 +143,10 @@ async def test_duplicates_and_invalid_emails_are_reported_by_line_and_column(cli
     page = await client.get(response.headers["location"])
     assert "Riga" in page.text and "Colonna" in page.text and "Problema" in page.text
     assert "non è stato modificato nulla" in page.text
+    assert "4 righe su 7 hanno problemi." in page.text
     api = (await client.get(f"/api/v1/companies/{world.rossi}/roster/imports/"
                             f"{import_id_of(response)}")).json()
-    assert api["status"] == "invalid"
+    assert (api["status"], api["error_rows"], api["problems_total"]) == ("invalid", 4, 5)
     problems = {(p["line"], p["column"]): p["problem"] for p in api["problems"]}
     assert problems[(5, "matricola")] == "La matricola M-002 è già alla riga 3."
     assert problems[(6, "email")] == "«sara@» non è un indirizzo e-mail valido."
@@ -249,7 +250,7 @@ async def test_the_json_api_uploads_previews_confirms_and_lists(client, world) -
                                 files={"file": ("r.csv", csv_file(PEOPLE), "text/csv")})
     assert created.status_code == 201, created.text
     preview = created.json()
-    assert (preview["status"], preview["add"], len(preview["sample"])) == ("pending", 5, 5)
+    assert (preview["status"], preview["add"], len(preview["effects"])) == ("pending", 5, 5)
     applied = await client.post(f"{base}/imports/{preview['id']}/confirm", headers=headers,
                                 json={"confirm_deactivation": False})
     assert applied.status_code == 200 and applied.json()["status"] == "applied"

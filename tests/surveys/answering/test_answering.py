@@ -6,6 +6,7 @@ them), with a small survey holding every question type and one condition.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import logging
@@ -182,6 +183,20 @@ def text_of(html: str) -> str:
 
 
 # The whole flow ----------------------------------------------------------------------------
+
+
+async def test_the_notice_names_a_roster_column_the_response_carries(client: Any) -> None:
+    built = await build_wave()
+    await Wave.update({Wave.reporting_groups: [
+        {"key": "department", "source": "roster"},
+        {"key": "col_turno", "source": "roster", "label": "Turno"}]}).where(
+        Wave.id == built["wave"])
+    person = await invite(built)
+
+    text = html.unescape(text_of((await client.get(person["path"])).text))
+
+    assert "il tuo reparto" in text
+    assert "il tuo valore di «Turno» nell'elenco del personale dell'azienda" in text
 
 
 async def test_employee_answers_from_privacy_notice_to_thank_you(client: Any) -> None:

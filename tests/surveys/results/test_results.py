@@ -222,6 +222,29 @@ async def test_a_group_of_four_is_never_shown_nor_its_complement() -> None:
     assert rates["Logistica"].hidden == "complement"
 
 
+async def test_a_roster_column_chosen_at_import_is_a_group_named_as_the_file_names_it(
+) -> None:
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a], groups=(), attributes=())
+    await Wave.update({Wave.reporting_groups: [
+        {"key": "col_turno", "source": "roster", "label": "Turno"}]}).where(Wave.id == wave)
+    for shift, count in (("notte", 7), ("giorno", 8)):
+        await Invitation.insert(*[Invitation(wave=wave, company=a, channel="code",
+                                             group_values={"col_turno": shift}, answered=True)
+                                  for _ in range(count)])
+        await Response.insert(*[Response(id=uuid4(), wave=wave, company=a,
+                                         submitted_on=date(2026, 3, 2),
+                                         group_values={"col_turno": shift})
+                                for _ in range(count)])
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    groups = {(r.group.dimension_label, r.group.label): r.answered for r in results.rates
+              if r.group.kind == "group"}
+    assert groups == {("Turno", "notte"): 7, ("Turno", "giorno"): 8}
+
+
 async def test_hr_of_company_a_gets_404_on_company_b(client) -> None:
     program = await make_program()
     a = await make_company(program, "Officine Rossi")
@@ -255,6 +278,26 @@ async def test_only_a_program_admin_raises_the_thresholds_and_never_below_five()
     assert MIN_GROUP == 5
 
 
+async def test_the_api_states_the_thresholds_bounds_and_says_them_in_words(client) -> None:
+    """The OpenAPI document gives the bounds (5 to 1000, 10 to 1000), so a body outside them
+    is refused before the service, with the bound in the reader's language."""
+    program = await make_program()
+    await sign_in(client, program.staff)
+    document = (await client.get("/api/schema/openapi.json")).json()
+    schema = document["components"]["schemas"]["ThresholdsUpdate"]["properties"]
+    assert (schema["group"]["minimum"], schema["text"]["minimum"]) == (5, 10)
+    await client.get("/api/v1/me")
+    headers = {"x-csrftoken": client.cookies.get("legami_csrf") or ""}
+    low = await client.put("/api/v1/results/thresholds", json={"group": 3, "text": 12},
+                           headers=headers)
+    assert low.status_code == 422
+    assert low.json()["errors"] == {"group": "Almeno 5."}
+    high = await client.put("/api/v1/results/thresholds", json={"group": 8, "text": 5000},
+                            headers=headers)
+    assert high.json()["errors"] == {"text": "Al massimo 1000."}
+    assert (await service.thresholds()).group == MIN_GROUP
+
+
 async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None:
     program = await make_program()
     a = await make_company(program, "Officine Rossi", "Crema")
@@ -268,19 +311,25 @@ async def test_the_pages_show_charts_tables_and_reasons_in_words(client) -> None
     await answered(wave, c, 3, stress=1)
     await sign_in(client, program.hr[a])
 
-    page = await client.get(f"/portal/{a}/results/{wave}")
+    base = f"/portal/{a}/results/{wave}"
+    summary, section, comments = [await client.get(f"{base}{part}")
+                                  for part in ("", "/sections/1", "/comments")]
 
-    assert page.status_code == 200
-    assert 'role="img"' in page.text and "<title id=" in page.text and "<desc id=" in page.text
-    assert "meno di 5 risposte" in page.text and "Crema" in page.text
-    assert "mario@rossi.it" not in page.text and "[e-mail]" in page.text
-    assert ' style="' not in page.text and "<style" not in page.text
+    assert {summary.status_code, section.status_code, comments.status_code} == {200}
+    assert 'role="img"' in section.text and "<title id=" in section.text
+    assert "<desc id=" in section.text
+    assert "meno di 5 risposte" in section.text and "Crema" in summary.text
+    assert "mario@rossi.it" not in comments.text and "[e-mail]" in comments.text
+    for shown in (summary.text, section.text, comments.text):
+        assert ' style="' not in shown and "<style" not in shown
     await sign_in(client, program.staff)
-    staff = await client.get(f"/results/{wave}")
-    assert staff.status_code == 200
-    assert "Casalmaggiore" in staff.text and "Salumificio Po" in staff.text
-    for shown in (page.text, staff.text):  # a dash would read as "no need"
-        assert not re.search(r"<td>\s*[–—]\s*</td>", shown)
+    staff = [await client.get(f"/results/{wave}{part}")
+             for part in ("", "/towns", "/companies", "/sections/1")]
+    assert {page.status_code for page in staff} == {200}
+    assert "Casalmaggiore" in staff[1].text and "Salumificio Po" in staff[2].text
+    for shown in (summary.text, section.text, *(page.text for page in staff)):
+        assert not re.search(r"<td>\s*[–—]\s*</td>", shown)  # it would read as "no need"
+        assert not re.search(r">\s*[–—]\s*</text>", shown)  # in a chart, too
     api = await client.get(f"/api/v1/results/waves/{wave}")
     assert api.status_code == 200 and api.json()["program"]["kind"] == "program"
 
@@ -388,3 +437,28 @@ async def test_no_figure_while_the_wave_is_open_and_released_figures_never_move(
     again = by_group(question(await service.company_results(hr, a, wave), "stress"))[
         "Officine Rossi"]
     assert (again.n, shares(again)) == (11, shares(figure))
+
+
+async def test_no_question_is_split_by_its_own_condition(client: Any) -> None:
+    """Childcare needs are asked of parents only: split by "children under 14?" its
+    "no" column was empty by construction, as a reporting group and as a
+    cross-tabulation."""
+    program = await make_program()
+    a = await make_company(program, "Officine Rossi")
+    wave = await make_wave(program, [a])
+    await answered(wave, a, 10, children="yes", stress=4, childcare_needs=["nursery"])
+    await answered(wave, a, 10, children="no", stress=2)
+
+    results = await service.company_results(await caller(program.hr[a]), a, wave)
+
+    childcare = question(results, "childcare_needs")
+    assert [f.group.dimension for f in childcare.figures] == ["", "department"]
+    stress = question(results, "stress")
+    assert "has_children_u14" in [f.group.dimension for f in stress.figures]
+    pairs = {(t.attribute, q.question.key) for t in results.crosstabs for q in t.questions}
+    assert ("has_children_u14", "childcare_needs") not in pairs
+    assert ("has_children_u14", "stress") in pairs  # parents' and others' working time
+    await sign_in(client, program.hr[a])
+    api = (await client.get(f"/api/v1/results/companies/{a}/waves/{wave}")).json()
+    assert [(t["attribute"], [q["question"]["key"] for q in t["questions"]])
+            for t in api["crosstabs"]] == [("has_children_u14", ["stress", "balance"])]
