@@ -103,6 +103,7 @@ async def _companies(window: Window, initiatives: list[dict[str, Any]],
     companies = set(await _partners("company", window))
     invited, answered = await wave_reads.turnout(window.first_day, window.last_day)
     answered = [(company, person) for company, person in answered if company in companies]
+    invitations = sum(count for company, count in invited.items() if company in companies)
     seats = await _enrolled([as_uuid(i["pool"]) for i in initiatives if i["pool"]], window)
     attendees = {as_uuid(row["user"]) for row in attendance if row["user"]}
     workplaces = await _companies_of(attendees, companies)
@@ -117,7 +118,7 @@ async def _companies(window: Window, initiatives: list[dict[str, Any]],
         "workers_answered": shown(len({person for _company, person in answered})),
         # A rate of 1 to 4 answers would tell how many answered.
         "response_rate": None if shown(len(answered)) is None else _percent(len(answered),
-                                                                            invited),
+                                                                            invitations),
         "initiatives_running": len(initiatives),
         "initiative_participants": shown(len({s["holder_id"] for s in seats})),
         "companies_signed_up": len(companies),

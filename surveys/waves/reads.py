@@ -7,6 +7,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from piccolo.query.functions.aggregate import Count
+
 from app.values import as_uuid
 from surveys.tables import Invitation, Response, Wave
 
@@ -30,9 +32,9 @@ async def wave_counts(closed_from: date | None, closed_until: date | None
 
 
 async def turnout(closed_from: date | None, closed_until: date
-                  ) -> tuple[int, list[tuple[UUID, str]]]:
-    """Invitations of the waves closed in the period, and who answered them: one
-    (company, person) pair per answered invitation, the person being their account
+                  ) -> tuple[dict[UUID, int], list[tuple[UUID, str]]]:
+    """Invitations of the waves closed in the period per company, and who answered them:
+    one (company, person) pair per answered invitation, the person being their account
     ("user:<id>") or their roster entry ("roster:<id>"). Envelope one only: never a
     response, for counts of the distinct people who took part."""
     waves = Wave.select(Wave.id).where(
@@ -41,8 +43,10 @@ async def turnout(closed_from: date | None, closed_until: date
         waves = waves.where(Wave.closes_on >= closed_from)
     ids = [row["id"] for row in await waves]
     if not ids:
-        return 0, []
-    invited = int(await Invitation.count().where(Invitation.wave.is_in(ids)))
+        return {}, []
+    invited = {as_uuid(row["company"]): int(row["n"]) for row in await Invitation.select(
+        Invitation.company, Count(alias="n")).where(Invitation.wave.is_in(ids)).group_by(
+        Invitation.company)}
     rows = await Invitation.select(Invitation.company, Invitation.user,
                                    Invitation.roster_entry).where(
         Invitation.wave.is_in(ids) & (Invitation.answered == True))  # noqa: E712
