@@ -2,14 +2,18 @@
 
 One mechanism for everything people enrol in: conciliation initiatives (holders are
 users) and Civic Center activities (holders are pupils). A pool has a capacity and a
-`taken` count (enrolled and offered seats). `taken` moves only through one conditional
-UPDATE (`taken < capacity`), so two requests racing for the last place cannot both get
-it: the second waits on the row lock, sees the pool full and joins the waitlist.
+`taken` count (the places of enrolled and offered seats). A seat holds one place, or
+several when a parent signs up several children (`Seat.places`). `taken` moves only
+through one conditional UPDATE (`taken + places <= capacity`), so two requests racing
+for the last places cannot both get them: the second waits on the row lock, sees too
+few places and joins the waitlist.
 
-A place that frees up is offered at once, in the same transaction, to the first person
-on the waitlist (`offered`, with `offered_until`); the domain that owns the pool mails
-them through its `@on_offer` notifier (job "places.offered"), and the job
-"places.expire" passes the place on when the deadline goes by unanswered.
+Places that free up are offered at once, in the same transaction, to the first on the
+waitlist (`offered`, with `offered_until`), as many as their seat needs, then to the
+next while places are left; nobody jumps the line, so a family waiting for three
+places waits until three are free. The domain that owns the pool mails them through
+its `@on_offer` notifier (job "places.offered"), and the job "places.expire" passes the
+places on when the deadline goes by unanswered.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from piccolo.query.functions.aggregate import Count
+from piccolo.query.functions.aggregate import Count, Sum
 
 from app.clock import now
 from app.db import is_sqlite, transaction
@@ -38,8 +42,9 @@ MAX_CAPACITY = 10_000
 OFFERED_JOB = "places.offered"
 EXPIRE_JOB = "places.expire"
 
-_TAKE = "UPDATE place_pools SET taken = taken + 1 WHERE id = {} AND taken < capacity RETURNING id"
-_FREE = "UPDATE place_pools SET taken = taken - 1 WHERE id = {} AND taken > 0 RETURNING id"
+_TAKE = ("UPDATE place_pools SET taken = taken + {} WHERE id = {} AND taken + {} <= capacity "
+         "RETURNING id")
+_FREE = "UPDATE place_pools SET taken = taken - {} WHERE id = {} AND taken >= {} RETURNING id"
 _RESIZE = "UPDATE place_pools SET capacity = {} WHERE id = {} AND taken <= {} RETURNING id"
 
 
@@ -53,10 +58,14 @@ class SeatInfo:
     status: str  # enrolled, waitlisted, offered, cancelled, declined, expired
     position: int | None  # 1-based place in the waitlist, None when not waitlisted
     offered_until: datetime | None
+    places: int = 1  # how many places the seat holds (or waits for)
 
 
 @dataclass(frozen=True)
 class PoolState:
+    """A pool's places: `enrolled`, `offered` and `waitlisted` count places (a parent's
+    three children are three), not seats."""
+
     pool_id: UUID
     capacity: int
     taken: int
@@ -166,12 +175,12 @@ async def set_capacity(pool_id: UUID, capacity: int) -> None:
             pass
 
 
-async def _take(pool_id: UUID) -> bool:
-    return bool(await PlacePool.raw(_TAKE, _param(pool_id)))
+async def _take(pool_id: UUID, places: int = 1) -> bool:
+    return bool(await PlacePool.raw(_TAKE, places, _param(pool_id), places))
 
 
-async def _free(pool_id: UUID) -> None:
-    await PlacePool.raw(_FREE, _param(pool_id))
+async def _free(pool_id: UUID, places: int = 1) -> None:
+    await PlacePool.raw(_FREE, places, _param(pool_id), places)
 
 
 async def _locked_pool(pool_id: UUID) -> dict[str, Any] | None:
@@ -189,8 +198,12 @@ async def _locked_seat(key: str) -> dict[str, Any] | None:
 
 
 async def request_place(pool_id: UUID, holder_kind: str, holder_id: UUID,
-                        organization_id: UUID | None = None) -> SeatInfo:
-    """A place if one is free, else a place in line; an active seat is returned as is."""
+                        organization_id: UUID | None = None, places: int = 1) -> SeatInfo:
+    """`places` places (a parent's children) if that many are free and nobody waits,
+    else a place in line; an active seat is returned as is."""
+    if not 1 <= places <= MAX_CAPACITY:
+        raise InvalidInput({"places": _("Places must be a whole number from 1 to %(max)s.")
+                            % {"max": MAX_CAPACITY}})
     key = _key(pool_id, holder_kind, holder_id)
     async with transaction():
         # Requests for one pool queue here, so the line is in the order they are served.
@@ -208,11 +221,11 @@ async def request_place(pool_id: UUID, holder_kind: str, holder_id: UUID,
             return await _info(seat)
         queue_empty = not await Seat.exists().where(
             (Seat.pool == pool_id) & (Seat.status == "waitlisted"))
-        status = "enrolled" if queue_empty and await _take(pool_id) else "waitlisted"
+        status = "enrolled" if queue_empty and await _take(pool_id, places) else "waitlisted"
         await Seat.update({Seat.status: status, Seat.queued_at: moment, Seat.updated_at: moment,
-                           Seat.offered_until: None, Seat.organization_id: organization_id}
-                          ).where(Seat.id == seat["id"])
-        return await _info({**seat, "status": status, "queued_at": moment,
+                           Seat.offered_until: None, Seat.organization_id: organization_id,
+                           Seat.places: places}).where(Seat.id == seat["id"])
+        return await _info({**seat, "status": status, "queued_at": moment, "places": places,
                             "offered_until": None, "organization_id": organization_id})
 
 
@@ -269,16 +282,19 @@ async def _end(seat: dict[str, Any], status: str) -> None:
                       ).where(Seat.id == seat["id"])
     if seat["status"] in HOLDING:
         pool_id = as_uuid(seat["pool"])
-        await _free(pool_id)
-        await _offer_next(pool_id)
+        await _free(pool_id, int(seat["places"]))
+        while await _offer_next(pool_id):
+            pass
 
 
 async def _offer_next(pool_id: UUID) -> bool:
-    """Offer a free place to the first on the waitlist; False when none or no place."""
-    query = (Seat.select(Seat.id).where((Seat.pool == pool_id) & (Seat.status == "waitlisted"))
+    """Offer free places to the first on the waitlist, as many as their seat holds; False
+    when nobody waits or not enough places are free (nobody jumps the line)."""
+    query = (Seat.select(Seat.id, Seat.places).where(
+        (Seat.pool == pool_id) & (Seat.status == "waitlisted"))
              .order_by(Seat.queued_at).order_by(Seat.id).limit(1))
     first = await query.first()
-    if first is None or not await _take(pool_id):
+    if first is None or not await _take(pool_id, int(first["places"])):
         return False
     pool = await PlacePool.select(PlacePool.offer_hours).where(PlacePool.id == pool_id).first()
     hours = int(pool["offer_hours"]) if pool else 48
@@ -305,7 +321,7 @@ async def _info(seat: dict[str, Any]) -> SeatInfo:
         holder_id=as_uuid(seat["holder_id"]),
         organization_id=as_uuid(seat["organization_id"]) if seat["organization_id"] else None,
         status=seat["status"], position=await _position(seat),
-        offered_until=seat["offered_until"],
+        offered_until=seat["offered_until"], places=int(seat.get("places") or 1),
     )
 
 
@@ -343,7 +359,7 @@ async def pool_states(pool_ids: Iterable[UUID]) -> dict[UUID, PoolState]:
     pools = await PlacePool.select(PlacePool.id, PlacePool.capacity, PlacePool.taken).where(
         PlacePool.id.is_in(ids))
     counts: dict[tuple[UUID, str], int] = {}
-    rows = await Seat.select(Seat.pool, Seat.status, Count(Seat.id, alias="n")).where(
+    rows = await Seat.select(Seat.pool, Seat.status, Sum(Seat.places, alias="n")).where(
         Seat.pool.is_in(ids) & Seat.status.is_in(list(ACTIVE))).group_by(Seat.pool, Seat.status)
     for row in rows:
         counts[(as_uuid(row["pool"]), row["status"])] = int(row["n"])

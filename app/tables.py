@@ -211,6 +211,7 @@ class Seat(Table, tablename="seats"):
     organization_id = UUID(null=True, default=None, index=True)
     # enrolled, waitlisted, offered, cancelled, declined, expired
     status = Varchar(length=12, index=True)
+    places = Integer(default=1)  # a parent signing up three children holds three
     queued_at = Timestamptz(default=TimestamptzNow())
     offered_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

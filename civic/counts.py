@@ -19,7 +19,7 @@ from piccolo.query.functions.aggregate import Count
 from app import places
 from app.tables import Seat
 from app.values import as_uuid
-from civic.tables import Activity, Family, Pupil
+from civic.tables import Activity, Attendance, Family, Pupil
 
 PUPIL = "pupil"
 
@@ -102,11 +102,16 @@ async def reached_by_school(activities: list[ActivityRef],
         (Seat.holder_kind == PUPIL) & (Seat.status == "enrolled") & Seat.pool.is_in(pool_ids))
     if until is not None:
         seats = seats.where(Seat.created_at < until)
+    return await _by_school(seats)
+
+
+async def _by_school(pupils: Any) -> dict[UUID, Reached]:
+    """The pupils of a sub-query (their ids) and their families, counted per school."""
     rows = await (Pupil.select(
         Pupil.family.school.as_alias("school"),
         Count(distinct=[Pupil.id], alias="pupils"),
         Count(distinct=[Pupil.family], alias="families"),
-    ).where(Pupil.id.is_in(seats)).group_by(Pupil.family.school))
+    ).where(Pupil.id.is_in(pupils)).group_by(Pupil.family.school))
     return {as_uuid(row["school"]): Reached(int(row["pupils"]), int(row["families"]))
             for row in rows}
 
@@ -124,3 +129,13 @@ async def by_civic_center(activities: list[ActivityRef]) -> dict[UUID, CenterCou
             count.enrolled += state.enrolled
             count.waitlisted += state.waitlisted
     return dict(counts)
+
+
+async def attended_by_school(starts_on: date | None, ends_on: date) -> dict[UUID, Reached]:
+    """Pupils marked present at least once in a session of the period, and their
+    families, per school: who took part, not only who holds a place."""
+    present = Attendance.select(Attendance.pupil).where(
+        (Attendance.present == True) & (Attendance.session_on <= ends_on))  # noqa: E712
+    if starts_on is not None:
+        present = present.where(Attendance.session_on >= starts_on)
+    return await _by_school(present)

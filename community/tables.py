@@ -165,3 +165,27 @@ class InitiativeChild(Table, tablename="initiative_children"):
     user = ForeignKey(User, on_delete=OnDelete.cascade, index=True)
     first_name = Varchar(length=60)
     age = Integer()
+
+
+class ProgramNarrative(Table, tablename="program_narratives"):
+    """What program staff write about one strategy in one half-year, for the funder's
+    report. `period_key` is "2026-1" (year and half)."""
+
+    id = BigSerial(primary_key=True)
+    period_key = Varchar(length=7, index=True)
+    strategy = Varchar(length=20)
+    narrative_key = Varchar(length=30, unique=True)  # "2026-1:companies"
+    text = Text(default="")
+    updated_by = UUID(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ProgramReport(Table, tablename="program_reports"):
+    """A half-year's report frozen at its end: the figures, lists and narratives as
+    they stood (`snapshot`, a `HalfYear` in JSON), reprinted as they are."""
+
+    id = BigSerial(primary_key=True)
+    period_key = Varchar(length=7, unique=True)
+    snapshot = JSON(default={})
+    frozen_by = UUID(null=True, default=None)
+    frozen_at = Timestamptz(default=TimestamptzNow())

@@ -181,8 +181,9 @@ def _joining(children: list[Child]) -> Action:
         _signups_open(row)
         named = checked_children(children) if for_children(row) else []
         before = await places.seat_of(as_uuid(row["pool"]), HOLDER, caller.user_id)
+        # Each child takes a place of their own; nobody else comes to a children's one.
         seat = await places.request_place(as_uuid(row["pool"]), HOLDER, caller.user_id,
-                                          workplace.company_id)
+                                          workplace.company_id, places=max(len(named), 1))
         if before is not None and before.status in places.ACTIVE:
             return  # signed up already: nothing changes, no second mail
         await _forget_children(row, caller)

@@ -7,9 +7,12 @@ when it is from 1 to 4: the pages and the report say "fewer than 5" instead.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from uuid import UUID
 
 import msgspec
+
+Narrative = Annotated[str, msgspec.Meta(max_length=6_000)]
 
 
 class PeriodOut(msgspec.Struct):
@@ -113,3 +116,71 @@ class ProgramFigures(msgspec.Struct):
     towns: list[TownFigures]
     schools: list[SchoolFigures]
     civic_centers: list[CenterFigures]
+
+
+class LabLine(msgspec.Struct):
+    """One lab in the funder's report: what happened in it in the half-year."""
+
+    title: str
+    scope: str  # workplace, town
+    town: str
+    company: str  # a workplace lab's company
+    status: str  # active, closed
+    started_on: date
+    partners: list[str]
+    meetings: int
+    people: int | None  # members and guests who attended; None: fewer than 5
+    guests: int | None
+    actions_done: int
+
+
+class InitiativeLine(msgspec.Struct):
+    title: str
+    provider: str
+    company: str  # the company whose employees it is for, or ""
+    towns: list[str]
+    starts_on: date | None
+    ends_on: date | None
+    status: str  # published, closed
+    places: int
+    participants: int | None  # enrolled; None: fewer than 5
+    waitlisted: int | None
+    lab: str  # the lab that proposed it, or ""
+
+
+class PartnerLine(msgspec.Struct):
+    name: str
+    kind: str  # company, school, civic_center, or named (in a lab or as a provider)
+    town: str
+
+
+class HalfYear(msgspec.Struct):
+    """Everything the funder's report of a half-year says, in no language: the
+    indicators this half-year, the previous one and to date (keys of
+    `logframe.strategies()`), the lists and the staff's narrative per strategy. Frozen
+    at the end of the half-year, it is stored as it is and reprinted from it."""
+
+    year: int
+    half: int
+    computed_at: datetime
+    current: dict[str, int | None]
+    previous: dict[str, int | None]
+    to_date: dict[str, int | None]
+    labs: list[LabLine]
+    initiatives: list[InitiativeLine]
+    partners: list[PartnerLine]
+    schools: list[SchoolFigures]
+    civic_centers: list[CenterFigures]
+    narratives: dict[str, str]
+    frozen_at: datetime | None = None
+    frozen_by: str = ""
+
+
+class NarrativesIn(msgspec.Struct, forbid_unknown_fields=True):
+    """What staff write about each strategy in a half-year; a text left out is empty."""
+
+    companies: Narrative = ""
+    schools: Narrative = ""
+    labs: Narrative = ""
+    pacts: Narrative = ""
+    training: Narrative = ""

@@ -274,9 +274,11 @@ def counting_notes() -> list[str]:
 
 def target_labels() -> dict[str, str]:
     return {
-        "companies": _("Companies involved"),
-        "workers": _("Workers involved"),
-        "schools": _("Schools involved"),
+        # What these count: signed up, on a roster. Who took part is in the half-year's
+        # report (logframe.py), never a roster row.
+        "companies": _("Companies signed up"),
+        "workers": _("Workers on the partners' rosters"),
+        "schools": _("Schools signed up"),
         "pupils": _("Pupils reached"),
         "families": _("Families reached"),
         "labs": _("Community labs"),

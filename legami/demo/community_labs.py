@@ -4,7 +4,9 @@ FICTIONAL.
 Run after `app.demo.seed_demo`: it looks up the demo program and companies by name (labs
 of a company it does not find are left out). The facilitators are the program's
 community makers; when there are none, two demo community makers are added. Meetings
-fall around the day the seed runs, so some are past (with notes) and some ahead.
+fall around the day the seed runs, so some are past (with notes) and some ahead. Some
+town labs have guests who are not employees (residents, volunteers, council officers),
+and their past meetings record which of them came.
 Idempotent: a lab whose title already exists is not added again.
 """
 
@@ -18,7 +20,7 @@ from app.clock import ITALY
 from app.db import transaction
 from app.roles import COMMUNITY_MAKER
 from app.tables import Membership, Organization, User
-from community.tables import Lab, LabAction, LabMeeting
+from community.tables import Lab, LabAction, LabAttendance, LabGuest, LabMeeting
 from legami.demo.seed import PROGRAM_NAME
 
 DEMO_MAKERS = (
@@ -32,6 +34,13 @@ class DemoMeeting(NamedTuple):
     hour: int
     place: str
     notes: str = ""
+    present: tuple[int, ...] = ()  # the lab's guests who came, by their place in `guests`
+
+
+class DemoGuest(NamedTuple):
+    name: str
+    kind: str  # resident, volunteer, council_officer, other
+    organization: str = ""
 
 
 class DemoAction(NamedTuple):
@@ -50,6 +59,7 @@ class DemoLab(NamedTuple):
     meetings: tuple[DemoMeeting, ...]
     actions: tuple[DemoAction, ...]
     status: str = "active"
+    guests: tuple[DemoGuest, ...] = ()
 
 
 def _workplace(title: str, company: str, agenda: tuple[tuple[str, str], ...],
@@ -60,8 +70,8 @@ def _workplace(title: str, company: str, agenda: tuple[tuple[str, str], ...],
 
 def _town(title: str, town: str, partners: tuple[str, ...],
           agenda: tuple[tuple[str, str], ...], meetings: tuple[DemoMeeting, ...],
-          actions: tuple[DemoAction, ...]) -> DemoLab:
-    return DemoLab(title, None, town, partners, agenda, meetings, actions)
+          actions: tuple[DemoAction, ...], guests: tuple[DemoGuest, ...] = ()) -> DemoLab:
+    return DemoLab(title, None, town, partners, agenda, meetings, actions, guests=guests)
 
 
 DEMO = (
@@ -151,20 +161,32 @@ DEMO = (
         (("Centri estivi coordinati tra le aziende del quartiere", "children"),
          ("Orari dei servizi comunali in fascia serale", "time_saving")),
         (DemoMeeting(-25, 20, "Oratorio di Ombriano",
-                     "Presenti tre aziende, il Comune e due associazioni."),
+                     "Presenti tre aziende, il Comune e due associazioni.", (0, 1, 2, 3, 4)),
          DemoMeeting(9, 20, "Oratorio di Ombriano")),
         (DemoAction("Mappa dei centri estivi e dei loro orari", "Comunità Sociale Cremasca",
                     20, "doing"),
          DemoAction("Sportello anagrafe aperto il giovedì sera", "Comune di Crema", 75,
-                    "todo"))),
+                    "todo")),
+        (DemoGuest("Elisa Marchesi", "resident"),
+         DemoGuest("Tommaso Bianchessi", "volunteer", "Associazione genitori Ombriano"),
+         DemoGuest("Laura Dossena", "council_officer", "Comune di Crema"),
+         DemoGuest("Chiara Zaninelli", "resident"),
+         DemoGuest("Marco Ferla", "volunteer", "Associazione genitori Ombriano"))),
     _town(
         "Crema: chi si prende cura", "Crema",
         ("Comune di Crema", "Comunità Sociale Cremasca", "Auser Crema"),
         (("Gruppo di auto-aiuto per chi assiste un familiare", "elder_care"),
          ("Trasporto sociale per le visite", "elder_care")),
-        (DemoMeeting(-5, 18, "Civic Center Crema", "Quindici caregiver al primo incontro."),
+        (DemoMeeting(-5, 18, "Civic Center Crema", "Quindici caregiver al primo incontro.",
+                     (0, 1, 2, 3, 4, 5)),
          DemoMeeting(23, 18, "Civic Center Crema")),
-        (DemoAction("Incontri mensili del gruppo", "Auser Crema", 23, "doing"),)),
+        (DemoAction("Incontri mensili del gruppo", "Auser Crema", 23, "doing"),),
+        (DemoGuest("Giovanna Cattaneo", "resident"),
+         DemoGuest("Pietro Arpini", "resident"),
+         DemoGuest("Rosa Guerini", "resident"),
+         DemoGuest("Franco Scotti", "volunteer", "Auser Crema"),
+         DemoGuest("Anna Premoli", "volunteer", "Auser Crema"),
+         DemoGuest("Silvia Tadi", "council_officer", "Comunità Sociale Cremasca"))),
     _town(
         "Cremona, zona Porto: lavoro e trasporti", "Cremona",
         ("Comune di Cremona", "Azienda Sociale Cremonese", "Padana Logistica S.p.A.",
@@ -190,11 +212,18 @@ DEMO = (
          "Plastiche Casalasche S.r.l."),
         (("Gruppo di acquisto solidale tra le aziende", "time_saving"),
          ("Consegna della spesa per chi fa i turni", "time_saving")),
-        (DemoMeeting(-14, 18, "Biblioteca di Casalmaggiore",
-                     "Due aziende mettono a disposizione uno spazio per le consegne."),
+        (DemoMeeting(-40, 18, "Biblioteca di Casalmaggiore",
+                     "Primo incontro: si raccolgono le idee.", (0, 1, 2)),
+         DemoMeeting(-14, 18, "Biblioteca di Casalmaggiore",
+                     "Due aziende mettono a disposizione uno spazio per le consegne.",
+                     (0, 2, 3)),
          DemoMeeting(16, 18, "Biblioteca di Casalmaggiore")),
         (DemoAction("Punto di consegna in Casearia del Po", "Casearia del Po S.r.l.", 30,
-                    "doing"),)),
+                    "doing"),),
+        (DemoGuest("Davide Bonfanti", "council_officer", "Comune di Casalmaggiore"),
+         DemoGuest("Irina Popescu", "resident"),
+         DemoGuest("Giulio Ferrari", "volunteer", "Consorzio Casalasco"),
+         DemoGuest("Marta Lodi Rizzini", "resident"))),
     _town(
         "Casalmaggiore: legami tra colleghi e vicini", "Casalmaggiore",
         ("Comune di Casalmaggiore", "Consorzio Casalasco", "Civic Center Casalmaggiore"),
@@ -230,7 +259,8 @@ async def _facilitators(program: UUID) -> list[UUID]:
 
 
 async def seed_demo_labs() -> int:
-    """Add the demo labs with their meetings and actions; return how many were added."""
+    """Add the demo labs with their meetings, guests, attendance and actions; return how
+    many were added."""
     program = await Organization.select(Organization.id).where(
         (Organization.kind == "program") & (Organization.name == PROGRAM_NAME)).first()
     if program is None:
@@ -253,9 +283,19 @@ async def seed_demo_labs() -> int:
                       agenda=[{"text": text, "area": area} for text, area in demo.agenda],
                       needs=[], status=demo.status)
             await lab.save()
+            guests = []
+            for guest in demo.guests:
+                row = LabGuest(lab=lab.id, name=guest.name, kind=guest.kind,
+                               organization=guest.organization)
+                await row.save()
+                guests.append(row.id)
             for meeting in demo.meetings:
-                await LabMeeting(lab=lab.id, starts_at=_moment(today, meeting),
-                                 place=meeting.place, notes=meeting.notes).save()
+                held = LabMeeting(lab=lab.id, starts_at=_moment(today, meeting),
+                                  place=meeting.place, notes=meeting.notes)
+                await held.save()
+                if meeting.present:
+                    await LabAttendance.insert(*(LabAttendance(
+                        meeting=held.id, guest=guests[index]) for index in meeting.present))
             for action in demo.actions:
                 due = today + timedelta(days=action.due_days) if action.due_days is not None \
                     else None

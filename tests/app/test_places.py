@@ -166,3 +166,45 @@ async def test_leaving_and_coming_back_goes_to_the_end_of_the_line() -> None:
     back = await places.request_place(pool, "user", bruno)
     assert back.status == "waitlisted" and back.position == 2
     assert isinstance(back.pool_id, UUID)
+
+
+async def test_a_seat_of_several_children_takes_a_place_each_and_waits_for_them_all(
+        told) -> None:
+    """Issue 18: a parent signing up three children took one place."""
+    pool = await places.create_pool("test", 4)
+    parent, couple, single = uuid4(), uuid4(), uuid4()
+    first = await places.request_place(pool, "user", parent, places=3)
+    assert (first.status, first.places) == ("enrolled", 3)
+    state = (await places.pool_states([pool]))[pool]
+    assert (state.taken, state.enrolled, state.places_left) == (3, 3, 1)
+    assert places.band(state.places_left) == "few"
+    # Two children do not fit in the last place; the one after them waits behind them.
+    assert (await places.request_place(pool, "user", couple, places=2)).status == "waitlisted"
+    behind = await places.request_place(pool, "user", single)
+    assert (behind.status, behind.position) == ("waitlisted", 2)
+    state = (await places.pool_states([pool]))[pool]
+    assert (state.taken, state.waitlisted, state.places_left) == (3, 3, 1)
+
+    await places.leave(pool, "user", parent)  # three places free: two for the couple,
+    for job in await _jobs(places.OFFERED_JOB):  # one for the single parent
+        await run_job(job.id)
+    offered = {seat.holder_id: seat.places for seat in told}
+    assert offered == {couple: 2, single: 1}
+    state = (await places.pool_states([pool]))[pool]
+    assert (state.taken, state.offered, state.places_left) == (3, 3, 1)
+    await places.decline_offer(pool, "user", couple)
+    state = (await places.pool_states([pool]))[pool]
+    assert (state.taken, state.offered, state.places_left) == (1, 1, 3)
+    assert places.band(state.places_left) == "few"
+    with pytest.raises(InvalidInput):
+        await places.request_place(pool, "user", uuid4(), places=0)
+
+
+async def test_too_few_places_for_all_the_children_queue_even_in_an_empty_line() -> None:
+    pool = await places.create_pool("test", 2)
+    seat = await places.request_place(pool, "user", uuid4(), places=3)
+    assert seat.status == "waitlisted"
+    assert (await PlacePool.select(PlacePool.taken).where(PlacePool.id == pool).first()
+            )["taken"] == 0
+    await places.set_capacity(pool, 3)
+    assert (await places.seat_by_id(seat.id)).status == "offered"  # type: ignore[union-attr]

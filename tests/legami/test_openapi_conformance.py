@@ -43,6 +43,11 @@ REFUSED = "Schema-valid request rejected"
 KNOWN_REFUSALS = {
     "GET /api/v1/program/report.docx": "year and half together; a year up to this one",
     "GET /api/v1/program/targets": "year and half together; a year up to this one",
+    "GET /api/v1/program/half-year": "year and half together; a year up to this one",
+    "PUT /api/v1/program/half-year/narratives":
+        "year and half together; a half-year not frozen (state)",
+    "POST /api/v1/program/half-year/freeze":
+        "year and half together; a half-year that has ended (the clock)",
     "PATCH /api/v1/activities/{activity_id}": "ages 3 to 18, week days 0 to 6, cost kinds",
     "POST /api/v1/activities": "the Civic Center",
     "POST /api/v1/civic/notices": "version pattern, both texts, 1 to 120 months",

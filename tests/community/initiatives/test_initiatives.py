@@ -16,8 +16,9 @@ from litestar.testing import AsyncTestClient
 from app.auth.caller import Caller, load_caller
 from app.clock import ITALY, now
 from app.tables import DevMail, OutboxJob, PlacePool, Seat
+from community.initiatives import mine as my_initiatives
 from community.initiatives import service as initiatives
-from community.initiatives.schemas import InitiativeCreate
+from community.initiatives.schemas import Child, InitiativeCreate
 from community.program import service as program
 from community.tables import Initiative, InitiativeChild
 from community.taxonomy import service as taxonomy
@@ -665,6 +666,37 @@ async def test_a_childrens_initiative_asks_which_children_and_mails_a_confirmati
     # Giving up the place forgets the children.
     await post_form(client, f"/me/initiatives/{made}/leave", {"confirm": "yes"}, page="/me")
     assert await InitiativeChild.count() == 0
+
+
+async def test_each_child_signed_up_takes_a_place_and_a_freed_place_goes_to_the_line(
+        client) -> None:
+    """Issue 18: a parent signing up three children took one place of the camp."""
+    world = await make_world(employees_a=3)
+    made = await initiatives.create_initiative(await caller(world.staff), InitiativeCreate(
+        title="Centro estivo al Serio", type_key="summer_camp", towns=["Crema"], capacity=4,
+        audience="families", provider_id=world.center, **published()))
+    three, two, one = world.emp_a
+    await my_initiatives.join(await caller(three), made, [
+        Child("Giulia", 8), Child("Marco", 11), Child("Luca", 6)])
+    seen = await my_initiatives.my_initiative(await caller(two), made)
+    assert seen.initiative.availability == "few"  # one place left, shown as a band
+    assert seen.initiative.places_left is None and seen.initiative.waitlisted is None
+    staff_view = await initiatives.get_initiative(await caller(world.staff), made)
+    assert (staff_view.places_left, staff_view.enrolled) == (1, 3)
+
+    waiting = await my_initiatives.join(await caller(two), made, [
+        Child("Anna", 9), Child("Pietro", 7)])
+    assert waiting.seat is not None and waiting.seat.status == "waitlisted"
+    behind = await my_initiatives.join(await caller(one), made, [Child("Sara", 5)])
+    assert behind.seat is not None and behind.seat.position == 2  # nobody jumps the line
+
+    await my_initiatives.leave(await caller(three), made)
+    assert await seat_status(made, two) == "offered"
+    assert await seat_status(made, one) == "offered"
+    staff_view = (await initiatives.list_initiatives(await caller(world.staff)))[0]
+    assert staff_view.places_left == 1
+    seen = await my_initiatives.my_initiative(await caller(three), made)
+    assert seen.initiative.availability == "few" and seen.can_join
 
 
 async def test_the_api_joins_a_childrens_initiative_with_the_children(client) -> None:

@@ -629,6 +629,24 @@ async def test_the_demo_labs_are_made_once_with_community_makers_as_facilitators
         "lavoro", "Crema: chi si prende cura"}
 
 
+async def test_the_demo_town_labs_show_their_guests_and_who_came(client) -> None:
+    """Issue 18: the demo's labs had neither guests nor attendance to show."""
+    from legami.demo.community_labs import seed_demo_labs
+
+    program = await make_org("program", "FareLegami", "Cremona")
+    admin = await make_user("admin@farelegami.example", program, "program_admin")
+    await seed_demo_labs()
+    lab = await Lab.select(Lab.id).where(Lab.title == "Crema: chi si prende cura").first()
+    await sign_in(client, admin)
+    page = (await client.get(f"/labs/{lab['id']}", headers={"accept-language": "en"})).text
+    assert "Franco Scotti" in page and "Auser Crema" in page
+    assert "Attended by 6 people" in page
+    shared = await Lab.select(Lab.id).where(
+        Lab.title == "Casalmaggiore: spesa e servizi vicini").first()
+    page = (await client.get(f"/labs/{shared['id']}", headers={"accept-language": "en"})).text
+    assert "Irina Popescu" in page and page.count("Attended by 3 people") == 2
+
+
 # People who are not employees, and attendance ------------------------------------------------
 
 
