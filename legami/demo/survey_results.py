@@ -26,7 +26,7 @@ from app.auth.caller import Caller, load_caller
 from app.clock import ITALY
 from app.db import transaction
 from app.roles import PROGRAM_ADMIN
-from app.tables import Membership, OutboxJob
+from app.tables import Membership, Organization, OutboxJob
 from surveys.answering.service import Invitee, Opening, opening, submit
 from surveys.ballot.service import flush_wave
 from surveys.definition import Definition, Question, questions
@@ -112,7 +112,16 @@ async def seed_demo_results(program: UUID) -> int:
     # closed and released. Gone, they don't fill the first minute of `make run`.
     await OutboxJob.delete().where((OutboxJob.id >= first_job)
                                    & (OutboxJob.status == "pending"))
+    await _joined_before(WAVES[0][1])
     return await Response.count()
+
+
+async def _joined_before(first: date) -> None:
+    """The partners took part in the first wave, so they had joined the program before it
+    opened: the funder's report counts a half-year's partners from their joining."""
+    joined = datetime.combine(first - timedelta(days=30), time(9), ITALY)
+    await Organization.update({Organization.created_at: joined}).where(
+        Organization.created_at > joined)
 
 
 async def _next_job() -> int:

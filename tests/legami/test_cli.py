@@ -103,6 +103,23 @@ async def _an_hr_manager_reads_the_demo_results() -> None:
     assert any(rate.hidden for rate in results.rates[1:])  # a small department, and why
     assert any(not figure.hidden for question in results.questions
                for figure in question.figures)
+    await _the_funder_report_counts_the_spring_wave_in_its_half_year()
+
+
+async def _the_funder_report_counts_the_spring_wave_in_its_half_year() -> None:
+    """The partners answered in March: the first half-year's report counts them (it
+    showed 0 companies and 0 workers, as if they had joined in December)."""
+    from app.auth.caller import load_caller
+    from community.program.halfyear import live
+    from community.program.service import Period
+
+    admin = await Membership.select(Membership.user).where(
+        Membership.role == "program_admin").first()
+    caller = await load_caller(admin["user"])
+    assert caller is not None
+    spring = (await live(caller, Period(2026, 1))).current
+    assert spring["companies_took_part"] == 15
+    assert (spring["workers_answered"] or 0) >= 100
 
 
 def test_jobs_retry_runs_failed_jobs_again() -> None:
