@@ -12,7 +12,7 @@ from uuid import UUID
 
 import msgspec
 
-from app.schemas import Name, ShortName, one_of
+from app.schemas import NON_SPACE, Name, ShortName, one_of
 from community.taxonomy.needs import NeedRef
 from surveys import bank
 
@@ -54,7 +54,7 @@ class MeetingIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ActionIn(msgspec.Struct, forbid_unknown_fields=True):
-    title: Annotated[str, msgspec.Meta(pattern=r"\S", max_length=300)]
+    title: Annotated[str, msgspec.Meta(pattern=NON_SPACE, max_length=300)]
     owner: Annotated[str, msgspec.Meta(max_length=200)] = ""
     due_on: date | None = None
     status: Annotated[str, one_of(*ACTION_STATUSES)] = "todo"
