@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+import msgspec
+
 from app.db import engine, is_sqlite
 from app.values import as_uuid
 from surveys.definition import Question
@@ -73,10 +75,14 @@ async def clear(wave_id: UUID) -> None:
 
 
 async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[Question],
-                crosstabs: Sequence[tuple[Dimension, list[Question]]] = ()) -> Folded:
+                crosstabs: Sequence[tuple[Dimension, list[Question]]] = (),
+                by_cell: bool | None = None) -> Folded:
     """Every company's counts in the wave, as a whole and in each of `dimensions` (all
     `questions`), and in each cross-tabulation attribute of `crosstabs` (its questions
-    only). Runs inside the caller's transaction, which must be open."""
+    only). Runs inside the caller's transaction, which must be open. `by_cell`: fold the
+    count rows into cells on the server (`BY_CELL`; the default on PostgreSQL), else
+    read them one by one (SQLite)."""
+    by_cell = not is_sqlite() if by_cell is None else by_cell
     if is_sqlite():
         await _raw("DROP TABLE IF EXISTS temp.result_batch")
     await _raw("CREATE TEMP TABLE result_batch "
@@ -97,10 +103,15 @@ async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[
     for dims, asked, whole in [(list(dimensions), questions, True),
                                *(([d], targets, False) for d, targets in crosstabs)]:
         ctes, union = _aggregates(chosen, dims, asked, whole, by_response)
-        rows += await _rows(f"WITH {ctes} {union}")
+        if by_cell:
+            rows += await _rows(f"WITH {ctes}, counted AS ({union}) {BY_CELL}")
+        else:
+            rows += await _rows(f"WITH {ctes} {union}")
     if is_sqlite():
         await _raw("DROP TABLE temp.result_batch")
-    return _collect(rows)
+    else:
+        await _raw("DROP TABLE result_batch")
+    return _collect_cells(rows) if by_cell else _collect(rows)
 
 
 def _answers_of_r(by_response: bool, keys: str = "") -> str:
@@ -182,6 +193,46 @@ def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
     return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, "
             f"SUM(x.n) AS n, SUM(x.total) AS total FROM ({step}) x GROUP BY GROUPING SETS ("
             + ", ".join(f"({', '.join(s)})" for s in sets) + ")")
+
+
+# On PostgreSQL the count rows (company, dimension, value, question, row, option) are
+# folded on the server into one row per cell (company, dimension, value): its respondents,
+# its multiple choices' respondents and its counts, as JSON that msgspec decodes in C.
+# A wave of 1,000 companies has about 1.5 million count rows but 12,000 cells: turning
+# each count row into Python objects took longer than counting them.
+_STAR = "(COALESCE(k2, '') = '*' AND COALESCE(k1, '') = '')"  # a multiple's respondents
+BY_CELL = (
+    "SELECT c0, c1, c2, MAX(single) FILTER (WHERE k0 = '') AS respondents, "
+    "json_object_agg(k0, single) FILTER (WHERE k0 <> '' AND single IS NOT NULL) AS multiple, "
+    "json_object_agg(k0, cells) FILTER (WHERE cells IS NOT NULL) AS counts "
+    "FROM (SELECT c0, c1, c2, k0, "
+    f"SUM(CASE WHEN k0 = '' OR {_STAR} THEN n END) AS single, "
+    "json_agg(json_build_array(json_build_array(k1, k2), json_build_array(n, total))) "
+    f"FILTER (WHERE k0 <> '' AND NOT {_STAR}) AS cells "
+    "FROM counted GROUP BY c0, c1, c2, k0) x GROUP BY c0, c1, c2")
+_MULTIPLE = msgspec.json.Decoder(dict[str, int])
+_COUNTS = msgspec.json.Decoder(
+    dict[str, list[tuple[tuple[str | None, str | None], tuple[int, int]]]])
+
+
+def _collect_cells(rows: Iterable[Any]) -> Folded:
+    """`BY_CELL` rows (records of c0, c1, c2, respondents, multiple, counts) into
+    `Folded`: the same as `_collect` of the count rows they fold."""
+    found = Folded()
+    for raw, dimension, value, respondents, multiple, counts in rows:
+        company = as_uuid(raw)
+        cell = (company, dimension, value)
+        if respondents is not None:
+            found.respondents[cell] = int(respondents)
+            if dimension:
+                found.values[company, dimension][value] = int(respondents)
+        if multiple is not None:
+            found.multiple[cell].update(_MULTIPLE.decode(multiple))
+        if counts is not None:
+            mine = found.counts[cell]
+            for question, cells in _COUNTS.decode(counts).items():
+                mine[question].update(cells)
+    return found
 
 
 def _collect(rows: Iterable[Any]) -> Folded:
