@@ -13,6 +13,7 @@ import pytest
 
 from app.db import engine
 from surveys.results import frozen, service
+from surveys.tables import WaveCompany
 from tests.surveys.results import test_results as made_by
 
 
@@ -127,3 +128,50 @@ async def test_counts_folded_into_cells_on_the_server_are_the_counts_row_by_row(
             (d, asked) for d, asked in ctx.split_by() if d.from_answers], by_cell=False)
     assert _plain(by_cell) == _plain(by_row)
     assert _plain(by_cell)["respondents"][(made[2], "", "")] == 8
+
+
+async def test_the_program_page_reads_its_view_not_every_company_and_shows_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the program's page decoded every company's counts of the wave (2 s at
+    1,000 companies) to show the program, the towns and one heat-map row per company."""
+    from app.i18n import use_language
+
+    program, wave, made = await _closed_wave(9)
+    for number, company in enumerate(made[:3]):  # small companies: hidden, pooled
+        small = await made_by.make_company(program, f"Piccola {number}", town="Comune 0")
+        await WaveCompany(wave=wave, company=small).save()
+        await made_by.answered(wave, small, 2 + number, children="yes", stress=2,
+                               childcare_needs=["nursery"], ideas="Un nido aziendale")
+        await made_by.answered(wave, company, 11, children="yes", stress=5,
+                               childcare_needs=["nursery", "after_school"],
+                               ideas="Orari flessibili")
+    staff = await made_by.caller(program.staff)
+    await service.release_wave(wave)
+    decoded: list[int] = []
+    original = frozen.decode_companies
+
+    def recorded(raw: bytes | str) -> Any:
+        decoded.append(1)
+        return original(raw)
+
+    monkeypatch.setattr(frozen, "decode_companies", recorded)
+    for language in ("it", "en"):
+        with use_language(language):
+            viewed = await service.program_results(staff, wave)
+        assert not decoded
+        monkeypatch.setattr(frozen, "load_program_view", _none)
+        with use_language(language):
+            whole = await service.program_results(staff, wave)
+        monkeypatch.undo()
+        monkeypatch.setattr(frozen, "decode_companies", recorded)
+        decoded.clear()
+        assert whole.questions and whole.heat_companies.rows and whole.comments.items
+        assert {c.text for c in viewed.comments.items} == {c.text for c in whole.comments.items}
+        viewed.comments = whole.comments  # drawn in a fresh random order at each reading
+        assert viewed == whole
+        hidden = [row for row in viewed.heat_companies.rows if row.cells[0].hidden]
+        assert hidden and any(r.cells[0].share for r in viewed.heat_companies.rows)
+
+
+async def _none(wave_id: UUID) -> None:
+    return None
