@@ -386,10 +386,10 @@ async def _shown_comments(ctx: WaveContext, found: list[tuple[str, str]], size: 
              "name": _("[name]"), "iban": _("[bank account]"), "ref": _("[employee number]")}
     language = current_language()
     labels = {q.key: views.question_text(q, language) for q in texts}
-    drawn = list(found)
-    secrets.SystemRandom().shuffle(drawn)  # drawn first, then scrubbed: the same draw
+    # A fresh random order, drawn before scrubbing (the same draw as scrubbing them all)
+    drawn = secrets.SystemRandom().sample(found, min(len(found), MAX_COMMENTS))
     return Comments(group, [Comment(key, labels[key], scrub(text, roster, marks))
-                            for key, text in drawn[:MAX_COMMENTS]])
+                            for key, text in drawn])
 
 
 async def _roster(companies: list[UUID]) -> Roster:
@@ -460,7 +460,7 @@ async def _program_view_results(ctx: WaveContext, view: frozen.ProgramView) -> P
         for q in ctx.counted]
     rate_sizes, rate_hidden = dict(view.rate_sizes), dict(view.rate_hidden)
     hidden, heat = dict(view.hidden), dict(view.heat)
-    used = views.used_areas(ctx)
+    used, label = views.used_areas(ctx), views.need_labels(ctx, language)
     return ProgramResults(
         wave=_wave_info(ctx), program=program, towns=towns, companies=companies,
         thresholds=model.Thresholds(thresholds.group, thresholds.text),
@@ -472,9 +472,9 @@ async def _program_view_results(ctx: WaveContext, view: frozen.ProgramView) -> P
         needs=views.needs_of(ctx, {r.question.key: r.figures[0] for r in questions},
                              language),
         heat_companies=views.heat_map_of(ctx, [HeatRow(g, [
-            views.heat_cell(ctx, area, heat.get(g.company_id, {}).get(area, []),
+            views.heat_cell(area, heat.get(g.company_id, {}).get(area, []),
                             hidden.get(g.company_id, "") if g.company_id else "",
-                            thresholds, language) for area in used]) for g in companies],
+                            thresholds, label) for area in used]) for g in companies],
             language),
         heat_towns=views.heat_map_of(ctx, [HeatRow(t, area_cells(
             used, views.needs_of(ctx, {r.question.key: r.figures[1 + i] for r in questions},

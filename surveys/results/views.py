@@ -6,7 +6,7 @@ figure with a reason in words; a shown one gets its counts, shares and mean.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -267,17 +267,30 @@ def heat_candidates(ctx: WaveContext, figures: dict[str, Figure]
     return cells
 
 
-def heat_cell(ctx: WaveContext, area: str, candidates: list[Candidate], hidden: str,
-              thresholds: Thresholds, language: str) -> AreaCell:
-    """The cell `area_cells` makes from the needs `heat_candidates` kept."""
+def heat_cell(area: str, candidates: list[Candidate], hidden: str, thresholds: Thresholds,
+              label: Callable[[str, str], str]) -> AreaCell:
+    """The cell `area_cells` makes from the needs `heat_candidates` kept (`label`: a
+    need's label in the reader's language, `need_labels`)."""
     if hidden:
         return AreaCell(area, hidden=hidden, note=note(hidden, thresholds))
     if not candidates:
         return AreaCell(area)
+    named = [(label(c[0], c[1]), c) for c in candidates]
+    text, top = min(named, key=lambda found: found[0])  # the first of equal labels
+    return AreaCell(area, top[4], top[3], text)
+
+
+def need_labels(ctx: WaveContext, language: str) -> Callable[[str, str], str]:
+    """A need's (question, option) label in `language`, each worked out once."""
     by_key = {q.key: q for q in ctx.counted}
-    named = [(need_label(by_key[c[0]], c[1], language), c) for c in candidates]
-    label, top = min(named, key=lambda found: found[0])  # the first of equal labels
-    return AreaCell(area, top[4], top[3], label)
+    known: dict[tuple[str, str], str] = {}
+
+    def label(question: str, option: str) -> str:
+        if (question, option) not in known:
+            known[question, option] = need_label(by_key[question], option, language)
+        return known[question, option]
+
+    return label
 
 
 # Reporting groups ---------------------------------------------------------------------
