@@ -27,7 +27,7 @@ from surveys.results.queries import OPTION, Dimension, question_table, value_sql
 from surveys.tables import Answer
 
 BY_RESPONSE = 20_000  # below this many responses, read their answers by response
-WORK_MEM = "256MB"  # a million responses count into ~150,000 groups: keep them in memory
+WORK_MEM = "1GB"  # a million responses count into 1.5 million groups: keep them in memory
 CountsByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
 Cell = tuple[UUID, str, str]  # company, dimension ("" for the whole company), value
 
@@ -180,18 +180,17 @@ def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
             f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
             f"FROM ({source}) x GROUP BY {', '.join(by)}"
             for (name, value), by in zip(names, sets, strict=True))
-    # Two steps: one pass adds up the answers per company, value of every dimension and
-    # answer; the grouping sets then work on those few rows (PostgreSQL would otherwise
-    # sort all the answers once per set, misjudging how few groups there are).
-    inner = ", ".join(["x.company", *columns, *grouped])
-    step = (f"SELECT {inner}, {measures[0]} AS n, {measures[1]} AS total FROM ({source}) x "
-            f"GROUP BY {inner}")
+    # One pass over the answers adds them up in a hash table per set (sorting is off:
+    # PostgreSQL would otherwise sort every answer once per set). A first step adding
+    # up per company and every dimension's value at once, as before, is a larger table
+    # (up to 4.7 million groups of a million responses, the sets 1.5 million): 13.6 s
+    # instead of 5.8 s for 20,000 responses, 353 s instead of 323 s for a million.
     name = ("CASE " + " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d.key}'"
                                for c, d in zip(columns, dimensions, strict=True))
             + " ELSE '' END")
     value = f"COALESCE({', '.join(columns)}, '')"
-    return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, "
-            f"SUM(x.n) AS n, SUM(x.total) AS total FROM ({step}) x GROUP BY GROUPING SETS ("
+    return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
+            f"FROM ({source}) x GROUP BY GROUPING SETS ("
             + ", ".join(f"({', '.join(s)})" for s in sets) + ")")
 
 
