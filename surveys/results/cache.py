@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import msgspec
@@ -27,7 +27,7 @@ from surveys.results.queries import OPTION, Dimension, question_table, value_sql
 from surveys.tables import Answer
 
 BY_RESPONSE = 20_000  # below this many responses, read their answers by response
-WORK_MEM = "1GB"  # a million responses count into 1.5 million groups: keep them in memory
+WORK_MEM = "1GB"  # a million responses add up into millions of groups: keep them in memory
 CountsByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
 Cell = tuple[UUID, str, str]  # company, dimension ("" for the whole company), value
 
@@ -197,7 +197,7 @@ def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
 # On PostgreSQL the count rows (company, dimension, value, question, row, option) are
 # folded on the server into one row per cell (company, dimension, value): its respondents,
 # its multiple choices' respondents and its counts, as JSON that msgspec decodes in C.
-# A wave of 1,000 companies has about 1.5 million count rows but 12,000 cells: turning
+# A wave of 1,000 companies has 1.5 to 2 million count rows but 12,000 cells: turning
 # each count row into Python objects took longer than counting them.
 _STAR = "(COALESCE(k2, '') = '*' AND COALESCE(k1, '') = '')"  # a multiple's respondents
 BY_CELL = (
@@ -230,7 +230,7 @@ def _collect_cells(rows: Iterable[Any]) -> Folded:
         if counts is not None:
             mine = found.counts[cell]
             for question, cells in _COUNTS.decode(counts).items():
-                mine[question].update(cells)
+                mine[question].update(cast(Any, cells))  # options are None only if NULL
     return found
 
 

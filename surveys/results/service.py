@@ -459,7 +459,8 @@ async def _program_view_results(ctx: WaveContext, view: frozen.ProgramView) -> P
         *(shown(q, t.key.removeprefix("town:"), t) for t in towns)], language)
         for q in ctx.counted]
     rate_sizes, rate_hidden = dict(view.rate_sizes), dict(view.rate_hidden)
-    hidden, heat = dict(view.hidden), dict(view.heat)
+    hidden: dict[UUID | None, str] = dict(view.hidden)
+    heat: dict[UUID | None, dict[str, list[views.Candidate]]] = dict(view.heat)
     used, label = views.used_areas(ctx), views.need_labels(ctx, language)
     return ProgramResults(
         wave=_wave_info(ctx), program=program, towns=towns, companies=companies,
@@ -473,8 +474,8 @@ async def _program_view_results(ctx: WaveContext, view: frozen.ProgramView) -> P
                              language),
         heat_companies=views.heat_map_of(ctx, [HeatRow(g, [
             views.heat_cell(area, heat.get(g.company_id, {}).get(area, []),
-                            hidden.get(g.company_id, "") if g.company_id else "",
-                            thresholds, label) for area in used]) for g in companies],
+                            hidden.get(g.company_id, ""), thresholds, label)
+            for area in used]) for g in companies],
             language),
         heat_towns=views.heat_map_of(ctx, [HeatRow(t, area_cells(
             used, views.needs_of(ctx, {r.question.key: r.figures[1 + i] for r in questions},

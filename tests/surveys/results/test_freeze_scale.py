@@ -102,7 +102,8 @@ def _plain(folded: Any) -> dict[str, Any]:
             "values": {c: dict(v) for c, v in folded.values.items()}}
 
 
-@pytest.mark.skipif(os.environ.get("LEGAMI_TEST_DB", "sqlite") != "postgres", reason="the cells are folded in PostgreSQL")
+@pytest.mark.skipif(os.environ.get("LEGAMI_TEST_DB", "sqlite") != "postgres",
+                    reason="the cells are folded in PostgreSQL")
 async def test_counts_folded_into_cells_on_the_server_are_the_counts_row_by_row() -> None:
     """The freeze reads one row per company and group, not one per count: the same
     counts, to the last option, grid row, multiple choice and number range."""
