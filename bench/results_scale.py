@@ -326,20 +326,21 @@ async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
             "flush": parts["flush"], "open": opening, "count": parts["count"],
             "program": program,
             "company": company, "mb": max(program_mb, company_mb),
+            "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
             "load": os.getloadavg()[0]}
 
 
 def report(rows: list[dict[str, float]]) -> None:
     print(f"\n{'responses':>10} {'sealed':>7} {'GROUP BY s':>10} {'freeze s':>9} "
           f"{'×GROUP BY':>10} {'flush s':>8} {'(open s)':>8} {'count s':>8} {'rest s':>7} "
-          f"{'program ms':>11} {'company ms':>11} {'pages MB':>8} {'load':>5}")
+          f"{'program ms':>11} {'company ms':>11} {'pages MB':>8} {'peak MB':>8} {'load':>5}")
     for row in rows:
         rest = row["freeze"] - row["flush"] - row["count"]
         print(f"{int(row['size']):>10,} {int(row['sealed']):>7,} {row['floor']:>10.2f} "
               f"{row['freeze']:>9.2f} {row['freeze'] / row['floor']:>10.2f} "
               f"{row['flush']:>8.2f} {row['open']:>8.2f} {row['count']:>8.2f} {rest:>7.2f} "
               f"{1000 * row['program']:>11.0f} {1000 * row['company']:>11.0f} "
-              f"{row['mb']:>8.1f} {row['load']:>5.1f}")
+              f"{row['mb']:>8.1f} {row['rss']:>8.0f} {row['load']:>5.1f}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
     asked = len(survey()["sections"][0]["questions"])
     print(f"\n{asked} questions, {COMPANIES:,} companies in {TOWNS} towns. "
@@ -347,7 +348,9 @@ def report(rows: list[dict[str, float]]) -> None:
           "is outside the database) and stored; (open: opening their boxes alone, timed "
           "apart); the GROUP BY baseline does not open them. "
           "count: every company and reporting group counted in SQL. "
-          "rest: the suppression rules, the comments and the release written.\n"
+          "rest: the suppression rules, the comments and the release written. "
+          "pages MB: peak Python memory (tracemalloc) of a page; peak MB: the process's "
+          "peak RSS so far (the freeze included).\n"
           f"Goal: freeze below ×1.00 the plain GROUP BY; pages under 100 ms. "
           f"Load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}. "
           f"Peak RSS of this process: {rss:.0f} MB.")

@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
+
+import msgspec
 
 from app.db import engine, is_sqlite
 from app.values import as_uuid
@@ -25,7 +27,7 @@ from surveys.results.queries import OPTION, Dimension, question_table, value_sql
 from surveys.tables import Answer
 
 BY_RESPONSE = 20_000  # below this many responses, read their answers by response
-WORK_MEM = "256MB"  # a million responses count into ~150,000 groups: keep them in memory
+WORK_MEM = "1GB"  # a million responses add up into millions of groups: keep them in memory
 CountsByQuestion = dict[str, dict[tuple[str, str], tuple[int, int]]]
 Cell = tuple[UUID, str, str]  # company, dimension ("" for the whole company), value
 
@@ -73,10 +75,14 @@ async def clear(wave_id: UUID) -> None:
 
 
 async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[Question],
-                crosstabs: Sequence[tuple[Dimension, list[Question]]] = ()) -> Folded:
+                crosstabs: Sequence[tuple[Dimension, list[Question]]] = (),
+                by_cell: bool | None = None) -> Folded:
     """Every company's counts in the wave, as a whole and in each of `dimensions` (all
     `questions`), and in each cross-tabulation attribute of `crosstabs` (its questions
-    only). Runs inside the caller's transaction, which must be open."""
+    only). Runs inside the caller's transaction, which must be open. `by_cell`: fold the
+    count rows into cells on the server (`BY_CELL`; the default on PostgreSQL), else
+    read them one by one (SQLite)."""
+    by_cell = not is_sqlite() if by_cell is None else by_cell
     if is_sqlite():
         await _raw("DROP TABLE IF EXISTS temp.result_batch")
     await _raw("CREATE TEMP TABLE result_batch "
@@ -97,10 +103,15 @@ async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[
     for dims, asked, whole in [(list(dimensions), questions, True),
                                *(([d], targets, False) for d, targets in crosstabs)]:
         ctes, union = _aggregates(chosen, dims, asked, whole, by_response)
-        rows += await _rows(f"WITH {ctes} {union}")
+        if by_cell:
+            rows += await _rows(f"WITH {ctes}, counted AS ({union}) {BY_CELL}")
+        else:
+            rows += await _rows(f"WITH {ctes} {union}")
     if is_sqlite():
         await _raw("DROP TABLE temp.result_batch")
-    return _collect(rows)
+    else:
+        await _raw("DROP TABLE result_batch")
+    return _collect_cells(rows) if by_cell else _collect(rows)
 
 
 def _answers_of_r(by_response: bool, keys: str = "") -> str:
@@ -162,26 +173,65 @@ def _grouping(dimensions: list[Dimension], keys: tuple[str, str, str],
     columns = [f"x.d{i}" for i in range(len(dimensions))]
     sets = ([["x.company", *grouped]] if whole else []) + [
         ["x.company", c, *grouped] for c in columns]
+    names = ([("''", "''")] if whole else []) + [
+        (f"'{d.key}'", c) for c, d in zip(columns, dimensions, strict=True)]
     if is_sqlite() or len(sets) == 1:
-        names = ([("''", "''")] if whole else []) + [
-            (f"'{d.key}'", c) for c, d in zip(columns, dimensions, strict=True)]
         return " UNION ALL ".join(
             f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, {measure} "
             f"FROM ({source}) x GROUP BY {', '.join(by)}"
             for (name, value), by in zip(names, sets, strict=True))
-    # Two steps: one pass adds up the answers per company, value of every dimension and
-    # answer; the grouping sets then work on those few rows (PostgreSQL would otherwise
-    # sort all the answers once per set, misjudging how few groups there are).
+    # PostgreSQL: one pass over the answers adds them up per company and every
+    # dimension's value at once (a plain GROUP BY, hashed, spilling if it must), then a
+    # GROUP BY per set over those rows. Not GROUPING SETS: misjudging how many groups
+    # there are (the option is computed), PostgreSQL will not hash them and sorts every
+    # answer instead: 250 s of the 320 s of counting a million responses.
     inner = ", ".join(["x.company", *columns, *grouped])
     step = (f"SELECT {inner}, {measures[0]} AS n, {measures[1]} AS total FROM ({source}) x "
             f"GROUP BY {inner}")
-    name = ("CASE " + " ".join(f"WHEN GROUPING({c}) = 0 THEN '{d.key}'"
-                               for c, d in zip(columns, dimensions, strict=True))
-            + " ELSE '' END")
-    value = f"COALESCE({', '.join(columns)}, '')"
-    return (f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, "
-            f"SUM(x.n) AS n, SUM(x.total) AS total FROM ({step}) x GROUP BY GROUPING SETS ("
-            + ", ".join(f"({', '.join(s)})" for s in sets) + ")")
+    return (f"SELECT * FROM (WITH step AS MATERIALIZED ({step}) " + " UNION ALL ".join(
+        f"SELECT x.company AS c0, {name} AS c1, {value} AS c2{selected}, "
+        f"SUM(x.n) AS n, SUM(x.total) AS total FROM step x GROUP BY {', '.join(by)}"
+        for (name, value), by in zip(names, sets, strict=True)) + ") grouped")
+
+
+# On PostgreSQL the count rows (company, dimension, value, question, row, option) are
+# folded on the server into one row per cell (company, dimension, value): its respondents,
+# its multiple choices' respondents and its counts, as JSON that msgspec decodes in C.
+# A wave of 1,000 companies has 1.5 to 2 million count rows but 12,000 cells: turning
+# each count row into Python objects took longer than counting them.
+_STAR = "(COALESCE(k2, '') = '*' AND COALESCE(k1, '') = '')"  # a multiple's respondents
+BY_CELL = (
+    "SELECT c0, c1, c2, MAX(single) FILTER (WHERE k0 = '') AS respondents, "
+    "json_object_agg(k0, single) FILTER (WHERE k0 <> '' AND single IS NOT NULL) AS multiple, "
+    "json_object_agg(k0, cells) FILTER (WHERE cells IS NOT NULL) AS counts "
+    "FROM (SELECT c0, c1, c2, k0, "
+    f"SUM(CASE WHEN k0 = '' OR {_STAR} THEN n END) AS single, "
+    "json_agg(json_build_array(json_build_array(k1, k2), json_build_array(n, total))) "
+    f"FILTER (WHERE k0 <> '' AND NOT {_STAR}) AS cells "
+    "FROM counted GROUP BY c0, c1, c2, k0) x GROUP BY c0, c1, c2")
+_MULTIPLE = msgspec.json.Decoder(dict[str, int])
+_COUNTS = msgspec.json.Decoder(
+    dict[str, list[tuple[tuple[str | None, str | None], tuple[int, int]]]])
+
+
+def _collect_cells(rows: Iterable[Any]) -> Folded:
+    """`BY_CELL` rows (records of c0, c1, c2, respondents, multiple, counts) into
+    `Folded`: the same as `_collect` of the count rows they fold."""
+    found = Folded()
+    for raw, dimension, value, respondents, multiple, counts in rows:
+        company = as_uuid(raw)
+        cell = (company, dimension, value)
+        if respondents is not None:
+            found.respondents[cell] = int(respondents)
+            if dimension:
+                found.values[company, dimension][value] = int(respondents)
+        if multiple is not None:
+            found.multiple[cell].update(_MULTIPLE.decode(multiple))
+        if counts is not None:
+            mine = found.counts[cell]
+            for question, cells in _COUNTS.decode(counts).items():
+                mine[question].update(cast(Any, cells))  # options are None only if NULL
+    return found
 
 
 def _collect(rows: Iterable[Any]) -> Folded:

@@ -181,6 +181,14 @@ def scale_need(points: Iterable[str]) -> str:
     return "-".join(points)
 
 
+def need_label(question: Question, option: str, language: str) -> str:
+    """The label `needs` gives the need `option` of `question` (a scale's: its text)."""
+    text = text_in(question.text, language)
+    if question.type == "scale":
+        return text
+    return _choice(question, dict(option_labels(question, language))[option], text)
+
+
 def _choice(question: Question, label: str, text: str) -> str:
     """A multiple choice's option says the need; a single choice's needs its question."""
     return label if question.type == "multiple" else f"{text} {label}"

@@ -29,7 +29,7 @@ import msgspec
 from app.clock import now
 from app.db import is_sqlite, transaction
 from surveys.definition import questions
-from surveys.results import cache, queries
+from surveys.results import cache, queries, views
 from surveys.results.figures import add_counts
 from surveys.results.release import (
     CompanyRelease,
@@ -45,6 +45,7 @@ from surveys.tables import Wave
 
 COMPANIES = ""  # the part holding the company-level cells
 TOWN = "town:"  # parts "town:<hash>": a town's slice for its companies' pages (`town_slice`)
+PROGRAM_VIEW = "view:program"  # what the program's page shows (`program_view`)
 MAX_COMMENTS = 300  # per company: enough to read, few enough for a page
 
 
@@ -275,6 +276,79 @@ async def company_view(wave_id: UUID, company: UUID, town: str
     return release, _groups_of(data)
 
 
+# What the program's page reads -----------------------------------------------------------
+
+
+class ProgramView(msgspec.Struct):
+    """What the program's page shows of a released wave, worked out once at the freeze
+    from the company-level cells (`program_view`), so the page reads one row of a few
+    hundred kilobytes instead of every company's counts. Numbers only: texts are put in
+    at reading, in the reader's language.
+
+    `figures`: per question, the base and counts of PROGRAM and of each town whose
+    figure is not too small (`views.territory_counts`); `rate_places`: their invited
+    and answered and why they hide; `heat`: per shown company, the needs each heat-map
+    cell may show (`views.heat_candidates`); `comments`: the wave-wide list (each shown
+    company's, then the pool) and `respondents` the wave's.
+    """
+
+    thresholds: tuple[int, int]
+    towns: list[str]
+    rate_places: dict[str, tuple[tuple[int, ...], str]]
+    rate_sizes: list[tuple[UUID, tuple[int, ...]]]
+    rate_hidden: list[tuple[UUID, str]]
+    hidden: list[tuple[UUID, str]]
+    figures: dict[str, dict[str, tuple[tuple[int, ...], CellCounts]]]
+    heat: list[tuple[UUID, dict[str, list[tuple[str, str, int, int, float]]]]]
+    respondents: int
+    comments: list[tuple[str, str]]
+    # The companies each total (PROGRAM, each town) includes: what it leaves out, and a
+    # town without a total, are told from it.
+    territory: dict[str, list[UUID]] = msgspec.field(default_factory=dict)
+
+
+_PROGRAM_VIEW = msgspec.json.Decoder(ProgramView)
+
+
+def program_view(ctx: WaveContext, release: CompanyRelease) -> ProgramView:
+    """The program's page's share of a release (`add_places` done), decided by the same
+    functions the page used on the whole release."""
+    towns = sorted(release.territory.towns)
+    figures: dict[str, dict[str, tuple[tuple[int, ...], CellCounts]]] = {}
+    for question in ctx.counted:
+        found = figures[question.key] = {}
+        for place in [PROGRAM, *towns]:
+            counted = views.territory_counts(release, question, place)
+            if counted is not None:
+                found[place] = (counted[0], list(counted[1].items()))
+    heat = []
+    for company in sorted(release.sizes, key=str):
+        if company not in release.hidden:
+            group = views.company_group(ctx, company)
+            heat.append((company, views.heat_candidates(ctx, {
+                q.key: views.company_figure(release, q, company, group, "it")
+                for q in ctx.counted})))
+    return ProgramView(
+        thresholds=(release.thresholds.group, release.thresholds.text), towns=towns,
+        rate_places={place: views.territory_rate_size(release, place)
+                     for place in [PROGRAM, *towns]},
+        rate_sizes=list(release.rate_sizes.items()),
+        rate_hidden=list(release.rate_hidden.items()), hidden=list(release.hidden.items()),
+        figures=figures, heat=heat,
+        respondents=sum(size[0] for size in release.sizes.values()),
+        comments=[t for c in sorted(release.comments, key=str) for t in release.comments[c]]
+        + list(release.pool),
+        territory={PROGRAM: list(release.territory.program), **{
+            town: list(members) for town, members in release.territory.towns.items()}})
+
+
+async def load_program_view(wave_id: UUID) -> ProgramView | None:
+    """The program's page's share of a released wave; None when the wave is not
+    released (or was released before the view existed)."""
+    raw = await _part(wave_id, PROGRAM_VIEW)
+    return None if raw is None else _PROGRAM_VIEW.decode(raw)
+
+
 # Reading -------------------------------------------------------------------------------
 
 
@@ -300,7 +374,7 @@ async def all_groups(wave_id: UUID) -> dict[UUID, GroupRelease]:
     """Every company's released reporting groups in a wave."""
     rows = await ResultRelease.select(ResultRelease.part, ResultRelease.data).where(
         (ResultRelease.wave == wave_id) & (ResultRelease.part != COMPANIES)
-        & ResultRelease.part.not_like(TOWN + "%"))
+        & (ResultRelease.part != PROGRAM_VIEW) & ResultRelease.part.not_like(TOWN + "%"))
     return {UUID(row["part"]): decode_groups(row["data"]) for row in rows}
 
 
@@ -352,6 +426,8 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
             towns.setdefault(ctx.towns[company], []).append(company)
         rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
             town_slice(release, town, members)).decode()) for town, members in towns.items()]
+        rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW, data=msgspec.json.encode(
+            program_view(ctx, release)).decode()))
         kept = _shown_or_pooled(release)
         invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
                    for d in ctx.dimensions if d.roster}

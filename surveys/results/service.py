@@ -8,6 +8,7 @@ out of reach, gets 404. Texts come in the current language (`app.i18n`).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -28,7 +29,7 @@ from surveys.definition import Question, linked
 from surveys.definition import questions as all_questions
 from surveys.editor.service import load_definition
 from surveys.results import frozen, model, views
-from surveys.results.figures import hidden_figure, note
+from surveys.results.figures import area_cells, hidden_figure, note, option_labels, rate
 from surveys.results.frozen import MAX_COMMENTS
 from surveys.results.model import (
     Comment,
@@ -37,6 +38,7 @@ from surveys.results.model import (
     CrossTab,
     Figure,
     Group,
+    HeatRow,
     LeftOut,
     Need,
     ProgramResults,
@@ -366,7 +368,6 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
     """The released comments of a company (or, with None, the whole wave: the shown
     companies' lists and the pool, `frozen.release_comments`), shuffled at every
     reading and scrubbed with the rosters' names."""
-    texts = [q for q in all_questions(ctx.definition) if q.type == "text"]
     if company_id is None:  # the whole wave, every company's comments
         size, hidden = sum(size[0] for size in release.sizes.values()), ""
         found = [t for c in sorted(release.comments, key=str) for t in release.comments[c]]
@@ -374,20 +375,31 @@ async def _comments(ctx: WaveContext, release: CompanyRelease, company_id: UUID 
     else:
         size, hidden = release.sizes[company_id][0], release.hidden.get(company_id, "")
         found = list(release.comments.get(company_id, []))
-    if release.running or wave_state(ctx.wave).state != "closed":
+    return await _shown_comments(ctx, found, size, hidden, release.running, release.thresholds,
+                                 company_id, group)
+
+
+async def _shown_comments(ctx: WaveContext, found: list[tuple[str, str]], size: int,
+                          hidden: str, running: bool, thresholds: Thresholds,
+                          company_id: UUID | None, group: Group) -> Comments:
+    """`found` comments (question, text) of a group of `size` respondents (`hidden`: why
+    the group hides), shown when the wave has closed (not `running`): at most
+    `MAX_COMMENTS` drawn at random at every reading, scrubbed."""
+    texts = [q for q in all_questions(ctx.definition) if q.type == "text"]
+    if running or wave_state(ctx.wave).state != "closed":
         hidden = "not_closed"
-    reason = hidden or ("few_for_text" if size < release.thresholds.text else "")
+    reason = hidden or ("few_for_text" if size < thresholds.text else "")
     if reason or not texts:
-        return Comments(group, hidden=reason, note=views.no_comments_note(reason, release)
-                        if reason else "")
+        return Comments(group, hidden=reason, note=note(reason, thresholds) if reason else "")
     roster = await _roster(list(ctx.towns) if company_id is None else [company_id])
     marks = {"email": _("[e-mail]"), "phone": _("[phone]"), "tax_code": _("[tax code]"),
              "name": _("[name]"), "iban": _("[bank account]"), "ref": _("[employee number]")}
     language = current_language()
     labels = {q.key: views.question_text(q, language) for q in texts}
-    items = [Comment(key, labels[key], scrub(text, roster, marks)) for key, text in found]
-    secrets.SystemRandom().shuffle(items)
-    return Comments(group, items[:MAX_COMMENTS])
+    # A fresh random order, drawn before scrubbing (the same draw as scrubbing them all)
+    drawn = secrets.SystemRandom().sample(found, min(len(found), MAX_COMMENTS))
+    return Comments(group, [Comment(key, labels[key], scrub(text, roster, marks))
+                            for key, text in drawn])
 
 
 async def _roster(companies: list[UUID]) -> Roster:
@@ -403,6 +415,9 @@ async def program_results(caller: Caller, wave_id: UUID) -> ProgramResults:
     if not caller.is_program_staff:
         raise NotFoundException()
     ctx = await _context(wave_id)
+    view = await frozen.load_program_view(wave_id)
+    if view is not None:
+        return await _program_view_results(ctx, view)
     language = current_language()
     release = await _release(ctx)
     program = views.program_group()
@@ -439,24 +454,85 @@ async def program_results(caller: Caller, wave_id: UUID) -> ProgramResults:
 
 def _left_out(ctx: WaveContext, release: CompanyRelease, place: str,
               group: Group) -> list[LeftOut]:
-    """The companies of a town (or PROGRAM) that its total leaves out, counted by reason:
-    their own reason when the total includes others, else that together they are too
-    few. Counts only: the page never says which companies. Nothing while the wave is
-    open: no total is shown then."""
+    """The companies of a town (or PROGRAM) that its total leaves out, counted by reason.
+    Nothing while the wave is open: no total is shown then."""
     if release.running:
         return []
+    included = (release.territory.program if place == PROGRAM
+                else release.territory.towns.get(place, []))
+    return _left_out_of(ctx, included, release.hidden, release.thresholds, place, group)
+
+
+def _left_out_of(ctx: WaveContext, included: list[UUID], hidden: Mapping[UUID, str],
+                 thresholds: Thresholds, place: str, group: Group) -> list[LeftOut]:
+    """Their own reason when the total includes others, else that together they are too
+    few. Counts only: the page never says which companies."""
     members = [c for c, town in ctx.towns.items() if place == PROGRAM or town == place]
-    included = set(release.territory.program if place == PROGRAM
-                   else release.territory.towns.get(place, []))
-    if not included:
+    within = set(included)
+    if not within:
         reasons = ["territory_small" for _c in members]
     else:
-        reasons = [release.hidden.get(c) or "protected" for c in members if c not in included]
+        reasons = [hidden.get(c) or "protected" for c in members if c not in within]
     counted: dict[str, int] = {}
     for reason in reasons:
         counted[reason] = counted.get(reason, 0) + 1
-    return [LeftOut(group, number, reason, note(reason, release.thresholds))
+    return [LeftOut(group, number, reason, note(reason, thresholds))
             for reason, number in sorted(counted.items(), key=lambda item: -item[1])]
+
+
+async def _program_view_results(ctx: WaveContext, view: frozen.ProgramView) -> ProgramResults:
+    """`program_results` of a released wave from its program view (`frozen.program_view`):
+    the same results, from one row of numbers, without any company's counts."""
+    language = current_language()
+    thresholds = Thresholds(*view.thresholds)
+    program = views.program_group()
+    towns = [views.town_group(t) for t in view.towns]
+    companies = sorted((views.company_group(ctx, c) for c in ctx.towns),
+                       key=lambda g: g.label)
+
+    def shown(question: Question, place: str, group: Group) -> Figure:
+        found = view.figures.get(question.key, {}).get(place)
+        return views.place_figure(None if found is None else (found[0], dict(found[1])),
+                                  question, group, thresholds,
+                                  option_labels(question, language), language)
+
+    questions = [views.result(ctx, q, [
+        shown(q, PROGRAM, program),
+        *(shown(q, t.key.removeprefix("town:"), t) for t in towns)], language)
+        for q in ctx.counted]
+    rate_sizes, rate_hidden = dict(view.rate_sizes), dict(view.rate_hidden)
+    hidden: dict[UUID | None, str] = dict(view.hidden)
+    hidden_of = {company: reason for company, reason in view.hidden}
+    heat: dict[UUID | None, dict[str, list[views.Candidate]]] = dict(view.heat)
+    used, label = views.used_areas(ctx), views.need_labels(ctx, language)
+    return ProgramResults(
+        wave=_wave_info(ctx), program=program, towns=towns, companies=companies,
+        thresholds=model.Thresholds(thresholds.group, thresholds.text),
+        rates=[rate(program, *view.rate_places[PROGRAM], thresholds),
+               *(rate(t, *view.rate_places[t.key.removeprefix("town:")], thresholds)
+                 for t in towns),
+               *(rate(g, rate_sizes[g.company_id], rate_hidden.get(g.company_id, ""),
+                      thresholds) for g in companies if g.company_id is not None)],
+        needs=views.needs_of(ctx, {r.question.key: r.figures[0] for r in questions},
+                             language),
+        heat_companies=views.heat_map_of(ctx, [HeatRow(g, [
+            views.heat_cell(area, heat.get(g.company_id, {}).get(area, []),
+                            hidden.get(g.company_id, ""), thresholds, label)
+            for area in used]) for g in companies],
+            language),
+        heat_towns=views.heat_map_of(ctx, [HeatRow(t, area_cells(
+            used, views.needs_of(ctx, {r.question.key: r.figures[1 + i] for r in questions},
+                                 language),
+            "" if view.territory.get(t.key.removeprefix("town:")) else "small", thresholds))
+            for i, t in enumerate(towns)], language),
+        questions=questions,
+        comments=await _shown_comments(ctx, list(view.comments), view.respondents, "", False,
+                                       thresholds, None, program),
+        left_out=[*_left_out_of(ctx, view.territory.get(PROGRAM, []), hidden_of, thresholds,
+                                PROGRAM, program),
+                  *(o for t in towns for o in _left_out_of(
+                      ctx, view.territory.get(t.key.removeprefix("town:"), []), hidden_of,
+                      thresholds, t.key.removeprefix("town:"), t))])
 
 
 async def group_needs(caller: Caller, wave_id: UUID) -> list[tuple[Group, list[Need]]]:

@@ -6,7 +6,7 @@ figure with a reason in words; a shown one gets its counts, shares and mean.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,7 @@ from surveys.results.figures import (
     figure,
     hidden_figure,
     info,
+    need_label,
     needs,
     note,
     option_labels,
@@ -32,6 +33,7 @@ from surveys.results.figures import (
 )
 from surveys.results.model import (
     Area,
+    AreaCell,
     Figure,
     Group,
     HeatMap,
@@ -41,7 +43,7 @@ from surveys.results.model import (
     Rate,
 )
 from surveys.results.release import CompanyRelease, GroupRelease, WaveContext
-from surveys.results.suppression import PROGRAM, Sizes, add, is_small
+from surveys.results.suppression import PROGRAM, Sizes, Thresholds, add, is_small
 
 
 def start_of(day: date | str) -> datetime:
@@ -140,16 +142,37 @@ def territory_members(release: CompanyRelease, question: Question, place: str) -
 def territory_figure(release: CompanyRelease, question: Question, place: str, group: Group,
                      language: str) -> Figure:
     """A town's (or with PROGRAM, the program's) figure: the sum of what it includes."""
+    return place_figure(territory_counts(release, question, place), question, group,
+                        release.thresholds, labels(release, question, language), language)
+
+
+PlaceCounts = tuple[Sizes, dict[tuple[str, str], tuple[int, int]]]
+
+
+def territory_counts(release: CompanyRelease, question: Question, place: str
+                     ) -> PlaceCounts | None:
+    """A town's (or PROGRAM's) base and counts for `question`: None when it includes
+    nothing or too few people."""
     included = territory_members(release, question, place)
     size = _total(release.q_sizes[question.key], included)
     if not included or is_small(size, release.thresholds.group):
-        return hidden_figure(group, "small", release.thresholds)
+        return None
     counts = release.places.get(question.key, {}).get(place)
     if counts is None:
         counts = add_counts(release.counts.get(c, {}).get(question.key, {}) for c in included)
-    if unanimous(question, counts, size, release.thresholds.group):
-        return hidden_figure(group, "unanimous", release.thresholds)
-    return figure(group, question, counts, size, language, labels(release, question, language))
+    return size, counts
+
+
+def place_figure(found: PlaceCounts | None, question: Question, group: Group,
+                 thresholds: Thresholds, labels: list[tuple[str, str]],
+                 language: str) -> Figure:
+    """A territory's figure from `territory_counts`."""
+    if found is None:
+        return hidden_figure(group, "small", thresholds)
+    size, counts = found
+    if unanimous(question, counts, size, thresholds.group):
+        return hidden_figure(group, "unanimous", thresholds)
+    return figure(group, question, counts, size, language, labels)
 
 
 def _total(sizes: dict[Any, Sizes], keys: Iterable[Any]) -> Sizes:
@@ -177,9 +200,15 @@ def territory_rate(release: CompanyRelease, place: str, group: Group) -> Rate:
         members = [c for c in release.rate_sizes if place == PROGRAM or c in included]
         return running_rate(group, sum(release.rate_sizes[c][0] for c in members),
                             sum(_stepped(release, c) for c in members), release.thresholds)
+    return rate(group, *territory_rate_size(release, place), release.thresholds)
+
+
+def territory_rate_size(release: CompanyRelease, place: str) -> tuple[Sizes, str]:
+    """A released town's (or PROGRAM's) invited and answered, and why they hide ("")."""
+    decided = release.rate_territory
+    included = decided.program if place == PROGRAM else decided.towns.get(place, [])
     size = _total(release.rate_sizes, included)
-    hidden = "small" if not included or is_small(size, release.thresholds.group) else ""
-    return rate(group, size, hidden, release.thresholds)
+    return size, "small" if not included or is_small(size, release.thresholds.group) else ""
 
 
 def result(ctx: WaveContext, question: Question, figures: list[Figure],
@@ -196,12 +225,77 @@ def needs_of(ctx: WaveContext, by_question: dict[str, Figure], language: str) ->
 def heat_map(ctx: WaveContext, rows: list[tuple[Group, dict[str, Figure], str]],
              release: CompanyRelease, language: str) -> HeatMap:
     """Groups × need areas; `rows` are (group, its figures by question, hidden reason)."""
-    used = [key for key in areas() if any(q.area == key for q in ctx.counted)]
+    used = used_areas(ctx)
+    return heat_map_of(ctx, [
+        HeatRow(group, area_cells(used, needs_of(ctx, figures, language), hidden,
+                                  release.thresholds)) for group, figures, hidden in rows],
+        language)
+
+
+def heat_map_of(ctx: WaveContext, rows: list[HeatRow], language: str) -> HeatMap:
     labels = areas()
-    heat_rows = [HeatRow(group, area_cells(used, needs_of(ctx, figures, language), hidden,
-                                           release.thresholds))
-                 for group, figures, hidden in rows]
-    return HeatMap([Area(key, text_in(labels[key], language)) for key in used], heat_rows)
+    return HeatMap([Area(key, text_in(labels[key], language)) for key in used_areas(ctx)],
+                   rows)
+
+
+def used_areas(ctx: WaveContext) -> list[str]:
+    """The need areas of the wave's questions, in the heat maps' order."""
+    return [key for key in areas() if any(q.area == key for q in ctx.counted)]
+
+
+# A need: (question, option, count, n, share), its label worked out when it is shown
+Candidate = tuple[str, str, int, int, float]
+
+
+def heat_candidates(ctx: WaveContext, figures: dict[str, Figure]
+                    ) -> dict[str, list[Candidate]]:
+    """Per area, the needs a heat-map cell of these figures may show: those sharing its
+    highest (share, count), in the order `needs` finds them. Which need the cell shows
+    among them depends on the language only (`heat_cell`: the first label), so they are
+    worked out once, at the freeze, in any language."""
+    language = "it"
+    order = {q.key: (i, [key for key, _label in option_labels(q, language)])
+             for i, q in enumerate(ctx.counted)}
+
+    def found_at(need: Candidate) -> tuple[int, int]:
+        index, options = order[need[0]]
+        return index, options.index(need[1]) if need[1] in options else -1
+
+    every = needs_of(ctx, figures, language)
+    cells = {}
+    for area in used_areas(ctx):
+        mine = [n for n in every if n.area == area]
+        if mine:
+            best = max((n.share, n.count) for n in mine)
+            cells[area] = sorted(((n.question, n.option, n.count, n.n, n.share) for n in mine
+                                  if (n.share, n.count) == best), key=found_at)
+    return cells
+
+
+def heat_cell(area: str, candidates: list[Candidate], hidden: str, thresholds: Thresholds,
+              label: Callable[[str, str], str]) -> AreaCell:
+    """The cell `area_cells` makes from the needs `heat_candidates` kept (`label`: a
+    need's label in the reader's language, `need_labels`)."""
+    if hidden:
+        return AreaCell(area, hidden=hidden, note=note(hidden, thresholds))
+    if not candidates:
+        return AreaCell(area)
+    named = [(label(c[0], c[1]), c) for c in candidates]
+    text, top = min(named, key=lambda found: found[0])  # the first of equal labels
+    return AreaCell(area, top[4], top[3], text)
+
+
+def need_labels(ctx: WaveContext, language: str) -> Callable[[str, str], str]:
+    """A need's (question, option) label in `language`, each worked out once."""
+    by_key = {q.key: q for q in ctx.counted}
+    known: dict[tuple[str, str], str] = {}
+
+    def label(question: str, option: str) -> str:
+        if (question, option) not in known:
+            known[question, option] = need_label(by_key[question], option, language)
+        return known[question, option]
+
+    return label
 
 
 # Reporting groups ---------------------------------------------------------------------
@@ -227,7 +321,3 @@ def group_rate(ctx: WaveContext, groups: GroupRelease, company: UUID, key: tuple
         return rate(group, (0, 0), "small", release.thresholds)
     return rate(group, groups.rate_sizes[key], groups.rate_hidden.get(key, ""),
                 release.thresholds)
-
-
-def no_comments_note(reason: str, release: CompanyRelease) -> str:
-    return note(reason, release.thresholds)

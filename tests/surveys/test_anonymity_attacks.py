@@ -149,9 +149,10 @@ async def test_the_results_cache_never_keeps_a_block_of_counts() -> None:
     await service.company_results(hr, a, wave)
     assert await ResultCount.count() == 0
     # Written once: the company-level cells and the company's part (its town's slice,
-    # `frozen.TOWN`, repeats what the first holds).
+    # `frozen.TOWN`, and the program's view repeat what the first holds).
     assert await ResultRelease.count().where(
-        (ResultRelease.wave == wave) & ResultRelease.part.not_like(frozen.TOWN + "%")) == 2
+        (ResultRelease.wave == wave) & ResultRelease.part.not_like(frozen.TOWN + "%")
+        & (ResultRelease.part != frozen.PROGRAM_VIEW)) == 2
 
 
 # 2. Watching participation move --------------------------------------------------------

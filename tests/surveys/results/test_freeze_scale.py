@@ -4,6 +4,7 @@ Speed). The figures themselves are checked by the other results tests."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
@@ -12,6 +13,7 @@ import pytest
 
 from app.db import engine
 from surveys.results import frozen, service
+from surveys.tables import WaveCompany
 from tests.surveys.results import test_results as made_by
 
 
@@ -89,3 +91,88 @@ async def test_a_company_page_reads_only_its_towns_slice_and_shows_the_same_figu
         town_figure = shown["Comune 0"]
         towns = made_by.by_group(made_by.question(program_view, key))
         assert town_figure == next(f for f in towns.values() if f.group.label == "Comune 0")
+
+
+def _plain(folded: Any) -> dict[str, Any]:
+    """A `cache.Folded` as plain mappings, to compare two of them."""
+    return {"respondents": dict(folded.respondents),
+            "counts": {c: {q: dict(v) for q, v in by_q.items()}
+                       for c, by_q in folded.counts.items()},
+            "multiple": {c: dict(v) for c, v in folded.multiple.items()},
+            "values": {c: dict(v) for c, v in folded.values.items()}}
+
+
+@pytest.mark.skipif(os.environ.get("LEGAMI_TEST_DB", "sqlite") != "postgres",
+                    reason="the cells are folded in PostgreSQL")
+async def test_counts_folded_into_cells_on_the_server_are_the_counts_row_by_row() -> None:
+    """The freeze reads one row per company and group, not one per count: the same
+    counts, to the last option, grid row, multiple choice and number range."""
+    from app.db import transaction
+    from surveys.results import cache
+    from surveys.results.release import count
+
+    program = await made_by.make_program()
+    made = [await made_by.make_company(program, f"Azienda {i}", town=f"Comune {i % 2}")
+            for i in range(3)]
+    wave = await made_by.make_wave(program, made, groups=("department", "site"))
+    for number, company in enumerate(made):
+        await made_by.answered(wave, company, 3 + number, children="yes", stress=number + 1,
+                               childcare_needs=["nursery", "after_school"], commute=7 * number,
+                               balance={"children": "often", "housework": "never"})
+        await made_by.add_responses(wave, company, 2, department="Logistica", site="Nord",
+                                    childcare_needs=["nothing"], stress=5, ideas="Più nidi")
+        await made_by.answered(wave, company, 1, department="", children="no", commute=99)
+    ctx = await service._context(wave)
+    async with transaction():
+        by_cell = await count(ctx)  # the freeze's own call
+        by_row = await cache.count(ctx.id, ctx.dimensions, ctx.counted, [
+            (d, asked) for d, asked in ctx.split_by() if d.from_answers], by_cell=False)
+    assert _plain(by_cell) == _plain(by_row)
+    assert _plain(by_cell)["respondents"][(made[2], "", "")] == 8
+
+
+async def test_the_program_page_reads_its_view_not_every_company_and_shows_the_same(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: the program's page decoded every company's counts of the wave (2 s at
+    1,000 companies) to show the program, the towns and one heat-map row per company."""
+    from app.i18n import use_language
+
+    program, wave, made = await _closed_wave(9)
+    for number, company in enumerate(made[:3]):  # small companies: hidden, pooled
+        small = await made_by.make_company(program, f"Piccola {number}", town="Comune 0")
+        await WaveCompany(wave=wave, company=small).save()
+        await made_by.answered(wave, small, 2 + number, children="yes", stress=2,
+                               childcare_needs=["nursery"], ideas="Un nido aziendale")
+        await made_by.answered(wave, company, 11, children="yes", stress=5,
+                               childcare_needs=["nursery", "after_school"],
+                               ideas="Orari flessibili")
+    staff = await made_by.caller(program.staff)
+    await service.release_wave(wave)
+    decoded: list[int] = []
+    original = frozen.decode_companies
+
+    def recorded(raw: bytes | str) -> Any:
+        decoded.append(1)
+        return original(raw)
+
+    monkeypatch.setattr(frozen, "decode_companies", recorded)
+    for language in ("it", "en"):
+        with use_language(language):
+            viewed = await service.program_results(staff, wave)
+        assert not decoded
+        monkeypatch.setattr(frozen, "load_program_view", _none)
+        with use_language(language):
+            whole = await service.program_results(staff, wave)
+        monkeypatch.undo()
+        monkeypatch.setattr(frozen, "decode_companies", recorded)
+        decoded.clear()
+        assert whole.questions and whole.heat_companies.rows and whole.comments.items
+        assert {c.text for c in viewed.comments.items} == {c.text for c in whole.comments.items}
+        viewed.comments = whole.comments  # drawn in a fresh random order at each reading
+        assert viewed == whole
+        hidden = [row for row in viewed.heat_companies.rows if row.cells[0].hidden]
+        assert hidden and any(r.cells[0].share for r in viewed.heat_companies.rows)
+
+
+async def _none(wave_id: UUID) -> None:
+    return None
