@@ -30,7 +30,7 @@ from piccolo.query.functions.aggregate import Count, Sum
 from app.clock import now
 from app.db import is_sqlite, transaction
 from app.errors import InvalidInput
-from app.i18n import _, pgettext
+from app.i18n import _, ngettext, pgettext
 from app.jobs import job
 from app.outbox import enqueue
 from app.tables import PlacePool, Seat
@@ -184,7 +184,7 @@ async def _free(pool_id: UUID, places: int = 1) -> None:
 
 
 async def _locked_pool(pool_id: UUID) -> dict[str, Any] | None:
-    query = PlacePool.select(PlacePool.id).where(PlacePool.id == pool_id)
+    query = PlacePool.select(PlacePool.id, PlacePool.capacity).where(PlacePool.id == pool_id)
     if not is_sqlite():
         query = query.lock_rows()
     return await query.first()
@@ -207,8 +207,15 @@ async def request_place(pool_id: UUID, holder_kind: str, holder_id: UUID,
     key = _key(pool_id, holder_kind, holder_id)
     async with transaction():
         # Requests for one pool queue here, so the line is in the order they are served.
-        if await _locked_pool(pool_id) is None:
+        pool = await _locked_pool(pool_id)
+        if pool is None:
             raise InvalidInput({"pool": _("These places do not exist any more.")})
+        if places > int(pool["capacity"]):
+            # Waiting for more places than exist would hold up everyone behind, for good.
+            raise InvalidInput({"places": ngettext(
+                "There is %(num)s place in all: sign up fewer children, or ask the "
+                "organizers.", "There are %(num)s places in all: sign up fewer children, or "
+                "ask the organizers.", int(pool["capacity"])) % {"num": pool["capacity"]}})
         moment = now()
         await Seat.insert(Seat(
             pool=pool_id, holder_key=key, holder_kind=holder_kind, holder_id=holder_id,

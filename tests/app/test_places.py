@@ -200,11 +200,19 @@ async def test_a_seat_of_several_children_takes_a_place_each_and_waits_for_them_
         await places.request_place(pool, "user", uuid4(), places=0)
 
 
-async def test_too_few_places_for_all_the_children_queue_even_in_an_empty_line() -> None:
+async def test_more_children_than_places_in_all_are_refused_not_queued() -> None:
+    """A family waiting for 3 places in a pool of 2 would hold up everyone behind it for
+    good (nobody jumps the line): it is told at once, and nothing is written."""
     pool = await places.create_pool("test", 2)
-    seat = await places.request_place(pool, "user", uuid4(), places=3)
-    assert seat.status == "waitlisted"
-    assert (await PlacePool.select(PlacePool.taken).where(PlacePool.id == pool).first()
-            )["taken"] == 0
+    parent = uuid4()
+    with pytest.raises(InvalidInput) as refused:
+        await places.request_place(pool, "user", parent, places=3)
+    assert "2" in refused.value.errors["places"]
+    assert not await Seat.exists().where(Seat.pool == pool)
+    behind = await places.request_place(pool, "user", uuid4())
+    assert behind.status == "enrolled"
     await places.set_capacity(pool, 3)
+    seat = await places.request_place(pool, "user", parent, places=3)
+    assert seat.status == "waitlisted"  # 3 places exist, 2 are free
+    await places.set_capacity(pool, 4)
     assert (await places.seat_by_id(seat.id)).status == "offered"  # type: ignore[union-attr]
