@@ -4,13 +4,15 @@ musica, italiano L2) in the school year 2026/27 and the summer of 2027."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple
+
+from dateutil.easter import easter
 
 from app import places
 from app.db import transaction
 from app.tables import Organization
-from civic.tables import Activity
+from civic.tables import Activity, SchoolHoliday
 
 SCHOOL_YEAR = (date(2026, 9, 14), date(2027, 6, 5))
 AUTUMN = (date(2026, 10, 5), date(2026, 12, 18))
@@ -212,3 +214,22 @@ async def seed_demo_activities() -> int:
                                **_values(center["name"], spec, town, place, access)).save()
                 created += 1
         return created
+
+
+def school_breaks(start: int) -> list[tuple[date, date, str]]:
+    """The Christmas and Easter breaks of the school year from September `start`, by the
+    Lombardy permanent calendar's rule: 24 December to 6 January, and from the Thursday
+    before Easter to the Tuesday after it."""
+    sunday = easter(start + 1)
+    return [(date(start, 12, 24), date(start + 1, 1, 6), "Vacanze di Natale"),
+            (sunday - timedelta(days=3), sunday + timedelta(days=2), "Vacanze di Pasqua")]
+
+
+async def seed_demo_holidays() -> int:
+    """The school breaks of the demo activities' school year, once (staff keep them at
+    /civic/holidays); the weekly sessions and their calendar files skip them."""
+    if not await SchoolHoliday.exists():
+        await SchoolHoliday.insert(*(
+            SchoolHoliday(first_day=first, last_day=last, name=name)
+            for first, last, name in school_breaks(SCHOOL_YEAR[0].year)))
+    return int(await SchoolHoliday.count())

@@ -15,7 +15,7 @@ async def seed_demo_domains() -> dict[str, int]:
     from app.tables import Organization
     from civic.tables import Activity
     from community.tables import Initiative, Lab
-    from legami.demo.civic_activities import seed_demo_activities
+    from legami.demo.civic_activities import seed_demo_activities, seed_demo_holidays
     from legami.demo.civic_families import seed_demo_consents
     from legami.demo.civic_referrals import seed_demo_referrals
     from legami.demo.community_initiatives import seed_demo_initiatives
@@ -29,6 +29,7 @@ async def seed_demo_domains() -> dict[str, int]:
         raise RuntimeError("no demo program: run seed_demo() first")
     responses = await seed_demo_results(program["id"])
     await seed_demo_activities()
+    await seed_demo_holidays()
     await seed_demo_initiatives()
     await seed_demo_labs()
     consented = await seed_demo_consents()

@@ -104,6 +104,21 @@ async def _an_hr_manager_reads_the_demo_results() -> None:
     assert any(not figure.hidden for question in results.questions
                for figure in question.figures)
     await _the_funder_report_counts_the_spring_wave_in_its_half_year()
+    await _the_demo_sessions_skip_the_school_breaks()
+
+
+async def _the_demo_sessions_skip_the_school_breaks() -> None:
+    """The demo's school year has its Christmas and Easter breaks (the Lombardy rule), so
+    a weekly activity's calendar skips them; a summer camp only the national holidays."""
+    from datetime import date
+
+    from civic.activities.holidays import closed_days
+
+    closed = await closed_days(date(2026, 12, 21), date(2027, 4, 2))
+    assert date(2026, 12, 28) in closed and date(2027, 3, 25) in closed
+    assert date(2026, 12, 21) not in closed and date(2027, 3, 31) not in closed
+    summer = await closed_days(date(2026, 12, 21), date(2027, 4, 2), "summer_camp")
+    assert date(2026, 12, 28) not in summer and date(2026, 12, 25) in summer
 
 
 async def _the_funder_report_counts_the_spring_wave_in_its_half_year() -> None:
