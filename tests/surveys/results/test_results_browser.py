@@ -54,6 +54,11 @@ async def test_the_results_pages_read_well_on_a_phone_and_a_desk(
                     await visit(page, live_server, path)
                     if screen is phone:
                         await check_page(page, axe, where)  # fits, labelled, axe, focus
+                        if path in (company, f"/results/{wave}"):  # the summaries: no
+                            wide = await page.evaluate(  # table to scroll sideways
+                                "[...document.querySelectorAll('.table-wrap')]"
+                                ".filter(w => w.scrollWidth > w.clientWidth).length")
+                            assert wide == 0, where
                     else:
                         await labelled(page, where)
                         await accessible(page, axe, where)

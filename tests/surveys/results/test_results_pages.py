@@ -59,7 +59,7 @@ async def test_the_summary_comes_first_and_each_section_and_group_has_its_own_pa
     assert "Tasso di risposta" in words and "Bisogni principali" in words
     # 10 of 20 had a need (stress 4–5) in spring, all 30 in autumn: the need went up.
     assert "Rispetto alla rilevazione precedente" in words
-    assert "50% 100% in aumento di 50 punti" in words
+    assert "50% 100% prima: 50% in aumento di 50 punti" in words
     assert "1 marzo 2026" in words  # the previous wave, dated in words
     assert 'role="img"' not in page.text  # no chart on the summary: it links to them
     assert f'href="{base}/sections/1"' in page.text
