@@ -9,8 +9,10 @@ from uuid import UUID
 from litestar import Controller, Request, get, post, put
 
 from app.auth.guards import signed_in
+from app.clock import ITALY
 from app.web.context import caller_of
 from pacts.access import service as access
+from pacts.consents import service as consents
 from pacts.enrolments import service as enrolments
 from pacts.links import service as goal_links
 from pacts.links.service import Offer
@@ -18,6 +20,7 @@ from pacts.pacts import service
 from pacts.pacts.schemas import (
     AreaIn,
     Closure,
+    ConsentIn,
     EnrolmentIn,
     Grant,
     OpeningOut,
@@ -25,7 +28,10 @@ from pacts.pacts.schemas import (
     PactDetail,
     PactSummary,
     ReferralIn,
+    ReviewHeld,
+    ReviewIn,
 )
+from pacts.reviews import service as reviews
 
 Req = Request[Any, Any, Any]
 
@@ -97,3 +103,38 @@ class PactController(Controller):
     async def grant(self, request: Req, pact_id: UUID, data: Grant) -> None:
         """Give the pact to a named person of the program (the team's coordinator)."""
         await access.grant(caller_of(request), pact_id, data.email)
+
+    @post("/{pact_id:uuid}/reviews")
+    async def schedule_review(self, request: Req, pact_id: UUID, data: ReviewIn
+                              ) -> PactDetail:
+        """Schedule a review with the person; its reminder (with a calendar invitation)
+        leaves a day before, only with the consent to reminders."""
+        caller = caller_of(request)
+        when = data.scheduled_for
+        await reviews.schedule(caller, pact_id, when if when.tzinfo else when.replace(
+            tzinfo=ITALY))
+        return await service.detail(caller, pact_id, "api")
+
+    @post("/{pact_id:uuid}/reviews/{review_id:int}")
+    async def record_review(self, request: Req, pact_id: UUID, review_id: int,
+                            data: ReviewHeld) -> PactDetail:
+        """What a review found, filled in with the person."""
+        caller = caller_of(request)
+        await reviews.record(caller, pact_id, review_id, data.progress, data.ladder_before,
+                             data.ladder_after, data.summary)
+        return await service.detail(caller, pact_id, "api")
+
+    @post("/{pact_id:uuid}/consents")
+    async def give_consent(self, request: Req, pact_id: UUID, data: ConsentIn) -> PactDetail:
+        """Record the person's consent for one purpose, with the text they agreed to."""
+        caller = caller_of(request)
+        await consents.give(caller, pact_id, data.purpose, data.partner)
+        return await service.detail(caller, pact_id, "api")
+
+    @post("/{pact_id:uuid}/consents/{consent_id:int}/withdraw", status_code=200)
+    async def withdraw_consent(self, request: Req, pact_id: UUID, consent_id: int
+                               ) -> PactDetail:
+        """Withdraw a consent: what depends on it stops at once."""
+        caller = caller_of(request)
+        await consents.withdraw(caller, pact_id, consent_id)
+        return await service.detail(caller, pact_id, "api")

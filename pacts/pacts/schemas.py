@@ -115,6 +115,33 @@ class Version(msgspec.Struct):
     accepted_how: str
 
 
+class ReviewIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A review to schedule; a time without a zone is meant in Italy."""
+
+    scheduled_for: datetime
+
+
+class ReviewHeld(msgspec.Struct, forbid_unknown_fields=True):
+    """What a review found: progress per expected result ("goal.result" keys, as the
+    pact's `Review.progress` gives them: not_started, started or reached), the progress
+    ladder before and after, a short summary."""
+
+    progress: Annotated[dict[str, str], msgspec.Meta(extra_json_schema={"extra": {
+        "additionalProperties": {"type": "string",
+                                 "enum": ["not_started", "started", "reached"]}}})] = \
+        msgspec.field(default_factory=dict)
+    ladder_before: Annotated[int, msgspec.Meta(ge=1, le=10)] | None = None
+    ladder_after: Annotated[int, msgspec.Meta(ge=1, le=10)] | None = None
+    summary: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class ConsentIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The person's consent for one purpose; `sharing` names its partner."""
+
+    purpose: Annotated[str, one_of("services", "sharing", "reminders")]
+    partner: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
 class Review(msgspec.Struct):
     id: int
     scheduled_for: datetime

@@ -66,6 +66,8 @@ KNOWN_REFUSALS = {
     "POST /api/v1/labs/{lab_id}/pulse": "a lab without need areas has no pulse (state)",
     "POST /api/v1/organizations/{organization_id}/members": "a role of the organization's kind",
     "POST /api/v1/pacts/{pact_id}/versions": "at least one goal",
+    "POST /api/v1/pacts/{pact_id}/consents": "sharing names its partner (two fields)",
+    "POST /api/v1/pacts/{pact_id}/reviews": "a time in the future (the clock); an open pact",
     "POST /api/v1/schools/{school_id}/families/imports": "the file must be CSV text",
     "POST /api/v1/schools/{school_id}/pupils/{pupil_id}/consents":
         "who gave it, a parent or the pupil; a pupil under 14 (state)",

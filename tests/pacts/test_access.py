@@ -86,6 +86,9 @@ BODIES: dict[str, Any] = {
     "grants": {"email": "admin@farelegami.example"},
     "enrolments": {"activity_id": "6f1c2a8e-3b5d-4e7f-9a0b-1c2d3e4f5a6b",
                    "contact": "samira@example.it", "first_name": "Yusuf"},
+    "reviews": {"scheduled_for": "2099-03-02T10:00:00"},
+    "1": {"ladder_before": 3, "ladder_after": 5, "summary": "x"},  # a review held
+    "consents": {"purpose": "services"},
 }
 FORM = {"email": "admin@farelegami.example", "reason": "moved", "outcome": "partly",
         "goal_0": "x", "work_needs": "x",

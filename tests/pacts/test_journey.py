@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.exceptions import NotFoundException
 
-from app.clock import now
+from app.clock import ITALY, now
 from app.errors import InvalidInput
 from app.settings import get_settings
 from app.tables import AuditEvent, DevMail, Organization, OutboxJob
@@ -284,3 +284,50 @@ async def test_production_opens_no_pact_until_the_dpo_confirms_the_legal_basis(
     finally:
         monkeypatch.delenv("PACTS_LEGAL_BASIS")
         get_settings.cache_clear()
+
+
+async def test_the_api_schedules_and_records_reviews_and_keeps_consents(
+        client: Any, world: World) -> None:
+    """What the pact page's forms do, through the JSON API (the API had no reviews or
+    consents): the same rules, the same record, each call an opening of the pact."""
+    pact_id, maker = await _proposed(world)
+    await sign_in(client, world.maker_a)
+    await client.get("/api/v1/me")
+    headers = {"x-csrftoken": client.cookies.get("legami_csrf") or ""}
+    base = f"/api/v1/pacts/{pact_id}"
+    past = await client.post(f"{base}/reviews", json={"scheduled_for": "2020-01-01T10:00:00"},
+                             headers=headers)
+    assert past.status_code == 422 and "scheduled_for" in past.json()["errors"]
+    when = (now() + timedelta(days=7)).replace(microsecond=0)
+    scheduled = await client.post(f"{base}/reviews", json={
+        "scheduled_for": when.astimezone(ITALY).replace(tzinfo=None).isoformat()},
+        headers=headers)
+    assert scheduled.status_code == 201
+    review = scheduled.json()["reviews"][0]
+    assert review["held_at"] is None
+    assert review["scheduled_for"].startswith(when.date().isoformat())
+    held = await client.post(f"{base}/reviews/{review['id']}", json={
+        "progress": {"0.0": "started"}, "ladder_before": 3, "ladder_after": 5,
+        "summary": "Un colloquio fatto"}, headers=headers)
+    assert held.status_code == 201
+    done = held.json()["reviews"][0]
+    assert done["held_at"] and done["ladder_after"] == 5 and done["progress"] == {
+        "0.0": "started"}
+    too_high = await client.post(f"{base}/reviews/{review['id']}", json={"ladder_after": 11},
+                                 headers=headers)
+    assert too_high.status_code == 422
+
+    given = await client.post(f"{base}/consents", json={
+        "purpose": "sharing", "partner": "Civic Center Crema"}, headers=headers)
+    assert given.status_code == 201
+    consent = next(c for c in given.json()["consents"] if c["purpose"] == "sharing")
+    assert consent["partner"] == "Civic Center Crema" and not consent["withdrawn_at"]
+    no_partner = await client.post(f"{base}/consents", json={"purpose": "sharing"},
+                                   headers=headers)
+    assert no_partner.status_code == 422 and "partner" in no_partner.json()["errors"]
+    withdrawn = await client.post(f"{base}/consents/{consent['id']}/withdraw",
+                                  headers=headers)
+    assert withdrawn.status_code == 200
+    assert next(c for c in withdrawn.json()["consents"] if c["id"] == consent["id"])[
+        "withdrawn_at"]
+    assert not await consents.has_consent(pact_id, "sharing")
