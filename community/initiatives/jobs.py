@@ -40,4 +40,5 @@ async def mail_offer(seat: SeatInfo) -> None:
     async with transaction():
         await send_mail(user["email"], "initiative_offer", language, {
             "name": user["name"] or "", "title": initiative["title"],
-            "link": offer_link(initiative["id"]), "deadline": deadline})
+            "link": offer_link(initiative["id"]), "deadline": deadline,
+            "places": seat.places})

@@ -538,6 +538,17 @@ def test_the_offer_mail_names_the_initiative_and_escapes_it() -> None:
     assert "24 November 2026, 18:00" in text and "Hello Anna," in text
     assert "Corso &lt;b&gt;serale&lt;/b&gt;" in html and "<b>serale" not in html
     assert 'href="https://testserver.local/me/initiatives/1"' in html
+    assert "places together" not in text  # one place, as most offers
+
+
+def test_an_offer_for_several_children_says_how_many_places_it_holds() -> None:
+    from integrations.mail.render import render
+
+    subject, text, html = render("initiative_offer", "it", {
+        "name": "Anna", "title": "Centro estivo", "deadline": "24 novembre 2026, 18:00",
+        "link": "https://testserver.local/me/initiatives/1", "places": 3})
+    assert "L'offerta è per 3 posti insieme, uno per ogni bambino che hai iscritto." in text
+    assert "3 posti insieme" in html
 
 
 # Sign-up windows ------------------------------------------------------------------------
