@@ -1,12 +1,14 @@
 """A closed wave's answers counted per company and reporting group, in a few statements.
 
 `count` runs inside the freezing transaction (`surveys.results.frozen.freeze`): it fixes
-the wave's responses first (a temporary table, so every statement counts the same
-ones), then adds up, in one set-based aggregate, the answers of every company as a whole
-and in every reporting group (GROUP BY GROUPING SETS on PostgreSQL, one UNION ALL of
-GROUP BYs on SQLite), and in one more per cross-tabulation attribute, for that
-attribute's questions only. Nothing is written: the counts go straight to the
-suppression rules, and only what they let be shown is kept (`frozen`).
+the wave's responses first (a temporary table of their companies and reporting-group
+values, so every statement counts the same ones), then adds up, in one set-based
+aggregate, the answers of every company as a whole and in every reporting group (on
+PostgreSQL one pass per company and every group's value, then a GROUP BY per reporting
+group over it; one UNION ALL of GROUP BYs on SQLite), and in one more per
+cross-tabulation attribute, for that attribute's questions only. Nothing is written:
+the counts go straight to the suppression rules, and only what they let be shown is
+kept (`frozen`).
 """
 # ruff: noqa: S608  (statements built from placeholders and checked identifiers only)
 
