@@ -1,12 +1,14 @@
 """A closed wave's answers counted per company and reporting group, in a few statements.
 
 `count` runs inside the freezing transaction (`surveys.results.frozen.freeze`): it fixes
-the wave's responses first (a temporary table, so every statement counts the same
-ones), then adds up, in one set-based aggregate, the answers of every company as a whole
-and in every reporting group (GROUP BY GROUPING SETS on PostgreSQL, one UNION ALL of
-GROUP BYs on SQLite), and in one more per cross-tabulation attribute, for that
-attribute's questions only. Nothing is written: the counts go straight to the
-suppression rules, and only what they let be shown is kept (`frozen`).
+the wave's responses first (a temporary table of their companies and reporting-group
+values, so every statement counts the same ones), then adds up, in one set-based
+aggregate, the answers of every company as a whole and in every reporting group (on
+PostgreSQL one pass per company and every group's value, then a GROUP BY per reporting
+group over it; one UNION ALL of GROUP BYs on SQLite), and in one more per
+cross-tabulation attribute, for that attribute's questions only. Nothing is written:
+the counts go straight to the suppression rules, and only what they let be shown is
+kept (`frozen`).
 """
 # ruff: noqa: S608  (statements built from placeholders and checked identifiers only)
 
@@ -85,8 +87,15 @@ async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[
     by_cell = not is_sqlite() if by_cell is None else by_cell
     if is_sqlite():
         await _raw("DROP TABLE IF EXISTS temp.result_batch")
+    # The responses with their company and their value in each reporting group kept on
+    # the response (the same expressions the counts used to compute on the fly), so the
+    # planner, once the table is analysed, knows how many there are and builds its hash
+    # on the responses rather than on their answers.
+    kept = [d for d in dimensions if not d.from_answers]
+    values = "".join(f", {value_sql(d, lookup=False)[0]} AS v{i}" for i, d in enumerate(kept))
     await _raw("CREATE TEMP TABLE result_batch "
-               f"{'' if is_sqlite() else 'ON COMMIT DROP '}AS SELECT r.id AS id "
+               f"{'' if is_sqlite() else 'ON COMMIT DROP '}AS SELECT r.id AS id, "
+               f"r.company AS company{values} "
                f"FROM responses r WHERE r.wave = {_literal(wave_id)}")
     batch = int((await _raw("SELECT COUNT(*) AS n FROM result_batch"))[0]["n"])
     if not is_sqlite():
@@ -96,13 +105,13 @@ async def count(wave_id: UUID, dimensions: Sequence[Dimension], questions: list[
         await _raw(f"SET LOCAL work_mem = '{WORK_MEM}'")
         await _raw("SET LOCAL enable_sort = off")
         await _raw("SET LOCAL jit = off")
-    chosen = ("SELECT r.id AS id, r.company AS company FROM responses r "
-              "JOIN result_batch rb ON rb.id = r.id")
+    chosen = "SELECT r.id AS id, r.company AS company FROM result_batch r "
+    stored = {d.key: f"r.v{i}" for i, d in enumerate(kept)}
     by_response = batch < BY_RESPONSE
     rows = []
     for dims, asked, whole in [(list(dimensions), questions, True),
                                *(([d], targets, False) for d, targets in crosstabs)]:
-        ctes, union = _aggregates(chosen, dims, asked, whole, by_response)
+        ctes, union = _aggregates(chosen, dims, asked, whole, by_response, stored)
         if by_cell:
             rows += await _rows(f"WITH {ctes}, counted AS ({union}) {BY_CELL}")
         else:
@@ -129,20 +138,29 @@ def _answers_of_r(by_response: bool, keys: str = "") -> str:
 
 
 def _aggregates(chosen: str, dimensions: list[Dimension], questions: list[Question],
-                whole: bool, by_response: bool) -> tuple[str, str]:
+                whole: bool, by_response: bool, stored: dict[str, str] | None = None
+                ) -> tuple[str, str]:
     """CTEs and a UNION ALL of the counts of the responses `chosen` selects (id,
     company and the dimensions' joins), for the whole company (`whole`) and for each
     dimension: answers per option, respondents, respondents of multiple choices.
+    `stored`: the columns of `chosen`'s table already holding a dimension's value.
 
     Rows: c0 company, c1 dimension, c2 value, k0 question, k1 row_key, k2 option, n, total.
     """
     values = []
     for index, dimension in enumerate(dimensions):
-        value, join = value_sql(dimension, f"b{index}", lookup=False)
+        if dimension.key in (stored or {}) and not dimension.from_answers:
+            value, join = (stored or {})[dimension.key], ""
+        else:
+            value, join = value_sql(dimension, f"b{index}", lookup=False)
         values.append(f"{value} AS d{index}")
-        chosen = chosen.replace(" FROM responses r ", f" FROM responses r{join} ", 1)
+        chosen = chosen.replace(" FROM result_batch r ", f" FROM result_batch r{join} ", 1)
     columns = "".join(f", {v}" for v in values)
-    ctes = [f"r AS ({chosen.replace('r.company AS company', 'r.company AS company' + columns, 1)})"]
+    # Read straight from the analysed table (not materialised again, which would hide
+    # its size from the planner) unless a value needs a join of the answers.
+    inline = "" if is_sqlite() or " JOIN " in chosen else "NOT MATERIALIZED "
+    ctes = [f"r AS {inline}("
+            f"{chosen.replace('r.company AS company', 'r.company AS company' + columns, 1)})"]
     parts = []
     counted = [q for q in questions if q.type != "text"]
     if counted:
