@@ -25,6 +25,7 @@ from uuid import UUID, uuid4
 from app.db import is_sqlite, transaction
 from app.outbox import enqueue
 from app.values import json_value
+from surveys.results import tally
 from surveys.sealing import unseal
 from surveys.tables import (
     Answer,
@@ -118,6 +119,7 @@ async def _move(wave_id: UUID, closed: bool) -> int:
         answers += [{**ANSWER_DEFAULTS, **value, "response": response["id"]}
                     for value in json_value(row["answers"])]
     await _store(responses, answers)
+    await tally.fold(wave_id, responses, answers)
     return len(responses)
 
 

@@ -29,7 +29,7 @@ import msgspec
 from app.clock import now
 from app.db import is_sqlite, transaction
 from surveys.definition import questions
-from surveys.results import cache, queries, views
+from surveys.results import cache, queries, tally, views
 from surveys.results.figures import add_counts
 from surveys.results.release import (
     CompanyRelease,
@@ -46,7 +46,7 @@ from surveys.tables import Wave
 COMPANIES = ""  # the part holding the company-level cells
 TOWN = "town:"  # parts "town:<hash>": a town's slice for its companies' pages (`town_slice`)
 PROGRAM_VIEW = "view:program"  # what the program's page shows (`program_view`)
-MAX_COMMENTS = 300  # per company: enough to read, few enough for a page
+MAX_COMMENTS = tally.MAX_COMMENTS  # per company: enough to read, few enough for a page
 
 
 # Encoding: JSON has string keys only, so mappings travel as [key, value] pairs ----------
@@ -413,11 +413,12 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
             return False
         companies = sorted(ctx.towns, key=str)
         earlier = [(await load(w), w) for w in await released_order(companies)]
-        folded = await count(ctx)
+        tallied = await tally.load(ctx)
+        folded = tallied[0] if tallied is not None else await count(ctx)
         release = await company_release(
             ctx, companies, thresholds, folded,
             [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
-        await release_comments(ctx, release)
+        await release_comments(ctx, release, None if tallied is None else tallied[1])
         add_places(release)
         rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
                               data=encode_companies(release).decode())]
@@ -440,15 +441,19 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
                 found, _own(release, company, kept)).decode()))
         await ResultRelease.insert(*rows)
         await cache.clear(ctx.id)
+        await tally.clear(ctx.id)
         await ResultState.delete().where(ResultState.wave == ctx.id)
         await Wave.update({Wave.closed_at: now()}).where(
             (Wave.id == ctx.id) & Wave.closed_at.is_null())
     return True
 
 
-async def release_comments(ctx: WaveContext, release: CompanyRelease) -> None:
+async def release_comments(ctx: WaveContext, release: CompanyRelease,
+                           sampled: Mapping[UUID, list[tuple[str, str]]] | None = None
+                           ) -> None:
     """Choose the comments of the wave once: each shown company of at least the text
-    threshold keeps its own (up to `MAX_COMMENTS`); the other companies' comments go
+    threshold keeps its own (up to `MAX_COMMENTS`: its tally's sample, `sampled`, else a
+    random draw from the answers); the other companies' comments go
     into one pool, kept only when it holds at least the text threshold of comments from
     two companies or more. The wave-wide list is the shown lists plus the pool, so it
     differs from any company's list by other shown lists or by 10 comments or more,
@@ -457,7 +462,8 @@ async def release_comments(ctx: WaveContext, release: CompanyRelease) -> None:
     if not keys:
         return
     rest: dict[UUID, list[tuple[str, str]]] = {}
-    every = await queries.texts(ctx.id, keys, MAX_COMMENTS)
+    every = sampled if sampled is not None else await queries.texts(ctx.id, keys,
+                                                                   MAX_COMMENTS)
     for company in sorted(release.sizes, key=str):
         found = every.get(company, [])
         if company not in release.hidden and (

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from app.values import json_value
 from surveys.definition import Definition, Question, linked, questions
 from surveys.results import cache, queries
 from surveys.results.figures import base, unanimous
@@ -78,6 +79,12 @@ class WaveContext:
         dims += [(Dimension(attribute.key, from_answers=True), targets)
                  for attribute, targets in self.crosstabs() if attribute.key not in reporting]
         return dims
+
+
+def dimensions_of(wave: Mapping[str, Any]) -> list[Dimension]:
+    """A wave's reporting groups (its `reporting_groups`) as dimensions."""
+    return [Dimension(g["key"], roster=g.get("source") == "roster")
+            for g in json_value(wave["reporting_groups"]) or []]
 
 
 @dataclass

@@ -22,7 +22,6 @@ from app.i18n import _, current_language
 from app.roles import HR_MANAGER
 from app.tables import Organization
 from app.tenancy import reachable, reaches
-from app.values import json_value
 from company_portal.roster.reads import names_and_refs
 from surveys.ballot.service import flush_wave
 from surveys.definition import Question, linked
@@ -53,6 +52,7 @@ from surveys.results.release import (
     CompanyRelease,
     GroupRelease,
     WaveContext,
+    dimensions_of,
     group_rates,
     rate_release,
 )
@@ -124,12 +124,11 @@ async def _context(wave_id: UUID) -> WaveContext:
     organizations = await Organization.select(
         Organization.id, Organization.name, Organization.town).where(
         Organization.id.is_in(list(companies) or [wave_id]))
-    groups = json_value(wave["reporting_groups"]) or []
     return WaveContext(
         wave=wave, definition=await load_definition(wave["version"]),
         towns={row["id"]: row["town"] or "" for row in organizations},
         names={row["id"]: row["name"] for row in organizations},
-        dimensions=[Dimension(g["key"], roster=g.get("source") == "roster") for g in groups])
+        dimensions=dimensions_of(wave))
 
 
 async def _wave_companies(wave_ids: list[UUID]) -> set[UUID]:

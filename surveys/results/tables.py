@@ -1,9 +1,9 @@
-"""The results' own tables: the thresholds, the released results, and the folds of old.
+"""The results' own tables: the thresholds, the tallies, the releases, the folds of old.
 
-A wave is counted once, at its close, in the freezing transaction's memory
-(`surveys.results.cache.count`); `result_counts`, `result_folded` and `result_states`
-held the folds of an earlier version and stay empty (the freeze empties them for the
-wave it releases).
+A wave's counts are added up, sealed, as its ballot box empties (`result_tallies`,
+`surveys.results.tally`), and released once, at its close; `result_counts`,
+`result_folded` and `result_states` held the plain folds of an earlier version and stay
+empty (the freeze empties them for the wave it releases).
 """
 
 from piccolo.columns import (
@@ -71,6 +71,22 @@ class ResultState(Table, tablename="result_states"):
     signature = Varchar(length=64, default="")
     folded = Integer(default=0)
     folds = Integer(default=0)
+
+
+class ResultTally(Table, tablename="result_tallies"):
+    """A company's running counts and comment sample in an open wave, sealed.
+
+    `box` is sealed with a key kept outside the database (`surveys.sealing`, bound to
+    the wave and the company), so the table shows only which companies of a wave have
+    stored responses, which `responses` shows too. Written by the ballot box's flush in
+    the transaction that stores the responses it adds up (`tally.fold`), read and
+    deleted by the freeze (`tally.load`).
+    """
+
+    id = BigSerial(primary_key=True)
+    wave = ForeignKey(Wave, on_delete=OnDelete.cascade, index=True)
+    company = UUID(index=True)
+    box = Text(default="")
 
 
 class ResultRelease(Table, tablename="result_releases"):
