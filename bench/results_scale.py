@@ -5,7 +5,9 @@ On a throw-away PostgreSQL database, each size is one closed wave generated in S
 30 towns (many small companies), three reporting groups, invitations for the response
 rates. The last `--sealed` responses of each wave are left sealed in the ballot box
 (AES-GCM, `surveys.sealing`), as the ones that arrive on the last day: the rest were
-moved out in batches while the wave was open, as the flush job does. For each size it
+moved out in batches while the wave was open, as the flush job does, and added to the
+wave's sealed tallies (`surveys.results.tally.fold`) as those flushes did: that fold is
+timed apart (`fold`), it is not part of the close. For each size it
 times, in the same run, with peak Python memory (tracemalloc) and the process's peak
 RSS:
 
@@ -14,7 +16,8 @@ RSS:
 - closing: the time to frozen figures (`service.release_wave`), and what it is made of:
   opening the sealed ballots left at the close and storing them (`flush`; `open` times
   the opening of their boxes alone, apart, outside the freeze), counting
-  every company and reporting group in SQL (`count`), and the rest (every cell of every
+  every company and reporting group from the sealed tallies, or in SQL when they cannot
+  be used (`count`), and the rest (every cell of every
   company, town and reporting group decided, the comments chosen, the release written);
 - program staff's results page data (`program_results`) and the largest company's
   (`company_results`: its town, reporting groups, cross-tabulations), read from the
@@ -51,6 +54,7 @@ ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:
 DB_NAME = f"legami_bench_results_{secrets.token_hex(4)}"
 COMPANIES, TOWNS = 1000, 30  # --companies changes the first
 SEALED = 1000  # responses left sealed in the ballot box at the close (--sealed)
+FOLD_BATCH = 20_000  # responses per fold of the stored ones (--fold-batch)
 AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
          "housing", "health", "social_ties", "participation"]
 
@@ -286,17 +290,53 @@ async def seal_last(wave: UUID, count: int) -> float:
     return time.perf_counter() - started
 
 
+async def fold_stored(wave: UUID, batch: int) -> tuple[float, int]:
+    """Add the wave's stored responses to its tallies as the flushes that stored them did
+    while the wave was open (`surveys.results.tally.fold`, in `batch`es, each in its own
+    transaction with the responses read back); return the seconds of folding alone
+    (reading the rows back is not timed: a flush holds them already) and the batches."""
+    import asyncpg
+
+    from app.db import transaction
+    from surveys.results import tally
+
+    connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+    spent, batches, last = 0.0, 0, "00000000-0000-0000-0000-000000000000"
+    try:
+        while True:
+            responses = [dict(row) for row in await connection.fetch(
+                "SELECT id, company, group_values FROM responses WHERE wave = $1 AND id > $2 "
+                "ORDER BY id LIMIT $3", wave, UUID(last), batch)]
+            if not responses:
+                return spent, batches
+            last = str(responses[-1]["id"])
+            answers = [dict(row) for row in await connection.fetch(
+                "SELECT response, question, row_key, option_key, number, text FROM answers "
+                "WHERE response = ANY($1::uuid[])", [r["id"] for r in responses])]
+            for response in responses:
+                response["group_values"] = json.loads(response["group_values"])
+            started = time.perf_counter()
+            async with transaction():
+                await tally.fold(wave, responses, answers)
+            spent += time.perf_counter() - started
+            batches += 1
+    finally:
+        await connection.close()
+
+
 async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
     from app.auth.caller import load_caller
     from surveys.ballot.service import flush_wave
-    from surveys.results import frozen, service
+    from surveys.results import frozen, service, tally
 
     caller = await load_caller(staff)
     assert caller is not None
     base = await floor(wave)  # over every row: the sealed ones are counted from the box
     opening = await seal_last(wave, SEALED)
+    folding, batches = await fold_stored(wave, FOLD_BATCH)
+    print(f"  folded into the tallies in {folding:.1f} s ({batches} batches)", flush=True)
     parts: dict[str, float] = {"flush": 0.0, "count": 0.0}
-    counting = frozen.count
+    counting, tallying = frozen.count, tally.load
 
     async def timed_count(*args: Any) -> Any:
         started = time.perf_counter()
@@ -311,19 +351,29 @@ async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
         parts["flush"] = time.perf_counter() - started
         await service.release_wave(wave)
 
-    frozen.count = timed_count  # type: ignore[assignment]
+    async def timed_tally(*args: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            found = await tallying(*args)
+            parts["tallied"] = float(found is not None)
+            return found
+        finally:
+            parts["count"] += time.perf_counter() - started
+
+    frozen.count, tally.load = timed_count, timed_tally  # type: ignore[assignment]
     try:  # timed without tracemalloc, which slows Python down: its memory is the RSS
         started = time.perf_counter()
         await release()
         freeze = time.perf_counter() - started
     finally:
-        frozen.count = counting  # type: ignore[assignment]
+        frozen.count, tally.load = counting, tallying  # type: ignore[assignment]
     program, program_mb, found = await timed(lambda: service.program_results(caller, wave))
     largest = max(found.rates[1 + len(found.towns):], key=lambda r: r.invited or 0)
     company, company_mb, _ = await timed(lambda: service.company_results(
         caller, largest.group.company_id, wave))
     return {"size": size, "sealed": min(SEALED, size), "floor": base, "freeze": freeze,
             "flush": parts["flush"], "open": opening, "count": parts["count"],
+            "tallied": parts.get("tallied", 0.0), "fold": folding, "batches": batches,
             "program": program,
             "company": company, "mb": max(program_mb, company_mb),
             "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
@@ -333,24 +383,30 @@ async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
 def report(rows: list[dict[str, float]]) -> None:
     print(f"\n{'responses':>10} {'sealed':>7} {'GROUP BY s':>10} {'freeze s':>9} "
           f"{'×GROUP BY':>10} {'flush s':>8} {'(open s)':>8} {'count s':>8} {'rest s':>7} "
-          f"{'program ms':>11} {'company ms':>11} {'pages MB':>8} {'peak MB':>8} {'load':>5}")
+          f"{'program ms':>11} {'company ms':>11} {'pages MB':>8} {'peak MB':>8} {'load':>5} "
+          f"{'fold s':>8} {'tallies':>8}")
     for row in rows:
         rest = row["freeze"] - row["flush"] - row["count"]
         print(f"{int(row['size']):>10,} {int(row['sealed']):>7,} {row['floor']:>10.2f} "
               f"{row['freeze']:>9.2f} {row['freeze'] / row['floor']:>10.2f} "
               f"{row['flush']:>8.2f} {row['open']:>8.2f} {row['count']:>8.2f} {rest:>7.2f} "
               f"{1000 * row['program']:>11.0f} {1000 * row['company']:>11.0f} "
-              f"{row['mb']:>8.1f} {row['rss']:>8.0f} {row['load']:>5.1f}")
+              f"{row['mb']:>8.1f} {row['rss']:>8.0f} {row['load']:>5.1f} "
+              f"{row['fold']:>8.1f} {'used' if row['tallied'] else 'not used':>8}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
     asked = len(survey()["sections"][0]["questions"])
     print(f"\n{asked} questions, {COMPANIES:,} companies in {TOWNS} towns. "
           "flush: the sealed ballots left at the close opened (AES-GCM, in Python: the key "
-          "is outside the database) and stored; (open: opening their boxes alone, timed "
-          "apart); the GROUP BY baseline does not open them. "
-          "count: every company and reporting group counted in SQL. "
+          "is outside the database), stored and added to the tallies; (open: opening "
+          "their boxes alone, timed apart); the GROUP BY baseline does not open them. "
+          "count: the wave's counts read from its sealed tallies (tallies: used), else "
+          "every company and reporting group counted in SQL. "
           "rest: the suppression rules, the comments and the release written. "
           "pages MB: peak Python memory (tracemalloc) of a page; peak MB: the process's "
-          "peak RSS so far (the freeze included).\n"
+          "peak RSS so far (the freeze included). fold: not part of the close: the time "
+          f"the flushes spent, while the wave was open, adding the stored responses to "
+          f"the tallies (here in batches of {FOLD_BATCH:,}; a real flush moves 5 or more "
+          "every second or so, each touching the tallies of its few companies).\n"
           f"Goal: freeze below ×1.00 the plain GROUP BY; pages under 100 ms. "
           f"Load average (1, 5, 15 min): {', '.join(f'{x:.1f}' for x in os.getloadavg())}. "
           f"Peak RSS of this process: {rss:.0f} MB.")
@@ -383,8 +439,10 @@ def main() -> None:
                         help="companies the responses spread over (try small runs with few)")
     parser.add_argument("--sealed", type=int, default=SEALED,
                         help="responses still sealed in the ballot box at the close")
+    parser.add_argument("--fold-batch", type=int, default=FOLD_BATCH,
+                        help="responses per fold of those stored while the wave was open")
     args = parser.parse_args()
-    globals().update(COMPANIES=args.companies, SEALED=args.sealed)
+    globals().update(COMPANIES=args.companies, SEALED=args.sealed, FOLD_BATCH=args.fold_batch)
     asyncio.run(_admin(f'CREATE DATABASE "{DB_NAME}"'))
     os.environ.update({"DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
                        "LEGAMI_ENV": "test", "SECRET_KEY": secrets.token_hex(32),

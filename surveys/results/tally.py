@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -130,14 +130,16 @@ def _open(box: str, wave_id: UUID, company: UUID) -> _Tally | None:
 
 
 class _Counts:
-    """One cell's counts while adding up."""
+    """One cell's counts while adding up: answers per (question, grid row, option), the
+    sum of their numbers, respondents, respondents of each multiple choice."""
 
-    __slots__ = ("counts", "multiple", "respondents")
+    __slots__ = ("multiple", "n", "respondents", "total")
 
     def __init__(self) -> None:
         self.respondents = 0
-        self.multiple: dict[str, int] = defaultdict(int)
-        self.counts: dict[str, dict[Key, list[int]]] = defaultdict(dict)
+        self.multiple: Counter[str] = Counter()
+        self.n: Counter[tuple[str, str, str | None]] = Counter()
+        self.total: Counter[tuple[str, str, str | None]] = Counter()
 
 
 class _Working:
@@ -157,8 +159,10 @@ class _Working:
                 counts.respondents = cell.respondents
                 counts.multiple.update(cell.multiple)
                 for question, pairs in cell.counts.items():
-                    counts.counts[question] = {tuple(k): list(v)  # type: ignore[misc]
-                                               for k, v in pairs}
+                    for (row, option), (n, total) in pairs:
+                        counts.n[question, row, option] = n
+                        if total:
+                            counts.total[question, row, option] = total
 
     def cell(self, dimension: str, value: str) -> _Counts:
         found = self.cells.get((dimension, value))
@@ -172,18 +176,11 @@ class _Working:
         plan, self.responses = self.plan, self.responses + 1
         whole = [self.cell("", "")] + [self.cell(key, _value(group_values.get(key)))
                                        for key in plan.dimensions]
+        keys, numbers, chosen = [], [], set()
         first: dict[str, str] = {}
         for answer in answers:
-            first.setdefault(answer["question"], answer.get("option_key") or "")
-        crossed = [(self.cell(attribute, first.get(attribute, "")), targets)
-                   for attribute, targets in plan.crosstabs]
-        for counts in whole:
-            counts.respondents += 1
-        for counts, _targets in crossed:
-            counts.respondents += 1
-        chosen: set[str] = set()
-        for answer in answers:
             question = answer["question"]
+            first.setdefault(question, answer.get("option_key") or "")
             kind = plan.kinds.get(question)
             if kind is None:
                 text = answer.get("text") or ""
@@ -191,21 +188,28 @@ class _Working:
                     self._offer(question, text, draw)
                 continue
             number = answer.get("number")
-            key = (answer.get("row_key") or "", _option(kind, answer, number))
-            value = number or 0
-            for counts in whole:
-                _bump(counts.counts[question], key, value)
-            for counts, targets in crossed:
-                if question in targets:
-                    _bump(counts.counts[question], key, value)
+            key = (question, answer.get("row_key") or "", _option(kind, answer, number))
+            keys.append(key)
+            if number:
+                numbers.append((key, number))
             if question in plan.multiple:
                 chosen.add(question)
-        for question in chosen:
-            for counts in whole:
-                counts.multiple[question] += 1
-            for counts, targets in crossed:
-                if question in targets:
-                    counts.multiple[question] += 1
+        for counts in whole:
+            counts.respondents += 1
+            counts.n.update(keys)
+            counts.multiple.update(chosen)
+            total = counts.total
+            for key, number in numbers:
+                total[key] += number
+        for attribute, targets in plan.crosstabs:
+            counts = self.cell(attribute, first.get(attribute, ""))
+            counts.respondents += 1
+            counts.n.update(key for key in keys if key[0] in targets)
+            counts.multiple.update(chosen & targets)
+            total = counts.total
+            for key, number in numbers:
+                if key[0] in targets:
+                    total[key] += number
 
     def _offer(self, question: str, text: str, draw: secrets.SystemRandom) -> None:
         """Keep a uniform random sample of the company's comments (Algorithm R)."""
@@ -218,12 +222,15 @@ class _Working:
                 self.texts[place] = (question, text)
 
     def sealed(self, wave_id: UUID, company: UUID) -> str:
-        tally = _Tally(self.plan.signature, self.responses, self.seen, self.texts, [
-            _Cell(dimension, value, counts.respondents,
-                  {q: n for q, n in counts.multiple.items() if n},
-                  {q: [(k, (v[0], v[1])) for k, v in cells.items()]
-                   for q, cells in counts.counts.items() if cells})
-            for (dimension, value), counts in self.cells.items()])
+        cells = []
+        for (dimension, value), counts in self.cells.items():
+            by_question: dict[str, list[tuple[Key, tuple[int, int]]]] = defaultdict(list)
+            total = counts.total
+            for key, n in counts.n.items():
+                by_question[key[0]].append(((key[1], key[2]), (n, total.get(key, 0))))
+            cells.append(_Cell(dimension, value, counts.respondents,
+                               {q: n for q, n in counts.multiple.items() if n}, by_question))
+        tally = _Tally(self.plan.signature, self.responses, self.seen, self.texts, cells)
         return seal_bytes(msgspec.json.encode(tally), PURPOSE, _binding(wave_id, company))
 
 
@@ -246,15 +253,6 @@ def _option(kind: tuple[str, int, int], answer: Mapping[str, Any], number: Any
     low, width = kind[1], kind[2]
     shifted = number - low  # SQL's integer division truncates towards zero
     return str(shifted // width if shifted >= 0 else -(-shifted // width))
-
-
-def _bump(cells: dict[Key, list[int]], key: Key, value: int) -> None:
-    found = cells.get(key)
-    if found is None:
-        cells[key] = [1, value]
-    else:
-        found[0] += 1
-        found[1] += value
 
 
 async def fold(wave_id: UUID, responses: Iterable[Mapping[str, Any]],
