@@ -2,12 +2,13 @@
 
 Whoever holds only the database (a dump, a backup, a superuser) reads no answer: drafts,
 sealed responses and the running tallies of open waves (`surveys.results.tally`) are
-AES-256-GCM boxes under keys derived (HKDF-SHA256) from
-`BALLOT_KEY`, a setting, never a table. `BALLOT_KEY` lists keys separated by commas:
-the first seals, every one opens, so a key is rotated by putting a new one first and
-removing the old one once every box it sealed has gone (a wave's close empties the
-ballot box, deletes its drafts, and its release deletes its tallies). Outside production, without `BALLOT_KEY`, the key is
-derived from SECRET_KEY. Each box is bound to its purpose and, for a draft, to its
+AES-256-GCM boxes under keys derived (HKDF-SHA256) from `BALLOT_KEY`, a setting, never a
+table. `BALLOT_KEY` lists keys separated by commas: the first seals, every one opens, so
+a key is rotated by putting a new one first and removing the old one once every box it
+sealed has gone (a wave's close empties the ballot box and deletes its drafts, its
+release deletes its tallies; a tally no key opens is set aside, and the wave counted
+from its answers). Outside production, without `BALLOT_KEY`, the key is derived from
+SECRET_KEY. Each box is bound to its purpose and, for a draft, to its
 invitation and the person's resume secret (the authenticated data and the key's
 derivation), so a box copied to another row or read with another secret opens nothing.
 """

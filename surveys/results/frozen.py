@@ -407,44 +407,45 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
     """Release a closed wave: decide every cell once and store it. The ballot box must
     have been flushed (`surveys.ballot.flush_wave` on the closed wave). Returns False
     when another process released it first."""
-    async with transaction():
-        await _lock(ctx.id)
-        if await _part(ctx.id, COMPANIES) is not None:
-            return False
-        companies = sorted(ctx.towns, key=str)
-        earlier = [(await load(w), w) for w in await released_order(companies)]
-        tallied = await tally.load(ctx)
-        folded = tallied[0] if tallied is not None else await count(ctx)
-        release = await company_release(
-            ctx, companies, thresholds, folded,
-            [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
-        await release_comments(ctx, release, None if tallied is None else tallied[1])
-        add_places(release)
-        rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
-                              data=encode_companies(release).decode())]
-        towns: dict[str, list[UUID]] = {}
-        for company in companies:
-            towns.setdefault(ctx.towns[company], []).append(company)
-        rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
-            town_slice(release, town, members)).decode()) for town, members in towns.items()]
-        rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW, data=msgspec.json.encode(
-            program_view(ctx, release)).decode()))
-        kept = _shown_or_pooled(release)
-        invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
-                   for d in ctx.dimensions if d.roster}
-        before = [await all_groups(w) for _r, w in earlier]
-        for company in companies:
-            history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
-                       for wave in before]
-            found = await group_release(ctx, release, company, folded, history, invited)
-            rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
-                found, _own(release, company, kept)).decode()))
-        await ResultRelease.insert(*rows)
-        await cache.clear(ctx.id)
-        await tally.clear(ctx.id)
-        await ResultState.delete().where(ResultState.wave == ctx.id)
-        await Wave.update({Wave.closed_at: now()}).where(
-            (Wave.id == ctx.id) & Wave.closed_at.is_null())
+    with tally.paused_gc():  # millions of small objects: see `tally.paused_gc`
+        async with transaction():
+            await _lock(ctx.id)
+            if await _part(ctx.id, COMPANIES) is not None:
+                return False
+            companies = sorted(ctx.towns, key=str)
+            earlier = [(await load(w), w) for w in await released_order(companies)]
+            tallied = await tally.load(ctx)
+            folded = tallied[0] if tallied is not None else await count(ctx)
+            release = await company_release(
+                ctx, companies, thresholds, folded,
+                [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
+            await release_comments(ctx, release, None if tallied is None else tallied[1])
+            add_places(release)
+            rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
+                                  data=encode_companies(release).decode())]
+            towns: dict[str, list[UUID]] = {}
+            for company in companies:
+                towns.setdefault(ctx.towns[company], []).append(company)
+            rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
+                town_slice(release, town, members)).decode()) for town, members in towns.items()]
+            rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW, data=msgspec.json.encode(
+                program_view(ctx, release)).decode()))
+            kept = _shown_or_pooled(release)
+            invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
+                       for d in ctx.dimensions if d.roster}
+            before = [await all_groups(w) for _r, w in earlier]
+            for company in companies:
+                history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
+                           for wave in before]
+                found = await group_release(ctx, release, company, folded, history, invited)
+                rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
+                    found, _own(release, company, kept)).decode()))
+            await ResultRelease.insert(*rows)
+            await cache.clear(ctx.id)
+            await tally.clear(ctx.id)
+            await ResultState.delete().where(ResultState.wave == ctx.id)
+            await Wave.update({Wave.closed_at: now()}).where(
+                (Wave.id == ctx.id) & Wave.closed_at.is_null())
     return True
 
 

@@ -53,7 +53,7 @@ async def _wave_through_the_ballot_box() -> tuple[made_by.Program, UUID, list[UU
                       balance={"children": "often", "housework": "never"},
                       ideas=f"Più nidi {number}")
     assert await flush_wave(wave) == 12
-    for number, company in enumerate(made):
+    for company in made:
         await _sealed(wave, company, 2, department="Logistica", site="Nord",
                       childcare_needs=["nothing"], stress=5, ideas="Orari flessibili")
         await _sealed(wave, company, 1, department="", children="no", commute=99)
