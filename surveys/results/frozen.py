@@ -20,6 +20,7 @@ its answers.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
@@ -46,6 +47,7 @@ from surveys.tables import Wave
 COMPANIES = ""  # the part holding the company-level cells
 TOWN = "town:"  # parts "town:<hash>": a town's slice for its companies' pages (`town_slice`)
 PROGRAM_VIEW = "view:program"  # what the program's page shows (`program_view`)
+COMMENTS = "view:comments:"  # parts "view:comments:<n>": the wave-wide list in pages
 MAX_COMMENTS = tally.MAX_COMMENTS  # per company: enough to read, few enough for a page
 
 
@@ -289,7 +291,10 @@ class ProgramView(msgspec.Struct):
     figure is not too small (`views.territory_counts`); `rate_places`: their invited
     and answered and why they hide; `heat`: per shown company, the needs each heat-map
     cell may show (`views.heat_candidates`); `comments`: the wave-wide list (each shown
-    company's, then the pool) and `respondents` the wave's.
+    company's, then the pool) and `respondents` the wave's. A release since the comment
+    pages keeps the list in `comment_pages` parts of `MAX_COMMENTS` (`comment_pages`),
+    the page reading one of them: a wave of a million responses has a list of hundreds
+    of thousands of comments, for a page that shows 300.
     """
 
     thresholds: tuple[int, int]
@@ -305,6 +310,7 @@ class ProgramView(msgspec.Struct):
     # The companies each total (PROGRAM, each town) includes: what it leaves out, and a
     # town without a total, are told from it.
     territory: dict[str, list[UUID]] = msgspec.field(default_factory=dict)
+    comment_pages: int = 0
 
 
 _PROGRAM_VIEW = msgspec.json.Decoder(ProgramView)
@@ -342,6 +348,24 @@ def program_view(ctx: WaveContext, release: CompanyRelease) -> ProgramView:
             town: list(members) for town, members in release.territory.towns.items()}})
 
 
+def comment_pages(comments: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """The wave-wide comment list shuffled into pages of `MAX_COMMENTS` (the last one
+    topped up from the first), so reading a page at random shows `MAX_COMMENTS` of the
+    list drawn at random, as drawing them from the whole list did."""
+    shuffled = list(comments)
+    secrets.SystemRandom().shuffle(shuffled)
+    pages = [shuffled[i:i + MAX_COMMENTS] for i in range(0, len(shuffled), MAX_COMMENTS)]
+    if len(pages) > 1:
+        pages[-1] += shuffled[:MAX_COMMENTS - len(pages[-1])]
+    return pages
+
+
+async def comment_page(wave_id: UUID, pages: int) -> list[tuple[str, str]]:
+    """One of a released wave's `pages` of wave-wide comments, at random."""
+    raw = await _part(wave_id, f"{COMMENTS}{secrets.randbelow(pages)}")
+    return [] if raw is None else [tuple(t) for t in msgspec.json.decode(raw)]
+
+
 async def load_program_view(wave_id: UUID) -> ProgramView | None:
     """The program's page's share of a released wave; None when the wave is not
     released (or was released before the view existed)."""
@@ -374,7 +398,7 @@ async def all_groups(wave_id: UUID) -> dict[UUID, GroupRelease]:
     """Every company's released reporting groups in a wave."""
     rows = await ResultRelease.select(ResultRelease.part, ResultRelease.data).where(
         (ResultRelease.wave == wave_id) & (ResultRelease.part != COMPANIES)
-        & (ResultRelease.part != PROGRAM_VIEW) & ResultRelease.part.not_like(TOWN + "%"))
+        & ResultRelease.part.not_like("view:%") & ResultRelease.part.not_like(TOWN + "%"))
     return {UUID(row["part"]): decode_groups(row["data"]) for row in rows}
 
 
@@ -428,8 +452,14 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
                 towns.setdefault(ctx.towns[company], []).append(company)
             rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
                 town_slice(release, town, members)).decode()) for town, members in towns.items()]
-            rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW, data=msgspec.json.encode(
-                program_view(ctx, release)).decode()))
+            view = program_view(ctx, release)
+            pages = comment_pages(view.comments)
+            view.comments, view.comment_pages = [], len(pages)
+            rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW,
+                                      data=msgspec.json.encode(view).decode()))
+            rows += [ResultRelease(wave=ctx.id, part=f"{COMMENTS}{number}",
+                                   data=msgspec.json.encode(page).decode())
+                     for number, page in enumerate(pages)]
             kept = _shown_or_pooled(release)
             invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
                        for d in ctx.dimensions if d.roster}

@@ -525,8 +525,9 @@ async def _program_view_results(ctx: WaveContext, view: frozen.ProgramView) -> P
             "" if view.territory.get(t.key.removeprefix("town:")) else "small", thresholds))
             for i, t in enumerate(towns)], language),
         questions=questions,
-        comments=await _shown_comments(ctx, list(view.comments), view.respondents, "", False,
-                                       thresholds, None, program),
+        comments=await _shown_comments(
+            ctx, await frozen.comment_page(ctx.id, view.comment_pages) if view.comment_pages
+            else list(view.comments), view.respondents, "", False, thresholds, None, program),
         left_out=[*_left_out_of(ctx, view.territory.get(PROGRAM, []), hidden_of, thresholds,
                                 PROGRAM, program),
                   *(o for t in towns for o in _left_out_of(

@@ -176,3 +176,31 @@ async def test_the_program_page_reads_its_view_not_every_company_and_shows_the_s
 
 async def _none(wave_id: UUID) -> None:
     return None
+
+
+def test_the_wave_wide_comments_are_kept_in_shuffled_pages_of_a_page_s_size() -> None:
+    """Before: the program's page decoded the whole list (hundreds of thousands of
+    comments at a million responses) to show 300 of them. Each page is 300 different
+    comments, the pages hold every comment, and a short list is one page."""
+    comments = [("ideas", f"Idea {number}") for number in range(650)]
+    pages = frozen.comment_pages(comments)
+    assert [len(page) for page in pages] == [frozen.MAX_COMMENTS] * 3
+    assert all(len(set(page)) == frozen.MAX_COMMENTS for page in pages)
+    assert set().union(*map(set, pages)) == set(comments)
+    assert pages[0] != comments[:frozen.MAX_COMMENTS]  # shuffled, not in company order
+    assert [sorted(page) for page in frozen.comment_pages(comments[:40])] == [
+        sorted(comments[:40])]
+    assert frozen.comment_pages([]) == []
+
+
+async def test_the_program_page_reads_one_page_of_the_wave_wide_comments() -> None:
+    program, wave, made = await _closed_wave(3)
+    for company in made:
+        await made_by.answered(wave, company, 11, children="yes", stress=5,
+                               ideas=f"Orari flessibili a {company}")
+    await service.release_wave(wave)
+    view = await frozen.load_program_view(wave)
+    assert view is not None and view.comments == [] and view.comment_pages == 1
+    shown = await service.program_results(await made_by.caller(program.staff), wave)
+    assert {c.text for c in shown.comments.items} == {
+        f"Orari flessibili a {company}" for company in made}
