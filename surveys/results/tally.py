@@ -31,6 +31,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import logging
 import secrets
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -50,6 +51,8 @@ from surveys.results.release import WaveContext, dimensions_of
 from surveys.results.tables import ResultTally
 from surveys.sealing import seal_bytes, unseal_bytes
 from surveys.tables import Response, Wave
+
+log = logging.getLogger("legami.results")
 
 MAX_COMMENTS = 300  # per company: enough to read, few enough for a page
 PURPOSE = "tally"
@@ -289,8 +292,13 @@ async def fold(wave_id: UUID, responses: Iterable[Mapping[str, Any]],
     companies = {response["company"] for response in responses}
     rows = await ResultTally.select(ResultTally.id, ResultTally.company, ResultTally.box).where(
         (ResultTally.wave == wave_id) & ResultTally.company.is_in(list(companies)))
-    with paused_gc():
-        boxes = _added(wave_id, plan, rows, responses, own)
+    try:
+        with paused_gc():
+            boxes = _added(wave_id, plan, rows, responses, own)
+    except Exception:  # a fault here must not hold up the ballot box: set the tallies aside
+        log.exception("tally: wave %s counted from its answers at the close", wave_id)
+        await clear(wave_id)
+        return
     if rows:
         await ResultTally.delete().where(ResultTally.id.is_in([row["id"] for row in rows]))
     for start in range(0, len(boxes), CHUNK):
