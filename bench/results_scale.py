@@ -26,6 +26,7 @@ RSS:
     .venv/bin/python bench/results_scale.py                      # 20,000 × 30, a few minutes
     .venv/bin/python bench/results_scale.py --responses 1000000  # the issue's 1,000,000 × 30
     .venv/bin/python bench/results_scale.py --responses 10000 100000 --companies 300 --sealed 0
+    .venv/bin/python bench/results_scale.py --responses 100000 --profile  # where the freeze goes
 
 Goal (issue 11): frozen figures in less time than the plain GROUP BY; pages under
 100 ms. Nothing is asserted: the figures are printed, with the ratios to the baseline
@@ -36,8 +37,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import json
 import os
+import pstats
 import resource
 import secrets
 import sys
@@ -55,6 +58,7 @@ DB_NAME = f"legami_bench_results_{secrets.token_hex(4)}"
 COMPANIES, TOWNS = 1000, 30  # --companies changes the first
 SEALED = 1000  # responses left sealed in the ballot box at the close (--sealed)
 FOLD_BATCH = 20_000  # responses per fold of the stored ones (--fold-batch)
+PROFILE = False  # --profile: the freeze under cProfile, its top functions printed
 AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
          "housing", "health", "social_ties", "participation"]
 
@@ -349,7 +353,17 @@ async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
         started = time.perf_counter()
         await flush_wave(wave)  # what `release_wave` does first
         parts["flush"] = time.perf_counter() - started
-        await service.release_wave(wave)
+        if not PROFILE:
+            await service.release_wave(wave)
+            return
+        profile = cProfile.Profile()
+        profile.enable()
+        try:
+            await service.release_wave(wave)
+        finally:
+            profile.disable()
+            for order in ("cumulative", "tottime"):
+                pstats.Stats(profile).sort_stats(order).print_stats(40)
 
     async def timed_tally(*args: Any) -> Any:
         started = time.perf_counter()
@@ -441,8 +455,12 @@ def main() -> None:
                         help="responses still sealed in the ballot box at the close")
     parser.add_argument("--fold-batch", type=int, default=FOLD_BATCH,
                         help="responses per fold of those stored while the wave was open")
+    parser.add_argument("--profile", action="store_true",
+                        help="run the freeze under cProfile (slower: compare its ratios, "
+                        "not its times) and print its top 40 functions")
     args = parser.parse_args()
-    globals().update(COMPANIES=args.companies, SEALED=args.sealed, FOLD_BATCH=args.fold_batch)
+    globals().update(COMPANIES=args.companies, SEALED=args.sealed, FOLD_BATCH=args.fold_batch,
+                     PROFILE=args.profile)
     asyncio.run(_admin(f'CREATE DATABASE "{DB_NAME}"'))
     os.environ.update({"DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
                        "LEGAMI_ENV": "test", "SECRET_KEY": secrets.token_hex(32),
