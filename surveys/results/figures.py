@@ -73,9 +73,12 @@ def base(question: Question, counts: Mapping[tuple[str, str], tuple[int, int]],
     if question.type == "multiple":
         return (multiple.get(question.key, 0),)
     if question.type == "grid":
-        return tuple(sum(n for (r, _o), (n, _s) in counts.items() if r == row.key)
-                     for row in question.rows) or (0,)
-    return (sum(n for n, _s in counts.values()),)
+        rows = {row.key: 0 for row in question.rows}
+        for (row, _o), (n, _s) in counts.items():
+            if row in rows:
+                rows[row] += n
+        return tuple(rows[row.key] for row in question.rows) or (0,)
+    return (sum([n for n, _s in counts.values()]),)
 
 
 def unanimous(question: Question, counts: Mapping[tuple[str, str], tuple[int, int]],

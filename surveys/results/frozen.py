@@ -464,10 +464,12 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
             invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
                        for d in ctx.dimensions if d.roster}
             before = [await all_groups(w) for _r, w in earlier]
+            split = ctx.split_by()
             for company in companies:
                 history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
                            for wave in before]
-                found = await group_release(ctx, release, company, folded, history, invited)
+                found = await group_release(ctx, release, company, folded, history, invited,
+                                            split)
                 rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
                     found, _own(release, company, kept)).decode()))
             await ResultRelease.insert(*rows)

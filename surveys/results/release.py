@@ -274,22 +274,25 @@ def decide_group_rates(sizes: Mapping[tuple[str, str], Sizes],
 async def group_release(ctx: WaveContext, release: CompanyRelease, company: UUID,
                         folded: cache.Folded,
                         history: Sequence[Mapping[tuple[str, str], int]] = (),
-                        invited: Mapping[str, Mapping[UUID, Mapping[str, Sizes]]] | None = None
+                        invited: Mapping[str, Mapping[UUID, Mapping[str, Sizes]]] | None = None,
+                        split: Sequence[tuple[Dimension, list[Question]]] | None = None
                         ) -> GroupRelease:
     """Decide every cell of `company`'s reporting groups (`ctx.split_by()`, counts
     `folded`), with complementary suppression in every partition, against the same
     groups' respondents in the earlier released waves (`history`, one mapping per
-    wave)."""
+    wave). `split`: `ctx.split_by()` worked out once for every company of a freeze."""
     k = release.thresholds.group
+    split = ctx.split_by() if split is None else split
     found = await group_rates(ctx, release, company, invited)
-    for dimension, _asked in ctx.split_by():
+    for dimension, _asked in split:
         _load_dimension(company, dimension, folded, found)
     found.hidden = decide_groups(
         {key: size[0] for key, size in found.sizes.items()}, found.values,
         release.sizes[company][0], release.hidden.get(company), history, found.rate_hidden, k)
-    for dimension, asked in ctx.split_by():
+    for dimension, asked in split:
+        keys = [(dimension.key, v) for v in found.values[dimension.key]]
         for question in asked:
-            _decide_group_question(found, release, company, question, dimension.key, k)
+            _decide_group_question(found, release, company, question, keys, k)
     return found
 
 
@@ -335,15 +338,15 @@ def _load_dimension(company: UUID, dimension: Dimension, folded: cache.Folded,
 
 
 def _decide_group_question(found: GroupRelease, release: CompanyRelease, company: UUID,
-                           question: Question, dimension: str, k: int) -> None:
-    keys = [(dimension, v) for v in found.values[dimension]]
-    sizes: dict[Any, Sizes] = {
-        key: base(question, found.counts[key].get(question.key, {}), found.multiple[key])
-        for key in keys}
+                           question: Question, keys: list[tuple[str, str]], k: int) -> None:
+    """Decide `question` in one partition of the company (`keys`, a dimension's groups)."""
+    cells = [found.counts[key].get(question.key, {}) for key in keys]
+    sizes: dict[Any, Sizes] = {key: base(question, cell, found.multiple[key])
+                               for key, cell in zip(keys, cells, strict=True)}
     sizes[PARENT] = release.q_sizes[question.key][company]
     forced: dict[Any, Reason] = {key: found.hidden[key] for key in keys if key in found.hidden}
-    forced.update({key: "unanimous" for key in keys if key not in forced and unanimous(
-        question, found.counts[key].get(question.key, {}), sizes[key], k)})
+    forced.update({key: "unanimous" for key, cell in zip(keys, cells, strict=True)
+                   if key not in forced and unanimous(question, cell, sizes[key], k)})
     forced.update(_parent(release.q_hidden[question.key], company))
     hidden = protect(sizes, [Sum(PARENT, tuple(keys))], k, forced)
     found.q_sizes.setdefault(question.key, {}).update(sizes)
