@@ -320,20 +320,22 @@ def program_view(ctx: WaveContext, release: CompanyRelease) -> ProgramView:
     """The program's page's share of a release (`add_places` done), decided by the same
     functions the page used on the whole release."""
     towns = sorted(release.territory.towns)
+    asked = ctx.counted
     figures: dict[str, dict[str, tuple[tuple[int, ...], CellCounts]]] = {}
-    for question in ctx.counted:
+    for question in asked:
         found = figures[question.key] = {}
         for place in [PROGRAM, *towns]:
             counted = views.territory_counts(release, question, place)
             if counted is not None:
                 found[place] = (counted[0], list(counted[1].items()))
     heat = []
+    order, used = views.need_order(ctx), views.used_areas(ctx)
     for company in sorted(release.sizes, key=str):
         if company not in release.hidden:
             group = views.company_group(ctx, company)
             heat.append((company, views.heat_candidates(ctx, {
                 q.key: views.company_figure(release, q, company, group, "it")
-                for q in ctx.counted})))
+                for q in asked}, order, used)))
     return ProgramView(
         thresholds=(release.thresholds.group, release.thresholds.text), towns=towns,
         rate_places={place: views.territory_rate_size(release, place)

@@ -247,15 +247,16 @@ def used_areas(ctx: WaveContext) -> list[str]:
 Candidate = tuple[str, str, int, int, float]
 
 
-def heat_candidates(ctx: WaveContext, figures: dict[str, Figure]
+def heat_candidates(ctx: WaveContext, figures: dict[str, Figure],
+                    order: NeedOrder | None = None, used: list[str] | None = None
                     ) -> dict[str, list[Candidate]]:
     """Per area, the needs a heat-map cell of these figures may show: those sharing its
     highest (share, count), in the order `needs` finds them. Which need the cell shows
     among them depends on the language only (`heat_cell`: the first label), so they are
-    worked out once, at the freeze, in any language."""
+    worked out once, at the freeze, in any language (`order`, `need_order`, and `used`,
+    `used_areas`, worked out once for every company)."""
     language = "it"
-    order = {q.key: (i, [key for key, _label in option_labels(q, language)])
-             for i, q in enumerate(ctx.counted)}
+    order = need_order(ctx) if order is None else order
 
     def found_at(need: Candidate) -> tuple[int, int]:
         index, options = order[need[0]]
@@ -263,13 +264,22 @@ def heat_candidates(ctx: WaveContext, figures: dict[str, Figure]
 
     every = needs_of(ctx, figures, language)
     cells = {}
-    for area in used_areas(ctx):
+    for area in used_areas(ctx) if used is None else used:
         mine = [n for n in every if n.area == area]
         if mine:
             best = max((n.share, n.count) for n in mine)
             cells[area] = sorted(((n.question, n.option, n.count, n.n, n.share) for n in mine
                                   if (n.share, n.count) == best), key=found_at)
     return cells
+
+
+NeedOrder = dict[str, tuple[int, list[str]]]
+
+
+def need_order(ctx: WaveContext) -> NeedOrder:
+    """Each counted question's place and its options' keys, as `needs` finds them."""
+    return {q.key: (i, [key for key, _label in option_labels(q, "it")])
+            for i, q in enumerate(ctx.counted)}
 
 
 def heat_cell(area: str, candidates: list[Candidate], hidden: str, thresholds: Thresholds,
