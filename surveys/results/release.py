@@ -21,7 +21,7 @@ from uuid import UUID
 from app.values import json_value
 from surveys.definition import Definition, Question, linked, questions
 from surveys.results import cache, queries
-from surveys.results.figures import base, unanimous
+from surveys.results.figures import UNANIMOUS_BELOW, base, unanimous
 from surveys.results.queries import CROSSTABS, Dimension
 from surveys.results.suppression import (
     Reason,
@@ -345,8 +345,12 @@ def _decide_group_question(found: GroupRelease, release: CompanyRelease, company
                                for key, cell in zip(keys, cells, strict=True)}
     sizes[PARENT] = release.q_sizes[question.key][company]
     forced: dict[Any, Reason] = {key: found.hidden[key] for key in keys if key in found.hidden}
+    # Only a figure of fewer than 2 × k people can be unanimous: most groups are spared
+    # the look at their counts.
+    limit = UNANIMOUS_BELOW * k
     forced.update({key: "unanimous" for key, cell in zip(keys, cells, strict=True)
-                   if key not in forced and unanimous(question, cell, sizes[key], k)})
+                   if key not in forced and min(sizes[key]) < limit
+                   and unanimous(question, cell, sizes[key], k)})
     forced.update(_parent(release.q_hidden[question.key], company))
     hidden = protect(sizes, [Sum(PARENT, tuple(keys))], k, forced)
     found.q_sizes.setdefault(question.key, {}).update(sizes)
