@@ -72,6 +72,8 @@ def protect(sizes: Mapping[Key, Sizes], sums: Sequence[Sum], threshold: int,
     for key, size in sizes.items():
         if is_small(size, threshold):
             hidden[key] = "small"
+    if not hidden:  # no hidden cell for a partition to give away
+        return hidden
     while fixes := _violations(sizes, sums, hidden, threshold):
         for key in fixes:
             hidden.setdefault(key, "complement")
