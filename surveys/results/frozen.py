@@ -77,7 +77,8 @@ def _sizes(pairs: list[list[Any]]) -> dict[Any, tuple[int, ...]]:
 
 
 def _counts(by_question: Mapping[str, Mapping[tuple[str, str], tuple[int, int]]]) -> Any:
-    return {q: _pairs(cells) for q, cells in by_question.items()}
+    # `_pairs` inlined: a wave's groups have hundreds of thousands of question cells
+    return {q: list(cells.items()) for q, cells in by_question.items()}
 
 
 def _uncounts(data: Mapping[str, list[list[Any]]]) -> dict[str, dict[Any, tuple[int, int]]]:
