@@ -305,6 +305,9 @@ async def fold_stored(wave: UUID, batch: int) -> tuple[float, int]:
     from surveys.results import tally
 
     connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+    # By the answers' index: with tens of millions of answers PostgreSQL would rather
+    # scan them all for each batch's list of responses.
+    await connection.execute("SET enable_seqscan = off")
     spent, batches, last = 0.0, 0, "00000000-0000-0000-0000-000000000000"
     try:
         while True:
