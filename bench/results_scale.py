@@ -297,36 +297,46 @@ async def seal_last(wave: UUID, count: int) -> float:
 async def fold_stored(wave: UUID, batch: int) -> tuple[float, int]:
     """Add the wave's stored responses to its tallies as the flushes that stored them did
     while the wave was open (`surveys.results.tally.fold`, in `batch`es, each in its own
-    transaction with the responses read back); return the seconds of folding alone
-    (reading the rows back is not timed: a flush holds them already) and the batches."""
+    transaction); return the seconds of folding alone (reading the rows back, in one
+    pass ordered by response, is not timed: a flush holds them already) and the batches."""
     import asyncpg
 
     from app.db import transaction
     from surveys.results import tally
 
+    spent, batches = 0.0, 0
+    responses: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+
+    async def fold() -> None:
+        nonlocal spent, batches
+        started = time.perf_counter()
+        async with transaction():
+            await tally.fold(wave, responses, answers)
+        spent += time.perf_counter() - started
+        batches += 1
+        responses.clear()
+        answers.clear()
+
     connection = await asyncpg.connect(os.environ["DATABASE_URL"])
-    # By the answers' index: with tens of millions of answers PostgreSQL would rather
-    # scan them all for each batch's list of responses.
-    await connection.execute("SET enable_seqscan = off")
-    spent, batches, last = 0.0, 0, "00000000-0000-0000-0000-000000000000"
     try:
-        while True:
-            responses = [dict(row) for row in await connection.fetch(
-                "SELECT id, company, group_values FROM responses WHERE wave = $1 AND id > $2 "
-                "ORDER BY id LIMIT $3", wave, UUID(last), batch)]
-            if not responses:
-                return spent, batches
-            last = str(responses[-1]["id"])
-            answers = [dict(row) for row in await connection.fetch(
-                "SELECT response, question, row_key, option_key, number, text FROM answers "
-                "WHERE response = ANY($1::uuid[])", [r["id"] for r in responses])]
-            for response in responses:
-                response["group_values"] = json.loads(response["group_values"])
-            started = time.perf_counter()
-            async with transaction():
-                await tally.fold(wave, responses, answers)
-            spent += time.perf_counter() - started
-            batches += 1
+        async with connection.transaction():
+            async for row in connection.cursor(
+                    "SELECT r.id, r.company, r.group_values, a.question, a.row_key, "
+                    "a.option_key, a.number, a.text FROM responses r JOIN answers a "
+                    "ON a.response = r.id WHERE r.wave = $1 ORDER BY r.id", wave,
+                    prefetch=20_000):
+                if not responses or responses[-1]["id"] != row["id"]:
+                    if len(responses) >= batch:
+                        await fold()
+                    responses.append({"id": row["id"], "company": row["company"],
+                                      "group_values": json.loads(row["group_values"])})
+                answers.append({"response": row["id"], "question": row["question"],
+                                "row_key": row["row_key"], "option_key": row["option_key"],
+                                "number": row["number"], "text": row["text"]})
+        if responses:
+            await fold()
+        return spent, batches
     finally:
         await connection.close()
 
