@@ -59,6 +59,7 @@ COMPANIES, TOWNS = 1000, 30  # --companies changes the first
 SEALED = 1000  # responses left sealed in the ballot box at the close (--sealed)
 FOLD_BATCH = 20_000  # responses per fold of the stored ones (--fold-batch)
 PROFILE = False  # --profile: the freeze under cProfile, its top functions printed
+KEEP = ""  # --keep NAME: the database kept after the run, and its waves used again
 AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
          "housing", "health", "social_ties", "participation"]
 
@@ -341,7 +342,49 @@ async def fold_stored(wave: UUID, batch: int) -> tuple[float, int]:
         await connection.close()
 
 
-async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
+# Kept databases (--keep): a wave generated and folded once, closed again and again -----
+
+SNAPSHOT = [  # what a freeze changes, as it was before the first one
+    "CREATE TABLE bench_tallies AS SELECT * FROM result_tallies WHERE wave = '{w}'",
+    "CREATE TABLE bench_ballots AS SELECT * FROM ballots WHERE wave = '{w}'",
+    "CREATE TABLE bench_kept AS SELECT id FROM responses WHERE wave = '{w}'",
+    "CREATE UNIQUE INDEX ON bench_kept (id)",
+]
+RESTORE = [  # back to the snapshot: the sealed ballots unopened, the tallies unread
+    "DELETE FROM result_releases WHERE wave = '{w}'",
+    "DELETE FROM result_tallies WHERE wave = '{w}'",
+    "INSERT INTO result_tallies SELECT * FROM bench_tallies",
+    "CREATE TEMP TABLE bench_new AS SELECT id FROM responses r WHERE wave = '{w}' "
+    "AND NOT EXISTS (SELECT 1 FROM bench_kept k WHERE k.id = r.id)",
+    "DELETE FROM answers WHERE response IN (SELECT id FROM bench_new)",
+    "DELETE FROM responses WHERE id IN (SELECT id FROM bench_new)",
+    "DELETE FROM ballots WHERE wave = '{w}'",
+    "INSERT INTO ballots SELECT * FROM bench_ballots",
+    "UPDATE waves SET closed_at = NULL WHERE id = '{w}'",
+]
+
+
+async def kept_wave(size: int) -> UUID | None:
+    """The wave of `size` responses a kept database already holds, back as it was
+    before its first close; None when it holds none."""
+    import asyncpg
+
+    connection = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        if not await connection.fetchval("SELECT to_regclass('bench_kept') IS NOT NULL"):
+            return None
+        wave = await connection.fetchval(
+            "SELECT id FROM waves WHERE title = $1", f"{size} risposte")
+    finally:
+        await connection.close()
+    if wave is not None:
+        await _execute(*(sql.format(w=wave) for sql in RESTORE))
+    return wave  # type: ignore[no-any-return]
+
+
+async def measure(staff: UUID, wave: UUID, size: int, again: bool = False
+                  ) -> dict[str, float]:
+    """`again`: a kept wave, already sealed and folded (`kept_wave`)."""
     from app.auth.caller import load_caller
     from surveys.ballot.service import flush_wave
     from surveys.results import frozen, service, tally
@@ -349,8 +392,12 @@ async def measure(staff: UUID, wave: UUID, size: int) -> dict[str, float]:
     caller = await load_caller(staff)
     assert caller is not None
     base = await floor(wave)  # over every row: the sealed ones are counted from the box
-    opening = await seal_last(wave, SEALED)
-    folding, batches = await fold_stored(wave, FOLD_BATCH)
+    opening, folding, batches = 0.0, 0.0, 0
+    if not again:
+        opening = await seal_last(wave, SEALED)
+        folding, batches = await fold_stored(wave, FOLD_BATCH)
+        if KEEP:
+            await _execute(*(sql.format(w=wave) for sql in SNAPSHOT))
     print(f"  folded into the tallies in {folding:.1f} s ({batches} batches)", flush=True)
     parts: dict[str, float] = {"flush": 0.0, "count": 0.0}
     counting, tallying = frozen.count, tally.load
@@ -441,11 +488,21 @@ def report(rows: list[dict[str, float]]) -> None:
 
 async def run(sizes: list[int]) -> None:
     from app.db import close_pool, open_pool
+    from app.tables import User
 
-    staff, version = await prepare()
+    if KEEP and len(sizes) > 1:
+        raise SystemExit("--keep takes one size")
+    again = await kept_wave(sizes[0]) if KEEP else None
+    if again is None:
+        staff, version = await prepare()
     await open_pool()
     try:
         rows = []
+        if again is not None:
+            staff = (await User.select(User.id).first())["id"]
+            print(f"{sizes[0]:,} responses: the kept wave, closed again", flush=True)
+            rows.append(await measure(staff, again, sizes[0], again=True))
+            sizes = []
         for index, size in enumerate(sizes):
             started = time.perf_counter()
             wave = await generate(version, size, date(2026, 1, 5) + timedelta(days=30 * index))
@@ -468,20 +525,39 @@ def main() -> None:
                         help="responses still sealed in the ballot box at the close")
     parser.add_argument("--fold-batch", type=int, default=FOLD_BATCH,
                         help="responses per fold of those stored while the wave was open")
+    parser.add_argument("--keep", metavar="NAME", default="",
+                        help="keep the database NAME after the run; a run with the same "
+                        "NAME and size closes its wave again without generating it")
     parser.add_argument("--profile", action="store_true",
                         help="run the freeze under cProfile (slower: compare its ratios, "
                         "not its times) and print its top 40 functions")
     args = parser.parse_args()
     globals().update(COMPANIES=args.companies, SEALED=args.sealed, FOLD_BATCH=args.fold_batch,
-                     PROFILE=args.profile)
-    asyncio.run(_admin(f'CREATE DATABASE "{DB_NAME}"'))
-    os.environ.update({"DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME,
-                       "LEGAMI_ENV": "test", "SECRET_KEY": secrets.token_hex(32),
-                       "BROKER_URL": "embedded", "SMTP_URL": "dev"})
+                     PROFILE=args.profile, KEEP=args.keep)
+    name = args.keep or DB_NAME
+    if not args.keep or not asyncio.run(_exists(name)):
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    os.environ.update({"DATABASE_URL": ADMIN_URL.rsplit("/", 1)[0] + "/" + name,
+                       "LEGAMI_ENV": "test", "BROKER_URL": "embedded", "SMTP_URL": "dev"})
+    # The ballot key must open a kept database's boxes and tallies again.
+    os.environ.setdefault("SECRET_KEY", ("bench-kept-database-" * 3) if args.keep
+                          else secrets.token_hex(32))
     try:
         asyncio.run(run(args.sizes))
     finally:
-        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
+        if not args.keep:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _exists(name: str) -> bool:
+    import asyncpg
+
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        return bool(await connection.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", name))
+    finally:
+        await connection.close()
 
 
 if __name__ == "__main__":
