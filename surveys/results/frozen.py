@@ -446,9 +446,11 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
             earlier = [(await load(w), w) for w in await released_order(companies)]
             tallied = await tally.load(ctx)
             folded = tallied[0] if tallied is not None else await count(ctx)
+            invited = await queries.invitations(ctx.id, None,
+                                                [d.key for d in ctx.dimensions if d.roster])
             release = await company_release(
                 ctx, companies, thresholds, folded,
-                [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r])
+                [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r], invited)
             await release_comments(ctx, release, None if tallied is None else tallied[1])
             add_places(release)
             rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
@@ -467,15 +469,13 @@ async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
                                    data=msgspec.json.encode(page).decode())
                      for number, page in enumerate(pages)]
             kept = _shown_or_pooled(release)
-            invited = {d.key: await queries.group_invitations(ctx.id, None, d.key)
-                       for d in ctx.dimensions if d.roster}
             before = [await all_groups(w) for _r, w in earlier]
             split = ctx.split_by()
             for company in companies:
                 history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
                            for wave in before]
-                found = await group_release(ctx, release, company, folded, history, invited,
-                                            split)
+                found = await group_release(ctx, release, company, folded, history,
+                                            invited.groups, split)
                 rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
                     found, _own(release, company, kept)).decode()))
             await ResultRelease.insert(*rows)

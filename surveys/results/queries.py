@@ -101,15 +101,38 @@ def _company_filter(companies: list[UUID] | None, args: list[Any]) -> str:
 # Company level ---------------------------------------------------------------------
 
 
-async def invitations(wave_id: UUID, companies: list[UUID] | None
-                      ) -> dict[UUID, tuple[int, int]]:
-    """Invited and answered per company."""
+@dataclass
+class Invited:
+    """Invited and answered per company, and per company and value of roster fields."""
+
+    companies: dict[UUID, tuple[int, int]]
+    groups: dict[str, dict[UUID, dict[str, tuple[int, int]]]]  # field -> company -> value
+
+
+async def invitations(wave_id: UUID, companies: list[UUID] | None,
+                      roster: Iterable[str] = ()) -> Invited:
+    """Invited and answered per company (all when None), and per value of each `roster`
+    field, in one pass over the wave's invitations (grouped by company and every
+    field's value, added up here: a few rows per company)."""
+    keys = list(roster)
     args: list[Any] = [wave_id]
-    sql = ("SELECT r.company AS company, COUNT(*) AS invited, "
+    values = "".join(f", {_group_value(key)} AS v{i}" for i, key in enumerate(keys))
+    grouped = ", ".join(str(i) for i in range(1, len(keys) + 2))
+    sql = (f"SELECT r.company AS company{values}, COUNT(*) AS invited, "
            "SUM(CASE WHEN r.answered THEN 1 ELSE 0 END) AS answered FROM invitations r "
-           "WHERE r.wave = {}" + _company_filter(companies, args) + " GROUP BY r.company")
-    return {as_uuid(row["company"]): (int(row["invited"]), int(row["answered"] or 0))
-            for row in await _raw(sql, *args)}
+           "WHERE r.wave = {}" + _company_filter(companies, args) + f" GROUP BY {grouped}")
+    found = Invited({}, {key: {} for key in keys})
+    for row in await _raw(sql, *args):
+        company = as_uuid(row["company"])
+        invited, answered = int(row["invited"]), int(row["answered"] or 0)
+        total = found.companies.get(company, (0, 0))
+        found.companies[company] = (total[0] + invited, total[1] + answered)
+        for i, key in enumerate(keys):
+            mine = found.groups[key].setdefault(company, {})
+            value = str(row[f"v{i}"])
+            total = mine.get(value, (0, 0))
+            mine[value] = (total[0] + invited, total[1] + answered)
+    return found
 
 
 # Reporting groups inside one company ---------------------------------------------------
@@ -132,20 +155,6 @@ def value_sql(dimension: Dimension, alias: str = "b", lookup: bool = True
     return (f"COALESCE({alias}.option_key, '')",
             f" LEFT JOIN LATERAL (SELECT b.option_key FROM answers b WHERE b.response = r.id "
             f"AND b.question = '{dimension.key}' LIMIT 1) {alias} ON TRUE")
-
-
-async def group_invitations(wave_id: UUID, companies: list[UUID] | None, key: str
-                            ) -> dict[UUID, dict[str, tuple[int, int]]]:
-    """Invited and answered per company (all when None) and value of roster field `key`."""
-    args: list[Any] = [wave_id]
-    sql = (f"SELECT r.company AS company, {_group_value(key)} AS value, COUNT(*) AS invited, "
-           "SUM(CASE WHEN r.answered THEN 1 ELSE 0 END) AS answered FROM invitations r "
-           "WHERE r.wave = {}" + _company_filter(companies, args) + " GROUP BY 1, 2")
-    found: dict[UUID, dict[str, tuple[int, int]]] = {}
-    for row in await _raw(sql, *args):
-        found.setdefault(as_uuid(row["company"]), {})[str(row["value"])] = (
-            int(row["invited"]), int(row["answered"] or 0))
-    return found
 
 
 # Free text ---------------------------------------------------------------------------

@@ -119,12 +119,14 @@ class CompanyRelease:
         default_factory=dict)
 
 
-async def rate_release(ctx: WaveContext, companies: list[UUID],
-                       thresholds: Thresholds) -> CompanyRelease:
-    """Decide the response rates of `companies` and their territory."""
+async def rate_release(ctx: WaveContext, companies: list[UUID], thresholds: Thresholds,
+                       invited: queries.Invited | None = None) -> CompanyRelease:
+    """Decide the response rates of `companies` and their territory (`invited`: the
+    wave's invitations, `queries.invitations`, when already read)."""
     k = thresholds.group
-    invited = await queries.invitations(ctx.id, companies)
-    sizes: dict[UUID, Sizes] = {c: invited.get(c, (0, 0)) for c in companies}
+    if invited is None:
+        invited = await queries.invitations(ctx.id, companies)
+    sizes: dict[UUID, Sizes] = {c: invited.companies.get(c, (0, 0)) for c in companies}
     hidden = protect(sizes, [], k)
     return CompanyRelease(thresholds, sizes, hidden,
                           territory(sizes, hidden, _town_members(ctx, companies), k))
@@ -138,13 +140,13 @@ async def count(ctx: WaveContext) -> cache.Folded:
 
 
 async def company_release(ctx: WaveContext, companies: list[UUID], thresholds: Thresholds,
-                          folded: cache.Folded, earlier: Sequence[Mapping[UUID, int]] = ()
-                          ) -> CompanyRelease:
+                          folded: cache.Folded, earlier: Sequence[Mapping[UUID, int]] = (),
+                          invited: queries.Invited | None = None) -> CompanyRelease:
     """Decide every company-level cell of `companies` in the wave (their counts
     `folded`, `count`), and their territory, against the respondents of each company in
-    the `earlier` released waves."""
+    the `earlier` released waves (`invited`: as `rate_release`)."""
     k = thresholds.group
-    release = await rate_release(ctx, companies, thresholds)
+    release = await rate_release(ctx, companies, thresholds, invited)
     now = {c: folded.respondents.get((c, "", ""), 0) for c in companies}
     release.sizes = {c: (now[c],) for c in companies}
     release.hidden, release.territory = decide_companies(
@@ -242,13 +244,13 @@ async def group_rates(ctx: WaveContext, release: CompanyRelease, company: UUID,
                       preloaded: Mapping[str, Mapping[UUID, Mapping[str, Sizes]]] | None = None
                       ) -> GroupRelease:
     """Decide the response rates of `company`'s roster groups (`preloaded`: every
-    company's invited and answered per roster field, `queries.group_invitations`)."""
+    company's invited and answered per roster field, `queries.invitations`' groups)."""
     found = GroupRelease()
     roster = [d.key for d in ctx.dimensions if d.roster]
+    if preloaded is None:
+        preloaded = (await queries.invitations(ctx.id, [company], roster)).groups
     for key in roster:
-        invited = (preloaded[key].get(company, {}) if preloaded is not None
-                   else (await queries.group_invitations(ctx.id, [company], key)).get(
-                       company, {}))
+        invited = preloaded[key].get(company, {})
         found.values[key] = sorted(invited, key=lambda v: (v == "", v))
         found.rate_sizes.update({(key, v): n for v, n in invited.items()})
     found.rate_hidden = decide_group_rates(
