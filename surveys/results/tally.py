@@ -55,7 +55,9 @@ from surveys.tables import Response, Wave
 log = logging.getLogger("legami.results")
 
 MAX_COMMENTS = 300  # per company: enough to read, few enough for a page
-PURPOSE = "tally"
+# The sealed form's version is in its purpose: a box of another form opens nothing, so
+# its wave is counted from the answers at the close (`load`), never misread.
+PURPOSE = "tally:msgpack"
 CHUNK = 500  # tallies per INSERT
 
 Key = tuple[str, str | None]  # grid row, option
@@ -122,7 +124,9 @@ class _Cell(msgspec.Struct, array_like=True):
     value: str
     respondents: int
     multiple: dict[str, int]
-    counts: dict[str, list[tuple[Key, tuple[int, int]]]]
+    # MessagePack keeps the (grid row, option) keys as tuples: decoding builds the
+    # mappings `cache.Folded` holds, in C.
+    counts: dict[str, dict[Key, tuple[int, int]]]
 
 
 class _Tally(msgspec.Struct, array_like=True):
@@ -133,7 +137,7 @@ class _Tally(msgspec.Struct, array_like=True):
     cells: list[_Cell]
 
 
-_DECODER = msgspec.json.Decoder(_Tally)
+_DECODER = msgspec.msgpack.Decoder(_Tally)
 
 
 def _binding(wave_id: UUID, company: UUID) -> bytes:
@@ -178,7 +182,7 @@ class _Working:
                 counts.respondents = cell.respondents
                 counts.multiple.update(cell.multiple)
                 for question, pairs in cell.counts.items():
-                    for (row, option), (n, total) in pairs:
+                    for (row, option), (n, total) in pairs.items():
                         counts.n[question, row, option] = n
                         if total:
                             counts.total[question, row, option] = total
@@ -243,14 +247,14 @@ class _Working:
     def sealed(self, wave_id: UUID, company: UUID) -> str:
         cells = []
         for (dimension, value), counts in self.cells.items():
-            by_question: dict[str, list[tuple[Key, tuple[int, int]]]] = defaultdict(list)
+            by_question: dict[str, dict[Key, tuple[int, int]]] = defaultdict(dict)
             total = counts.total
             for key, n in counts.n.items():
-                by_question[key[0]].append(((key[1], key[2]), (n, total.get(key, 0))))
+                by_question[key[0]][key[1], key[2]] = (n, total.get(key, 0))
             cells.append(_Cell(dimension, value, counts.respondents,
                                {q: n for q, n in counts.multiple.items() if n}, by_question))
         tally = _Tally(self.plan.signature, self.responses, self.seen, self.texts, cells)
-        return seal_bytes(msgspec.json.encode(tally), PURPOSE, _binding(wave_id, company))
+        return seal_bytes(msgspec.msgpack.encode(tally), PURPOSE, _binding(wave_id, company))
 
 
 def _value(value: Any) -> str:
@@ -365,9 +369,7 @@ def _loaded(wave_id: UUID, signature: str, rows: list[dict[str, Any]],
             if cell.multiple:
                 found.multiple[key].update(cell.multiple)
             if cell.counts:
-                mine = found.counts[key]
-                for question, pairs in cell.counts.items():
-                    mine[question] = dict(pairs)  # type: ignore[arg-type]
+                found.counts[key] = cell.counts  # type: ignore[assignment]
         comments[company] = [tuple(t) for t in tally.texts]
     return found, comments  # type: ignore[return-value]
 
