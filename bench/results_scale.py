@@ -60,6 +60,7 @@ SEALED = 1000  # responses left sealed in the ballot box at the close (--sealed)
 FOLD_BATCH = 20_000  # responses per fold of the stored ones (--fold-batch)
 PROFILE = False  # --profile: the freeze under cProfile, its top functions printed
 KEEP = ""  # --keep NAME: the database kept after the run, and its waves used again
+REFOLD = False  # --refold: a kept wave's tallies added up again (their form changed)
 AREAS = ["children", "elder_care", "working_time", "commuting", "time_saving", "finances",
          "housing", "health", "social_ties", "participation"]
 
@@ -395,9 +396,12 @@ async def measure(staff: UUID, wave: UUID, size: int, again: bool = False
     opening, folding, batches = 0.0, 0.0, 0
     if not again:
         opening = await seal_last(wave, SEALED)
+    if not again or REFOLD:
+        await _execute(f"DELETE FROM result_tallies WHERE wave = '{wave}'")
         folding, batches = await fold_stored(wave, FOLD_BATCH)
         if KEEP:
-            await _execute(*(sql.format(w=wave) for sql in SNAPSHOT))
+            await _execute("DROP TABLE IF EXISTS bench_tallies, bench_ballots, bench_kept",
+                           *(sql.format(w=wave) for sql in SNAPSHOT))
     print(f"  folded into the tallies in {folding:.1f} s ({batches} batches)", flush=True)
     parts: dict[str, float] = {"flush": 0.0, "count": 0.0}
     counting, tallying = frozen.count, tally.load
@@ -528,12 +532,16 @@ def main() -> None:
     parser.add_argument("--keep", metavar="NAME", default="",
                         help="keep the database NAME after the run; a run with the same "
                         "NAME and size closes its wave again without generating it")
+    parser.add_argument("--refold", action="store_true",
+                        help="with --keep: add the kept wave's responses up into new tallies "
+                        "(after a change of their form)")
     parser.add_argument("--profile", action="store_true",
                         help="run the freeze under cProfile (slower: compare its ratios, "
                         "not its times) and print its top 40 functions")
     args = parser.parse_args()
     globals().update(COMPANIES=args.companies, SEALED=args.sealed, FOLD_BATCH=args.fold_batch,
-                     PROFILE=args.profile, KEEP=args.keep)
+                     PROFILE=args.profile, KEEP=args.keep,
+                     REFOLD=args.refold)
     name = args.keep or DB_NAME
     if not args.keep or not asyncio.run(_exists(name)):
         asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
