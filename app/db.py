@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import asyncpg
 from piccolo.engine.base import Engine
@@ -75,6 +76,28 @@ def transaction() -> Any:
     if isinstance(db, SQLiteEngine):
         return db.transaction(transaction_type=TransactionType.immediate)
     return db.transaction()
+
+
+T = TypeVar("T")
+
+
+def begun(read: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+    """`read()`, reads of committed rows, begun at once on a connection of its own,
+    outside the caller's transaction, so that the database works on them while the
+    caller goes on (PostgreSQL). Await the result before the transaction ends. On SQLite
+    (one file, one writer) `read()` runs when awaited, in the caller's transaction."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return read()
+
+    async def outside() -> T:
+        db.current_transaction.set(None)  # this task's copy of the context only
+        return await read()
+
+    task = asyncio.get_running_loop().create_task(outside())
+    # A caller that failed before awaiting it leaves no unretrieved exception behind.
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
+    return task
 
 
 def is_sqlite() -> bool:

@@ -19,6 +19,7 @@ its answers.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import random
 import secrets
@@ -29,7 +30,7 @@ from uuid import UUID
 import msgspec
 
 from app.clock import now
-from app.db import is_sqlite, transaction
+from app.db import begun, is_sqlite, transaction
 from surveys.definition import questions
 from surveys.results import cache, queries, tally, views
 from surveys.results.figures import add_counts
@@ -433,58 +434,118 @@ async def _lock(wave_id: UUID) -> None:
         await ResultRelease.raw("SELECT pg_advisory_xact_lock({})", key)
 
 
+class _Writer:
+    """Writes a release's rows in batches, in the freeze's transaction, while the freeze
+    goes on deciding: a batch is sent once the one before it is written, and the freeze
+    yields to the event loop between companies so that the bytes go out. The database
+    compresses and stores tens of megabytes while Python decides the next companies."""
+
+    def __init__(self) -> None:
+        self.pending: asyncio.Future[None] | None = None
+
+    def write(self, rows: list[ResultRelease]) -> None:
+        previous = self.pending
+
+        async def written() -> None:
+            if previous is not None:
+                await previous
+            await ResultRelease.insert(*rows)
+
+        self.pending = asyncio.ensure_future(written())  # in this transaction's context
+
+    async def done(self) -> None:
+        """Every batch written (or the first fault raised)."""
+        if self.pending is not None:
+            await self.pending
+
+    async def settle(self) -> None:
+        """No batch still running on the transaction's connection (after a fault)."""
+        if self.pending is not None:
+            await asyncio.gather(self.pending, return_exceptions=True)
+
+
+BATCH = 100  # companies' parts per INSERT
+
+
 async def freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
     """Release a closed wave: decide every cell once and store it. The ballot box must
     have been flushed (`surveys.ballot.flush_wave` on the closed wave). Returns False
     when another process released it first."""
-    with tally.paused_gc():  # millions of small objects: see `tally.paused_gc`
-        async with transaction():
-            await _lock(ctx.id)
-            if await _part(ctx.id, COMPANIES) is not None:
-                return False
-            companies = sorted(ctx.towns, key=str)
-            earlier = [(await load(w), w) for w in await released_order(companies)]
-            tallied = await tally.load(ctx)
-            folded = tallied[0] if tallied is not None else await count(ctx)
-            invited = await queries.invitations(ctx.id, None,
-                                                [d.key for d in ctx.dimensions if d.roster])
-            release = await company_release(
-                ctx, companies, thresholds, folded,
-                [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r], invited)
-            await release_comments(ctx, release, None if tallied is None else tallied[1])
-            add_places(release)
-            rows = [ResultRelease(wave=ctx.id, part=COMPANIES,
-                                  data=encode_companies(release).decode())]
-            towns: dict[str, list[UUID]] = {}
-            for company in companies:
-                towns.setdefault(ctx.towns[company], []).append(company)
-            rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
-                town_slice(release, town, members)).decode()) for town, members in towns.items()]
-            view = program_view(ctx, release)
-            pages = comment_pages(view.comments)
-            view.comments, view.comment_pages = [], len(pages)
-            rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW,
-                                      data=msgspec.json.encode(view).decode()))
-            rows += [ResultRelease(wave=ctx.id, part=f"{COMMENTS}{number}",
-                                   data=msgspec.json.encode(page).decode())
-                     for number, page in enumerate(pages)]
-            kept = _shown_or_pooled(release)
-            before = [await all_groups(w) for _r, w in earlier]
-            split = ctx.split_by()
-            for company in companies:
-                history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
-                           for wave in before]
-                found = await group_release(ctx, release, company, folded, history,
-                                            invited.groups, split)
-                rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
-                    found, _own(release, company, kept)).decode()))
-            await ResultRelease.insert(*rows)
-            await cache.clear(ctx.id)
-            await tally.clear(ctx.id)
-            await ResultState.delete().where(ResultState.wave == ctx.id)
-            await Wave.update({Wave.closed_at: now()}).where(
-                (Wave.id == ctx.id) & Wave.closed_at.is_null())
+    # Millions of small objects (see `tally.paused_gc`): the collector comes back once
+    # `_freeze` has returned and they are gone, rather than walking them all on its way.
+    with tally.paused_gc():
+        return await _freeze(ctx, thresholds)
+
+
+async def _freeze(ctx: WaveContext, thresholds: Thresholds) -> bool:
+    async with transaction():
+        await _lock(ctx.id)
+        if await _part(ctx.id, COMPANIES) is not None:
+            return False
+        companies = sorted(ctx.towns, key=str)
+        roster = [d.key for d in ctx.dimensions if d.roster]
+        # Counted by the database while the tallies are opened.
+        reading = begun(lambda: queries.invitations(ctx.id, None, roster))
+        earlier = [(await load(w), w) for w in await released_order(companies)]
+        tallied = await tally.load(ctx)
+        folded = tallied[0] if tallied is not None else await count(ctx)
+        invited = await reading
+        release = await company_release(
+            ctx, companies, thresholds, folded,
+            [{c: n[0] for c, n in r.sizes.items()} for r, _w in earlier if r], invited)
+        await release_comments(ctx, release, None if tallied is None else tallied[1])
+        before = [await all_groups(w) for _r, w in earlier]
+        writer = _Writer()
+        try:
+            await _write(ctx, release, companies, folded, invited, before, writer)
+        finally:
+            await writer.settle()
+        await cache.clear(ctx.id)
+        await tally.clear(ctx.id)
+        await ResultState.delete().where(ResultState.wave == ctx.id)
+        await Wave.update({Wave.closed_at: now()}).where(
+            (Wave.id == ctx.id) & Wave.closed_at.is_null())
     return True
+
+
+async def _write(ctx: WaveContext, release: CompanyRelease, companies: list[UUID],
+                 folded: cache.Folded, invited: queries.Invited,
+                 before: list[dict[UUID, GroupRelease]], writer: _Writer) -> None:
+    """Decide and write the release's parts: the company-level cells, each town's slice,
+    the program's view and comment pages, then each company's groups (`_Writer`)."""
+    add_places(release)
+    rows = [ResultRelease(wave=ctx.id, part=COMPANIES, data=encode_companies(release).decode())]
+    towns: dict[str, list[UUID]] = {}
+    for company in companies:
+        towns.setdefault(ctx.towns[company], []).append(company)
+    rows += [ResultRelease(wave=ctx.id, part=town_part(town), data=encode_companies(
+        town_slice(release, town, members)).decode()) for town, members in towns.items()]
+    view = program_view(ctx, release)
+    pages = comment_pages(view.comments)
+    view.comments, view.comment_pages = [], len(pages)
+    rows.append(ResultRelease(wave=ctx.id, part=PROGRAM_VIEW,
+                              data=msgspec.json.encode(view).decode()))
+    rows += [ResultRelease(wave=ctx.id, part=f"{COMMENTS}{number}",
+                           data=msgspec.json.encode(page).decode())
+             for number, page in enumerate(pages)]
+    writer.write(rows)
+    kept = _shown_or_pooled(release)
+    split = ctx.split_by()
+    rows = []
+    for company in companies:
+        history = [{k: n[0] for k, n in wave.get(company, GroupRelease()).sizes.items()}
+                   for wave in before]
+        found = await group_release(ctx, release, company, folded, history, invited.groups,
+                                    split)
+        rows.append(ResultRelease(wave=ctx.id, part=str(company), data=encode_groups(
+            found, _own(release, company, kept)).decode()))
+        if len(rows) == BATCH:
+            writer.write(rows)
+            rows = []
+        await asyncio.sleep(0)  # the batches' bytes go out
+    if rows:
+        writer.write(rows)
+    await writer.done()
 
 
 async def release_comments(ctx: WaveContext, release: CompanyRelease,

@@ -42,6 +42,7 @@ from uuid import UUID
 
 import msgspec
 
+from app.db import begun
 from app.values import as_uuid, json_value
 from surveys.definition import questions
 from surveys.editor.service import load_definition
@@ -338,29 +339,33 @@ async def load(ctx: WaveContext) -> tuple[Folded, dict[UUID, list[tuple[str, str
     """The wave's counts, as `cache.count` makes them, and each company's comment
     sample, from its tallies; None unless they add up exactly the wave's stored
     responses for the wave's present questions and reporting groups."""
+    # The database counts the stored responses while the tallies are opened.
+    stored = begun(lambda: _stored(ctx.id))
     rows = await ResultTally.select(ResultTally.company, ResultTally.box).where(
         ResultTally.wave == ctx.id)
-    if not rows:
-        return None
-    stored = {as_uuid(row["company"]): int(row["n"]) for row in await Response.raw(
-        "SELECT company, COUNT(*) AS n FROM responses WHERE wave = {} GROUP BY company",
-        ctx.id)}
-    if len(rows) != len(stored):
-        return None
-    signature = plan(ctx).signature
     with paused_gc():
-        return _loaded(ctx.id, signature, rows, stored)
+        found = _loaded(ctx.id, plan(ctx).signature, rows) if rows else None
+    counted = await stored
+    return None if found is None or found[2] != counted else (found[0], found[1])
 
 
-def _loaded(wave_id: UUID, signature: str, rows: list[dict[str, Any]],
-            stored: Mapping[UUID, int]
-            ) -> tuple[Folded, dict[UUID, list[tuple[str, str]]]] | None:
-    found, comments = Folded(), {}
+async def _stored(wave_id: UUID) -> dict[UUID, int]:
+    """The wave's stored responses per company."""
+    return {as_uuid(row["company"]): int(row["n"]) for row in await Response.raw(
+        "SELECT company, COUNT(*) AS n FROM responses WHERE wave = {} GROUP BY company",
+        wave_id)}
+
+
+def _loaded(wave_id: UUID, signature: str, rows: list[dict[str, Any]]
+            ) -> tuple[Folded, dict[UUID, list[tuple[str, str]]], dict[UUID, int]] | None:
+    """The tallies opened: counts, comments and responses added up per company."""
+    found, comments, responses = Folded(), {}, {}
     for row in rows:
         company = as_uuid(row["company"])
         tally = _open(row["box"], wave_id, company)
-        if tally is None or tally.plan != signature or tally.responses != stored.get(company):
+        if tally is None or tally.plan != signature:
             return None
+        responses[company] = tally.responses
         for cell in tally.cells:
             key = (company, cell.dimension, cell.value)
             found.respondents[key] = cell.respondents
@@ -371,7 +376,7 @@ def _loaded(wave_id: UUID, signature: str, rows: list[dict[str, Any]],
             if cell.counts:
                 found.counts[key] = cell.counts  # type: ignore[assignment]
         comments[company] = [tuple(t) for t in tally.texts]
-    return found, comments  # type: ignore[return-value]
+    return found, comments, responses  # type: ignore[return-value]
 
 
 async def clear(wave_id: UUID) -> None:
