@@ -161,3 +161,30 @@ async def test_a_fault_while_adding_up_holds_nothing_up(monkeypatch: pytest.Monk
     await service.release_wave(wave)
     results = await service.company_results(await made_by.caller(program.staff), made[2], wave)
     assert made_by.by_group(made_by.question(results, "stress"))["Azienda 2"].n == 13 + 5
+
+
+async def test_a_freeze_that_fails_while_writing_leaves_nothing_half_written(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The release is written in batches while the freeze goes on deciding: a fault after
+    some batches have gone out rolls all of them back, no batch is left running on the
+    connection, and the wave's tallies stay for the next close, which releases the wave
+    from them (without reading its answers)."""
+    program, wave, made = await _wave_through_the_ballot_box()
+    monkeypatch.setattr(frozen, "BATCH", 1)
+    encode, calls = frozen.encode_groups, []
+
+    def failing(*args: Any, **kwargs: Any) -> bytes:
+        calls.append(1)
+        if len(calls) == 3:  # the first two companies' parts already sent
+            raise ValueError("a fault")
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(frozen, "encode_groups", failing)
+    with pytest.raises(ValueError, match="a fault"):
+        await service.release_wave(wave)
+    assert await frozen.ResultRelease.count().where(frozen.ResultRelease.wave == wave) == 0
+    assert await ResultTally.count().where(ResultTally.wave == wave) == 3
+    monkeypatch.setattr(frozen, "encode_groups", encode)
+    assert await _reads_of_answers(monkeypatch, lambda: service.release_wave(wave)) == 0
+    results = await service.company_results(await made_by.caller(program.staff), made[2], wave)
+    assert made_by.by_group(made_by.question(results, "stress"))["Azienda 2"].n == 13
