@@ -27,6 +27,8 @@ RSS:
     .venv/bin/python bench/results_scale.py --responses 1000000  # the issue's 1,000,000 × 30
     .venv/bin/python bench/results_scale.py --responses 10000 100000 --companies 300 --sealed 0
     .venv/bin/python bench/results_scale.py --responses 100000 --profile  # where the freeze goes
+    .venv/bin/python bench/results_scale.py --responses 1000000 --keep legami_bench_1m
+    # ... and again: the same wave closed again, without generating it (under a minute)
 
 Goal (issue 11): frozen figures in less time than the plain GROUP BY; pages under
 100 ms. Nothing is asserted: the figures are printed, with the ratios to the baseline

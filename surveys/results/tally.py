@@ -33,10 +33,12 @@ import hashlib
 import json
 import logging
 import secrets
+import traceback
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -300,8 +302,11 @@ async def fold(wave_id: UUID, responses: Iterable[Mapping[str, Any]],
     try:
         with paused_gc():
             boxes = _added(wave_id, plan, rows, responses, own)
-    except Exception:  # a fault here must not hold up the ballot box: set the tallies aside
-        log.exception("tally: wave %s counted from its answers at the close", wave_id)
+    except Exception as fault:  # it must not hold up the ballot box: set the tallies aside
+        # Its kind and place, never its message or values: they could quote an answer.
+        where = traceback.extract_tb(fault.__traceback__)[-1]
+        log.error("tally: wave %s counted from its answers at the close (%s at %s:%s)",
+                  wave_id, type(fault).__name__, Path(where.filename).name, where.lineno)
         await clear(wave_id)
         return
     if rows:

@@ -145,19 +145,23 @@ async def test_a_tally_no_key_opens_is_set_aside(monkeypatch: pytest.MonkeyPatch
     assert made_by.by_group(made_by.question(results, "stress"))["Azienda 2"].n == 13
 
 
-async def test_a_fault_while_adding_up_holds_nothing_up(monkeypatch: pytest.MonkeyPatch
+async def test_a_fault_while_adding_up_holds_nothing_up(monkeypatch: pytest.MonkeyPatch,
+                                                        caplog: pytest.LogCaptureFixture
                                                         ) -> None:
     """The ballot box still empties, the wave's tallies are set aside, and the close
-    counts the answers."""
+    counts the answers. The log says of which kind and where the fault was, never its
+    message (it could quote an answer)."""
     program, wave, made = await _wave_through_the_ballot_box()
 
     def broken(*args: Any) -> None:
-        raise ValueError("a fault")
+        raise ValueError("Amministrazione stress=1")
 
     monkeypatch.setattr(tally._Working, "add", broken)
     await _sealed(wave, made[2], 5, department="Amministrazione", stress=1)
     assert await flush_wave(wave) == 5
     assert await ResultTally.count().where(ResultTally.wave == wave) == 0
+    assert "ValueError at test_tally.py:" in caplog.text
+    assert "Amministrazione" not in caplog.text and "stress" not in caplog.text
     await service.release_wave(wave)
     results = await service.company_results(await made_by.caller(program.staff), made[2], wave)
     assert made_by.by_group(made_by.question(results, "stress"))["Azienda 2"].n == 13 + 5
