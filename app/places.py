@@ -160,9 +160,19 @@ def _check_capacity(capacity: Any) -> None:
 
 
 async def set_capacity(pool_id: UUID, capacity: int) -> None:
-    """Change the places; new places go to the waitlist first. Never below places taken."""
+    """Change the places; new places go to the waitlist first. Never below places taken,
+    nor below the places a seat on the waitlist waits for (nobody jumps the line: a
+    family waiting for more places than exist would hold up everyone behind, for good)."""
     _check_capacity(capacity)
     async with transaction():
+        await _locked_pool(pool_id)
+        waiting = await Seat.select(Seat.places).where(
+            (Seat.pool == pool_id) & (Seat.status == "waitlisted")
+            & (Seat.places > capacity)).order_by(Seat.places, ascending=False).first()
+        if waiting is not None:
+            raise InvalidInput({"capacity": _(
+                "A family on the waiting list waits for %(num)s places together: there "
+                "cannot be fewer places while it waits.") % {"num": int(waiting["places"])}})
         rows = await PlacePool.raw(_RESIZE, capacity, _param(pool_id), capacity)
         if not rows:
             state = (await pool_states([pool_id])).get(pool_id)

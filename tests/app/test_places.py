@@ -11,6 +11,7 @@ import pytest
 from app import places
 from app.clock import now
 from app.errors import InvalidInput
+from app.i18n import use_language
 from app.places import NOTIFIERS, on_offer
 from app.tables import OutboxJob, PlacePool, Seat
 from worker.runner import run_job
@@ -216,3 +217,25 @@ async def test_more_children_than_places_in_all_are_refused_not_queued() -> None
     assert seat.status == "waitlisted"  # 3 places exist, 2 are free
     await places.set_capacity(pool, 4)
     assert (await places.seat_by_id(seat.id)).status == "offered"  # type: ignore[union-attr]
+
+
+async def test_places_never_shrink_below_what_a_family_on_the_waitlist_waits_for() -> None:
+    """A family waits for 3 places together; lowering the places to 2 would hold it, and
+    everyone behind it, on the waitlist for good (before: accepted, and the person behind
+    never got the place that came free). Refused with a message; 3 is fine."""
+    pool = await places.create_pool("test", 4)
+    await places.request_place(pool, "user", uuid4(), places=2)
+    family = await places.request_place(pool, "user", uuid4(), places=3)
+    behind = await places.request_place(pool, "user", uuid4())
+    assert family.status == behind.status == "waitlisted"
+    for language, said in (("it", "aspetta 3 posti insieme"), ("en", "3 places together")):
+        with use_language(language), pytest.raises(InvalidInput) as refused:
+            await places.set_capacity(pool, 2)
+        assert said in refused.value.errors["capacity"]
+    assert (await pool_states_of(pool)).capacity == 4
+    await places.set_capacity(pool, 5)
+    assert (await places.seat_by_id(family.id)).status == "offered"  # type: ignore[union-attr]
+
+
+async def pool_states_of(pool: UUID) -> places.PoolState:
+    return (await places.pool_states([pool]))[pool]
