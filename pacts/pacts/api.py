@@ -16,6 +16,7 @@ from pacts.consents import service as consents
 from pacts.enrolments import service as enrolments
 from pacts.links import service as goal_links
 from pacts.links.service import Offer
+from pacts.notes import service as notes
 from pacts.pacts import service
 from pacts.pacts.schemas import (
     AreaIn,
@@ -23,6 +24,8 @@ from pacts.pacts.schemas import (
     ConsentIn,
     EnrolmentIn,
     Grant,
+    NoteIn,
+    NoteText,
     OpeningOut,
     PactContent,
     PactDetail,
@@ -30,6 +33,7 @@ from pacts.pacts.schemas import (
     ReferralIn,
     ReviewHeld,
     ReviewIn,
+    UnsealIn,
 )
 from pacts.reviews import service as reviews
 
@@ -123,6 +127,22 @@ class PactController(Controller):
         await reviews.record(caller, pact_id, review_id, data.progress, data.ladder_before,
                              data.ladder_after, data.summary)
         return await service.detail(caller, pact_id, "api")
+
+    @post("/{pact_id:uuid}/notes")
+    async def add_note(self, request: Req, pact_id: UUID, data: NoteIn) -> PactDetail:
+        """Write a note of the team; a sealed one is encrypted at rest and listed without
+        its text."""
+        caller = caller_of(request)
+        await notes.add(caller, pact_id, data.level, data.text)
+        return await service.detail(caller, pact_id, "api")
+
+    @post("/{pact_id:uuid}/notes/{note_id:int}/unseal", status_code=200)
+    async def unseal_note(self, request: Req, pact_id: UUID, note_id: int, data: UnsealIn
+                          ) -> NoteText:
+        """Read a sealed note: the reason (at least 10 characters) goes into the pact's
+        access log, which the person can be shown."""
+        text = await notes.break_seal(caller_of(request), pact_id, note_id, data.reason)
+        return NoteText(id=note_id, text=text)
 
     @post("/{pact_id:uuid}/consents")
     async def give_consent(self, request: Req, pact_id: UUID, data: ConsentIn) -> PactDetail:

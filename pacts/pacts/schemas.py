@@ -160,6 +160,27 @@ class Note(msgspec.Struct):
     created_at: datetime
 
 
+class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    """A note of the team: `team` (every follower reads it) or `sealed` (encrypted at
+    rest, read only by breaking its seal with a reason)."""
+
+    level: Annotated[str, one_of("team", "sealed")]
+    text: str
+
+
+class UnsealIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Why the sealed note must be read: kept in the pact's access log."""
+
+    reason: str
+
+
+class NoteText(msgspec.Struct):
+    """A sealed note's text, its seal broken (the reason is in the access log)."""
+
+    id: int
+    text: str
+
+
 class ConsentOut(msgspec.Struct):
     id: int
     purpose: str

@@ -89,6 +89,8 @@ BODIES: dict[str, Any] = {
     "reviews": {"scheduled_for": "2099-03-02T10:00:00"},
     "1": {"ladder_before": 3, "ladder_after": 5, "summary": "x"},  # a review held
     "consents": {"purpose": "services"},
+    "notes": {"level": "team", "text": "x"},
+    "unseal": {"reason": "to read it for the meeting"},
 }
 FORM = {"email": "admin@farelegami.example", "reason": "moved", "outcome": "partly",
         "goal_0": "x", "work_needs": "x",

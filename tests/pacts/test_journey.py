@@ -331,3 +331,46 @@ async def test_the_api_schedules_and_records_reviews_and_keeps_consents(
     assert next(c for c in withdrawn.json()["consents"] if c["id"] == consent["id"])[
         "withdrawn_at"]
     assert not await consents.has_consent(pact_id, "sharing")
+
+
+async def test_the_api_writes_team_and_sealed_notes_and_breaks_a_seal_for_a_reason(
+        client: Any, world: World) -> None:
+    """What the pact page's notes do, through the JSON API (it listed notes but could not
+    write one): a sealed note is listed without its text, nothing of it is readable in
+    the table, and reading it takes a reason that the access log keeps."""
+    pact_id, _maker = await _proposed(world)
+    await sign_in(client, world.maker_a)
+    await client.get("/api/v1/me")
+    headers = {"x-csrftoken": client.cookies.get("legami_csrf") or ""}
+    base = f"/api/v1/pacts/{pact_id}"
+    team = await client.post(f"{base}/notes", json={"level": "team",
+                                                     "text": "Colloquio con la scuola"},
+                             headers=headers)
+    assert team.status_code == 201
+    sealed = await client.post(f"{base}/notes", json={
+        "level": "sealed", "text": "Segue un percorso al consultorio"}, headers=headers)
+    assert sealed.status_code == 201
+    listed = {n["level"]: n for n in sealed.json()["notes"]}
+    assert listed["team"]["text"] == "Colloquio con la scuola"
+    assert listed["sealed"]["text"] == ""
+    assert "consultorio" not in str(await PactNote.select().where(PactNote.pact == pact_id))
+    for wrong, field in (({"level": "secret", "text": "x"}, "level"),
+                         ({"level": "team", "text": "  "}, "note")):
+        refused = await client.post(f"{base}/notes", json=wrong, headers=headers)
+        assert refused.status_code in (400, 422), wrong
+        assert field in refused.text
+    note_id = listed["sealed"]["id"]
+    short = await client.post(f"{base}/notes/{note_id}/unseal", json={"reason": "perché"},
+                              headers=headers)
+    assert short.status_code == 422 and "seal_reason" in short.json()["errors"]
+    opened = await client.post(f"{base}/notes/{note_id}/unseal",
+                               json={"reason": "Preparare la verifica con lei"},
+                               headers=headers)
+    assert opened.status_code == 200
+    assert opened.json() == {"id": note_id, "text": "Segue un percorso al consultorio"}
+    log = (await client.get(f"{base}/access-log")).json()
+    assert any(row["what"] == "sealed_note" for row in log)
+    team_id = listed["team"]["id"]  # a team note has no seal to break
+    assert (await client.post(f"{base}/notes/{team_id}/unseal",
+                              json={"reason": "Preparare la verifica"},
+                              headers=headers)).status_code == 404
