@@ -8,6 +8,7 @@ attendance registers), never from a roster. Counts of people from 1 to 4 are Non
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,8 +17,8 @@ from app.auth.caller import Caller
 from app.clock import ITALY, now
 from app.figures import shown
 from app.roles import COMMUNITY_MAKER
-from app.tables import Membership, Organization, Seat
-from app.values import as_uuid
+from app.tables import AuditEvent, Membership, Organization, Seat
+from app.values import as_uuid, json_value
 from civic import counts as civic_counts
 from community.program.logframe import Window
 from community.program.schemas import InitiativeLine, LabLine, PartnerLine
@@ -30,12 +31,41 @@ Values = dict[str, int | None]
 
 
 async def _partners(kind: str, window: Window) -> dict[UUID, dict[str, Any]]:
-    """Active organizations of a kind registered before the end of the window."""
+    """Organizations of a kind that were active partners at some moment of the window:
+    registered before its end and active then, by the status changes the audit keeps
+    (`company.status`): a company suspended since still counts for the half-years it
+    took part in, and one that became active only after the window does not."""
     rows = await Organization.select(Organization.id, Organization.name,
-                                     Organization.town).where(
-        (Organization.kind == kind) & (Organization.status == "active")
-        & (Organization.created_at < window.end)).order_by(Organization.name)
-    return {as_uuid(row["id"]): row for row in rows}
+                                     Organization.town, Organization.status,
+                                     Organization.created_at).where(
+        (Organization.kind == kind) & (Organization.created_at < window.end)
+    ).order_by(Organization.name)
+    moves: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    if rows:
+        for event in await AuditEvent.select(
+                AuditEvent.organization_id, AuditEvent.occurred_at, AuditEvent.detail).where(
+                (AuditEvent.action == "company.status")
+                & AuditEvent.organization_id.is_in([row["id"] for row in rows])).order_by(
+                AuditEvent.occurred_at).order_by(AuditEvent.id):
+            moves[as_uuid(event["organization_id"])].append(event)
+    return {as_uuid(row["id"]): row for row in rows
+            if _active_during(row, moves.get(as_uuid(row["id"]), []), window)}
+
+
+def _active_during(row: dict[str, Any], moves: list[dict[str, Any]], window: Window) -> bool:
+    """Whether the organization was active at some moment of the window, from its
+    creation through each status change (`moves`, in order) to now."""
+    details = [json_value(move["detail"]) or {} for move in moves]
+    status, since = (details[0].get("previous") if details else row["status"]), row["created_at"]
+    for move, detail in zip(moves, details, strict=True):
+        if status == "active" and _overlaps(since, move["occurred_at"], window):
+            return True
+        status, since = detail.get("status"), move["occurred_at"]
+    return status == "active" and _overlaps(since, None, window)
+
+
+def _overlaps(start: datetime, end: datetime | None, window: Window) -> bool:
+    return start < window.end and (end is None or window.start is None or end > window.start)
 
 
 def _runs_in(row: dict[str, Any], window: Window) -> bool:

@@ -351,3 +351,24 @@ async def test_libreoffice_prints_the_report_on_a4_with_whole_words(client: Any,
     # No town and no column heading broken mid-word.
     assert not {"Casalmag", "Casalmaggio", "Cremo", "Participant", "Activitie", "Meetin",
                 "Waitli"} & words
+
+
+async def test_a_company_suspended_since_still_counts_for_the_half_year_it_took_part_in(
+        client: Any) -> None:
+    """Officine Rossi took part in the spring, then program staff suspended it: the
+    spring's report, not yet frozen, still names it and counts what its people did
+    (before: it dropped out of every half-year, its workers' answers with it)."""
+    from app.auth.caller import load_caller
+    from company_portal.onboarding import service as onboarding
+
+    spring = await spring_world()
+    await sign_in(client, spring.staff)
+    before = document_text(await docx(client, H1))[1]
+    await onboarding.suspend(await load_caller(spring.staff), spring.company_a)
+    after = document_text(await docx(client, H1))[1]
+    partners = {row[0]: row[1] for t in after if t[0][0] == "Partner" for row in t}
+    assert partners["Officine Rossi"] == "Company"
+    assert indicator_rows(after) == indicator_rows(before)
+    assert indicator_rows(after)["1.3"][3] == "6"  # 6 of its workers answered in May
+    autumn = document_text(await docx(client, H2))[1]  # active until now, this autumn
+    assert "Officine Rossi" in {row[0] for t in autumn if t[0][0] == "Partner" for row in t}
