@@ -112,7 +112,7 @@ async def _attendance(window: Window) -> list[dict[str, Any]]:
 
 async def _companies_of(users: set[UUID], companies: set[UUID]) -> dict[UUID, UUID]:
     """The partner company of each user who works in one."""
-    if not users:
+    if not users or not companies:
         return {}
     rows = await Membership.select(Membership.user, Membership.organization).where(
         Membership.user.is_in(list(users)) & Membership.organization.is_in(list(companies)))

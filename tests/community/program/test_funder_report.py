@@ -372,3 +372,17 @@ async def test_a_company_suspended_since_still_counts_for_the_half_year_it_took_
     assert indicator_rows(after)["1.3"][3] == "6"  # 6 of its workers answered in May
     autumn = document_text(await docx(client, H2))[1]  # active until now, this autumn
     assert "Officine Rossi" in {row[0] for t in autumn if t[0][0] == "Partner" for row in t}
+
+
+async def test_a_half_year_with_lab_guests_but_no_partner_company_yet_has_its_report(
+        client: Any) -> None:
+    """The spring lab met before any company had joined the program: the report prints,
+    counting no company (before: 500, an empty list of companies in a query)."""
+    spring = await spring_world()
+    await Organization.update({Organization.created_at: datetime(2026, 8, 1, tzinfo=UTC)}
+                              ).where(Organization.kind == "company")
+    await sign_in(client, spring.staff)
+    tables = document_text(await docx(client, H1))[1]
+    assert indicator_rows(tables)["1.1"][3] == "0"  # companies that took part
+    partners = {row[1] for t in tables if t[0][0] == "Partner" for row in t[1:]}
+    assert "Company" not in partners
