@@ -2,8 +2,9 @@
 
 Figures that move while a wave is open give away each new respondent: the difference
 between two readings is one person's answers, and HR knows who answered last. So a
-wave shows no figure until it has closed; then `freeze` counts every answer once
-(`release.count`: a few set-based statements for the whole wave), decides every cell
+wave shows no figure until it has closed; then `freeze` reads the wave's sealed tallies
+(`tally.load`, added up as the ballot box emptied) or, when they cannot be used, counts
+every answer once (`release.count`: a few set-based statements), decides every cell
 (against the waves released before it, in the order they closed) and writes the
 decisions and the counts of the cells that may be shown into `result_releases`.
 Pages, the API, reports and exports read only those rows (`load`, `groups`,
