@@ -11,8 +11,9 @@ Pages, the API, reports and exports read only those rows (`load`, `groups`,
 `company_view`): a released figure never changes and never disappears, whatever
 arrives, is deleted or is raised (the thresholds) afterwards.
 
-The counts live only in the freezing transaction's memory: no table holds a block of
-a few respondents. The released rows keep counts only of cells that are shown or pooled
+The counts live only in the freezing transaction's memory (the tallies they come from are
+sealed, and deleted by the release): no table holds a block of a few respondents in the
+clear. The released rows keep counts only of cells that are shown or pooled
 into a shown town (at least k people together); a hidden cell keeps its size, never
 its answers.
 """
