@@ -214,9 +214,10 @@ async def roster(caller: Caller, initiative_id: UUID) -> list[RosterSeat]:
     users = {as_uuid(u["id"]): u for u in await User.select(
         User.id, User.name, User.email).where(
         User.id.is_in([s.holder_id for s in seats]))} if seats else {}
+    org_ids = [s.organization_id for s in seats if s.organization_id]
     orgs = {as_uuid(o["id"]): o["name"] for o in await Organization.select(
-        Organization.id, Organization.name).where(Organization.id.is_in(
-            [s.organization_id for s in seats if s.organization_id]))} if seats else {}
+        Organization.id, Organization.name).where(Organization.id.is_in(org_ids))
+    } if org_ids else {}
     order = {"enrolled": 0, "offered": 1, "waitlisted": 2}
     children = await children_of(initiative_id)
     return [RosterSeat(

@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 from litestar.testing import AsyncTestClient
 
+from app import places
 from app.auth.caller import Caller, load_caller
 from app.clock import ITALY, now
 from app.tables import DevMail, OutboxJob, PlacePool, Seat
@@ -401,6 +402,19 @@ async def test_hr_sees_participation_counts_only_from_the_threshold_never_names(
     await sign_in(client, world.staff)
     roster = (await client.get(f"/api/v1/initiatives/{made}/roster")).json()
     assert len(roster) == threshold and roster[0]["company_name"] == "Officine Rossi"
+
+
+async def test_the_roster_lists_a_place_held_for_no_company_without_a_company_name() -> None:
+    # The places service takes a seat without an organization; no page makes one for an
+    # initiative today, but the roster must not break on it (it read the companies of an
+    # empty list).
+    world = await make_world()
+    made = await open_initiative(world)
+    pool = (await Initiative.select(Initiative.pool).where(Initiative.id == made).first())["pool"]
+    await places.request_place(pool, my_initiatives.HOLDER, world.emp_b)
+    roster = await initiatives.roster(await caller(world.staff), made)
+    assert [(seat.name, seat.company_name, seat.status) for seat in roster] == [
+        ("Anna Latte", "", "enrolled")]
 
 
 # Tenancy --------------------------------------------------------------------------------
