@@ -14,7 +14,7 @@ from uuid import UUID
 import msgspec
 
 from app.i18n import _
-from app.schemas import one_of
+from app.schemas import NON_SPACE, one_of
 
 SOURCES = ("school", "civic_center", "lab", "social_worker", "self")
 AREAS = ("work", "children", "housing", "finances", "health", "relations")
@@ -165,13 +165,17 @@ class NoteIn(msgspec.Struct, forbid_unknown_fields=True):
     rest, read only by breaking its seal with a reason)."""
 
     level: Annotated[str, one_of("team", "sealed")]
-    text: str
+    # Not blank, at most 4,000 characters, as `pacts.notes.add` checks it.
+    text: Annotated[str, msgspec.Meta(pattern=NON_SPACE, max_length=4000)]
 
 
 class UnsealIn(msgspec.Struct, forbid_unknown_fields=True):
     """Why the sealed note must be read: kept in the pact's access log."""
 
-    reason: str
+    # At least 10 characters, spaces around not counted, as `pacts.notes.break_seal`
+    # checks it.
+    reason: Annotated[str, msgspec.Meta(pattern=NON_SPACE + r"[\s\S]{8,}" + NON_SPACE,
+                                        max_length=1000)]
 
 
 class NoteText(msgspec.Struct):

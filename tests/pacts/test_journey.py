@@ -355,14 +355,14 @@ async def test_the_api_writes_team_and_sealed_notes_and_breaks_a_seal_for_a_reas
     assert listed["sealed"]["text"] == ""
     assert "consultorio" not in str(await PactNote.select().where(PactNote.pact == pact_id))
     for wrong, field in (({"level": "secret", "text": "x"}, "level"),
-                         ({"level": "team", "text": "  "}, "note")):
+                         ({"level": "team", "text": "  "}, "text")):
         refused = await client.post(f"{base}/notes", json=wrong, headers=headers)
         assert refused.status_code in (400, 422), wrong
         assert field in refused.text
     note_id = listed["sealed"]["id"]
     short = await client.post(f"{base}/notes/{note_id}/unseal", json={"reason": "perché"},
                               headers=headers)
-    assert short.status_code == 422 and "seal_reason" in short.json()["errors"]
+    assert short.status_code in (400, 422) and "reason" in short.text
     opened = await client.post(f"{base}/notes/{note_id}/unseal",
                                json={"reason": "Preparare la verifica con lei"},
                                headers=headers)
