@@ -82,7 +82,7 @@ async def clean_db(migrated_db: None) -> AsyncIterator[None]:
     yield
     names = [table._meta.tablename for table in _all_tables()]
     if TEST_DB == "postgres":
-        await engine().run_ddl(f"TRUNCATE {', '.join(names)} CASCADE")
+        await _truncate(names)
     else:
         # One connection for all of them: a connection per statement costs more than the work.
         from app.db import transaction
@@ -90,6 +90,24 @@ async def clean_db(migrated_db: None) -> AsyncIterator[None]:
         async with transaction():
             for name in reversed(names):
                 await engine().run_ddl(f"DELETE FROM {name}")
+
+
+async def _truncate(names: list[str]) -> None:
+    """Empty every table at once. A request the test's live server is still finishing
+    (a page's last fetch, a job of the in-process worker) may hold a table that TRUNCATE
+    needs while waiting for one it took: PostgreSQL then cancels the TRUNCATE as a
+    deadlock, and it is tried again once that work has finished."""
+    import asyncpg
+
+    for attempt in range(1, 6):
+        try:
+            await engine().run_ddl(f"TRUNCATE {', '.join(names)} CASCADE")
+            return
+        except (asyncpg.exceptions.DeadlockDetectedError,
+                asyncpg.exceptions.LockNotAvailableError):
+            if attempt == 5:
+                raise
+            await asyncio.sleep(0.5 * attempt)
 
 
 @pytest.fixture
