@@ -286,7 +286,7 @@ async def initiatives_of(window: Window) -> list[InitiativeLine]:
 
 async def partners_of(window: Window, labs: list[LabLine],
                       initiatives: list[InitiativeLine]) -> list[PartnerLine]:
-    """The partner organizations at the end of the window, then the associations,
+    """The partner organizations active during the window, then the associations,
     cooperatives and councils named as lab partners or initiative providers."""
     lines = []
     for kind in ("company", "school", "civic_center"):

@@ -344,12 +344,14 @@ async def load(ctx: WaveContext) -> tuple[Folded, dict[UUID, list[tuple[str, str
     """The wave's counts, as `cache.count` makes them, and each company's comment
     sample, from its tallies; None unless they add up exactly the wave's stored
     responses for the wave's present questions and reporting groups."""
-    # The database counts the stored responses while the tallies are opened.
-    stored = begun(lambda: _stored(ctx.id))
     rows = await ResultTally.select(ResultTally.company, ResultTally.box).where(
         ResultTally.wave == ctx.id)
+    if not rows:
+        return None
+    # The database counts the stored responses while the tallies are opened.
+    stored = begun(lambda: _stored(ctx.id))
     with paused_gc():
-        found = _loaded(ctx.id, plan(ctx).signature, rows) if rows else None
+        found = _loaded(ctx.id, plan(ctx).signature, rows)
     counted = await stored
     return None if found is None or found[2] != counted else (found[0], found[1])
 
